@@ -1,0 +1,36 @@
+"""HappyOyster in the browser:  python app.py   (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT pick the address).
+
+Limits come from OYSTER_* variables (see oyster/serve/config.py), e.g. OYSTER_MAX_PLAYERS=8 OYSTER_FPS=30.
+"""
+import os
+import time
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from oyster import Session  # noqa: E402  (after the env default above)
+from oyster.app import build_demo, launch_kwargs  # noqa: E402
+from oyster.serve import Runner  # noqa: E402
+
+
+def warm_up() -> float:
+    """Compile (or load cached) numba kernels before the first visitor: one small world, a few steps, a command."""
+    t0 = time.perf_counter()
+    s = Session(seed=1, width=160, height=90)
+    for held in ({"forward"}, {"turn_left", "jump"}, set()):
+        s.step(held=held, dt=1 / 30)
+    s.state()
+    if hasattr(s, "close"):
+        s.close()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    print(f"warm-up {warm_up():.1f} s", flush=True)
+    runner = Runner()
+    demo = build_demo(runner)
+    demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"),
+                server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **launch_kwargs(runner))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The Gradio Blocks page: world view + HUD, one key widget, Direct mode, share, new world, waitlist; wiring only.
+
+`build_demo()` returns the Blocks; launch it with `launch_kwargs()` (CSS and sizes moved to launch() in Gradio 6).
+"""
+from collections.abc import Sequence
+from pathlib import Path
+
+import gradio as gr
+
+from oyster.app.api import add_api
+from oyster.app.extensions import Extension, PageContext, load_optional
+from oyster.app.handlers import EXAMPLES, Handlers, web_id
+from oyster.app.views import hud_html, log_html
+from oyster.serve import Runner
+from oyster.waitlist import Waitlist
+
+STATIC = Path(__file__).parent / "static"
+INTRO = ("**HappyOyster** — a generated world that remembers. Walk with WASD, look with the arrows or by dragging, "
+         "and tell the world what to do in Direct mode. Every frame is rendered live on this server's CPU from an "
+         "explicit world state (terrain, weather, clock, characters), so your changes stay where you made them.")
+
+
+def _static(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
+               extensions: Sequence[Extension] | None = None) -> gr.Blocks:
+    """The whole page. `extensions=None` loads the optional ones that exist (see extensions.py); pass [] for none."""
+    runner = runner or Runner()
+    h = Handlers(runner, waitlist or Waitlist())
+    extensions = load_optional() if extensions is None else list(extensions)
+    seats = runner.cfg.max_players + runner.cfg.max_waiting   # the play stream holds a worker for the whole visit
+    with gr.Blocks(title="HappyOyster") as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Play", id="play"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3):
+                        screen = gr.HTML("", html_template=_static("screen.html"), js_on_load=None, elem_id="screen")
+                        hud = gr.HTML(hud_html(None), elem_id="hud", js_on_load=None)
+                        status = gr.HTML("", elem_id="play-status", js_on_load=None)
+                        keys = gr.HTML("{}", html_template=_static("touch.html"), js_on_load=_static("keys.js"),
+                                       elem_id="keys")
+                    with gr.Column(scale=2):
+                        with gr.Tabs() as side_tabs:
+                            with gr.Tab("Direct mode", id="direct"):
+                                log = gr.HTML(log_html([]), elem_id="direct-log", js_on_load=None, autoscroll=True)
+                                text = gr.Textbox(elem_id="direct-input", show_label=False, lines=1,
+                                                  placeholder="make it snow · sunset · erupt the volcano · undo",
+                                                  submit_btn="Send")
+                                with gr.Row():
+                                    chips = [gr.Button(x, size="sm", elem_classes=["oy-chip"]) for x in EXAMPLES]
+                            with gr.Tab("Share & new world", id="share"):
+                                share_btn = gr.Button("Share this world", elem_id="share-button")
+                                share_link = gr.Textbox(label="Link that reopens this world (edits and pose)",
+                                                        elem_id="share-link", interactive=False, buttons=["copy"])
+                                seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="new-seed")
+                                prompt = gr.Textbox(label="Prompt (optional)", elem_id="new-prompt",
+                                                    placeholder="a snowy volcanic island at sunset")
+                                new_btn = gr.Button("New world", elem_id="new-world")
+                        gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag to look · Space jump · Shift sprint. "
+                                    "Keys are ignored while you type.", elem_classes=["oy-help"])
+            ctx = PageContext(demo, runner, tabs, side_tabs, screen, hud, status, web_id, h.step_into)
+            with gr.Tab("Join the waitlist", id="waitlist"):
+                _waitlist_form(h)
+            for ext in extensions:
+                ext(ctx)
+
+        demo.load(h.on_load, outputs=[log, status, seed, prompt], api_visibility="undocumented").then(
+            h.play, outputs=[screen, hud, status], show_progress="hidden", concurrency_limit=seats,
+            api_name="play_stream", api_visibility="undocumented")
+        demo.unload(h.on_unload)
+        keys.keys(h.on_keys, inputs=[keys], outputs=[status], trigger_mode="always_last", queue=False,
+                  show_progress="hidden", api_name="keys", api_visibility="undocumented")
+        cmd = dict(outputs=[log, text, status], show_progress="hidden", concurrency_limit=runner.cfg.max_players)
+        text.submit(h.on_command, inputs=[text], api_visibility="undocumented", **cmd)
+        for chip in chips:
+            chip.click(h.on_command, inputs=[chip], api_visibility="undocumented", **cmd)
+        share_btn.click(h.on_share, outputs=[share_link, status], api_visibility="undocumented")
+        new_btn.click(h.on_new_world, inputs=[seed, prompt], outputs=[log, status], api_visibility="undocumented")
+        add_api(runner)
+    demo.queue(default_concurrency_limit=runner.cfg.max_players, max_size=4 * seats)
+    return demo
+
+
+def _waitlist_form(h: Handlers) -> None:
+    gr.Markdown("Building something with explorable worlds? Leave your e-mail and we will write when there is news. "
+                "We never show your address to anyone else.")
+    email = gr.Textbox(label="E-mail", type="email", elem_id="waitlist-email", max_length=254)
+    name = gr.Textbox(label="Name (optional)", elem_id="waitlist-name", max_length=100)
+    use = gr.Textbox(label="What would you build? (optional)", lines=3, elem_id="waitlist-use", max_length=2000)
+    msg = gr.Markdown(elem_id="waitlist-message")
+    gr.Button("Join the waitlist", variant="primary", elem_id="waitlist-submit").click(
+        h.on_waitlist, inputs=[email, name, use], outputs=[msg], api_name="waitlist")
+
+
+def launch_kwargs(runner: Runner | None = None) -> dict:
+    """Arguments for demo.launch(): CSS (Gradio 6 takes it here) and enough threads for every seat."""
+    seats = (runner.cfg.max_players + runner.cfg.max_waiting) if runner else 40
+    return {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}

@@ -1,0 +1,251 @@
+"""Lexicon grammar: one normalised clause -> typed edits, or None when it is unsure.
+
+Intents are tried in a fixed order so that the specific beats the general: "stop the rain" is
+weather (not a character 'stop'), "lower gravity" is gravity (not terrain), "take me to the
+mountain" is a teleport (not "make a mountain").
+"""
+import re
+from dataclasses import dataclass, field
+
+from oyster.direct import lexicon as L
+from oyster.direct import refs
+from oyster.direct import slots as S
+from oyster.direct.refs import DirectContext
+
+_NOT_TOO = re.compile(r"\bnot (?:too|so|very|that)\b")
+_ALL = re.compile(r"\b(?:all|every|each|everything|any)\b")
+_EVERYTHING = re.compile(r"\b(?:everything|all of it|it all|all objects|all things)\b")
+
+
+@dataclass
+class Parse:
+    """What the grammar made of one clause."""
+    edits: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # canonical-only remarks for the reply
+    intent: str = ""                                  # which branch matched ("" = none)
+
+
+def parse_clause(text: str, ctx: DirectContext, state: dict | None, prev: list[dict]) -> Parse | None:
+    """Typed edits for one clause; None if no rule fits (the learned fallback may try)."""
+    for rule in (_undo, _gravity, _time_speed, _eruption, _teleport, _character, _terrain, _objects,
+                 _weather_time, _modifier):
+        out = rule(text, ctx, state, prev)
+        if out is not None:
+            return out
+    return None
+
+
+def _undo(text, ctx, state, prev):
+    if not L.UNDO.first(text) or (L.TELEPORT_VERB.first(text) and L.PLACE.first(text)):
+        return None
+    n = S.count(text) or (2 if "twice" in text else 3 if "thrice" in text else 1)
+    if re.search(r"\b(?:everything|all)\b", text):
+        n = 10
+    return Parse([{"op": "undo"} for _ in range(max(1, min(n, 10)))], intent="undo")
+
+
+def _gravity(text, ctx, state, prev):
+    if not L.GRAVITY_WORDS.first(text):
+        return None
+    scale = S.gravity_scale(text)
+    if scale is None:
+        return Parse(notes=["gravity_how"], intent="gravity")
+    return Parse([gravity_edit(scale)], intent="gravity")
+
+
+def gravity_edit(scale: float) -> dict:
+    return {"op": "gravity", "scale": round(min(5.0, max(0.05, scale)), 3)}
+
+
+def _time_speed(text, ctx, state, prev):
+    phrase = L.TIME_SPEED.find(text)
+    if not phrase or re.search(S._RELATIVE, text):
+        return None
+    if not L.TIME_SUBJECT.first(text):
+        return None
+    if refs.mentioned_kind(text) or L.WEATHER.first(text):
+        return None  # "make him stop", "stop the rain": not about the clock
+    return Parse([time_edit(S.hour_of_day(text, state), S.time_speed(text, state), state)], intent="time")
+
+
+def time_edit(hour: float | None, speed: float | None, state: dict | None) -> dict:
+    """A time edit; the contract needs an hour, so a speed-only change keeps the current hour."""
+    edit: dict = {"op": "time"}
+    if hour is None:
+        hour = ((state or {}).get("clock") or {}).get("hour")
+    if hour is not None:
+        edit["hour"] = round(float(hour) % 24, 3)
+    if speed is not None:
+        edit["speed"] = round(float(speed), 3)
+    return edit
+
+
+def _eruption(text, ctx, state, prev):
+    if L.ERUPT.first(text) or (L.VOLCANO.first(text) and L.VOLCANO_GO.first(text)):
+        if _teleport_words(text) and not L.ERUPT.first(text):
+            return None
+        return Parse([{"op": "eruption", "strength": S.strength(text)}], intent="eruption")
+    return None
+
+
+def _teleport_words(text: str) -> bool:
+    return bool(L.TELEPORT_VERB.first(text))
+
+
+def _teleport(text, ctx, state, prev):
+    if not _teleport_words(text):
+        return None
+    target = S.place(text)
+    if target and not (refs.mentioned_kind(text) and "me" not in text.split()):
+        return Parse([{"op": "teleport", "target": target}], intent="teleport")
+    xy = S.coords(text)
+    if xy and not L.KIND.first(text):
+        return Parse([{"op": "teleport", "x": xy[0], "y": xy[1]}], intent="teleport")
+    strong = re.search(r"\b(?:teleport|tp|warp|take me|send me|transport|beam me|travel)\b", text)
+    if strong and not L.KIND.first(text):
+        return Parse(notes=["where_to"], intent="teleport")
+    return None
+
+
+def _character(text, ctx, state, prev):
+    act = S.action(text)
+    if act is None:
+        return None
+    refer = refs.refers(text)
+    strong = refs.mentioned_kind(text) or L.EVERYONE.first(text) or \
+        any(text[s:e] not in ("it", "they", "them") for s, e, _ in L.PRONOUN.find(text))
+    if L.WEATHER.first(text) and not strong:
+        return None  # "make it stop snowing": 'it' is the weather
+    other_kinds = [k for _, k in S.kinds(text) if k not in L.CHARACTER_KIND]
+    if not refer and (other_kinds or L.WEATHER.first(text) or L.TERRAIN.first(text)):
+        return None
+    if not refer and L.SPAWN_VERB.first(text) and act in ("walk", "follow"):
+        return None
+    ids, kind = refs.resolve(text, ctx, state)
+    refs.remember(ctx, ids, kind, state)
+    if not ids:
+        return Parse([{"op": "character", "action": act}], intent="character")
+    return Parse([{"op": "character", "action": act, "target": i} for i in ids], intent="character")
+
+
+def _terrain(text, ctx, state, prev):
+    found = L.TERRAIN.find(text)
+    if not found or L.KIND.first(text) and (L.REMOVE_VERB.first(text) or not _terrain_noun(found, text)):
+        return None
+    actions = {a for _, _, a in found}
+    action = next(a for a in ("crater", "flatten", "raise", "lower") if a in actions)
+    edit = {"op": "terrain", "action": action,
+            "where": S.where(text) or ("here" if action == "flatten" else "ahead")}
+    if edit["where"] == "around":
+        edit["where"] = "here"
+    size = L.SIZE.first(text)
+    if size:
+        edit["radius"], edit["amount"] = (4.0, 3.0) if size == "small" else (16.0, 12.0)
+    r = S.radius(text)
+    if r:
+        edit["radius"] = r
+    return Parse([edit], intent="terrain")
+
+
+def _terrain_noun(found, text) -> bool:
+    """A terrain noun ('hill', 'crater') beats an object noun; a bare verb ('lower') does not."""
+    return any(text[s:e] in ("hill", "hills", "crater", "craters", "mound", "hole", "pit", "ditch", "trench",
+                             "valley", "mountain") for s, e, _ in found)
+
+
+def _objects(text, ctx, state, prev):
+    found = L.KIND.find(text)
+    removing = L.REMOVE_VERB.first(text)
+    if not found:
+        if removing and _EVERYTHING.search(text):
+            return Parse([{"op": "remove", "radius": S.radius(text) or S.DEFAULTS.radius}], intent="remove")
+        if removing and L.PRONOUN.first(text) and not L.WEATHER.first(text):
+            return _remove_character(text, ctx, state)
+        if text.split() and text.split()[0] in ("more", "another", "again") and prev and prev[-1]["op"] == "spawn":
+            return Parse([dict(prev[-1])], intent="spawn")
+        return None
+    if removing or (prev and prev[-1]["op"] == "remove" and not L.SPAWN_VERB.first(text)):
+        return remove(text, found, ctx, state)  # "cut down the trees and the rocks"
+    if L.WEATHER.first(text) and not L.SPAWN_VERB.first(text):
+        return None  # "rain on the houses": weather, the noun is scenery
+    return spawn(text, found)
+
+
+def remove(text, found, ctx, state):
+    start, end, kind = found[0]
+    if kind in L.CHARACTER_KIND and not S.is_plural(text) and not L.WHERE.first(text):
+        return _remove_character(text, ctx, state)
+    edit = {"op": "remove", "kind": kind}
+    r = S.radius(text)
+    if r or S.is_plural(text) or L.WHERE.first(text) in ("around", "here"):
+        edit["radius"] = r or S.DEFAULTS.radius
+    return Parse([edit], intent="remove")
+
+
+def _remove_character(text, ctx, state):
+    ids, kind = refs.resolve(text, ctx, state)
+    if ids:
+        if ids[0] == ctx.last_target:
+            ctx.last_target = None
+        return Parse([{"op": "remove", "target": ids[0], "kind": kind or "villager"}], intent="remove")
+    return Parse([{"op": "remove", "kind": kind or "villager"}], intent="remove")
+
+
+def spawn(text, found):
+    start, end, kind = found[0]
+    noun = text[start:end]
+    n = L.COUNT_WORDS.get(noun) if noun in ("forest", "grove") else S.count(text, start)
+    notes = []
+    if n is None:
+        n = S.DEFAULTS.plural_count if S.is_plural(text[start:end + 1]) else S.DEFAULTS.count
+    if n <= 0:
+        return Parse(notes=["zero"], intent="spawn")
+    if n > S.DEFAULTS.max_count:
+        n, notes = S.DEFAULTS.max_count, ["capped"]
+    edit = {"op": "spawn", "kind": kind, "count": int(n), "where": S.where(text) or "ahead"}
+    return Parse([edit], notes=notes, intent="spawn")
+
+
+def _weather_time(text, ctx, state, prev):
+    hour = S.hour_of_day(text, state)
+    rest = text
+    for s, e, _ in L.TIME_OF_DAY.find(text):
+        rest = rest[:s] + " " * (e - s) + rest[e:]
+    edits = []
+    weather = weather_edit(rest)
+    if weather:
+        edits.append(weather)
+    if hour is not None:
+        edits.append(time_edit(hour, None, state))
+    return Parse(edits, intent="weather" if weather else "time") if edits else None
+
+
+def weather_edit(text: str, kind: str | None = None) -> dict | None:
+    """Weather kind from the clause (or `kind`), with negation and intensity words applied."""
+    found = [k for _, _, k in L.WEATHER.find(text)]
+    if kind is None:
+        if not found:
+            return None
+        named = [k for k in found if k != "clear"]
+        kind = named[-1] if named else "clear"
+    if kind != "clear" and L.WEATHER_NEG.find(_NOT_TOO.sub(" ", text)):
+        kind = "clear"
+    if kind == "clear":
+        return {"op": "weather", "kind": "clear", "intensity": 0.0}
+    default = S.DEFAULTS.storm_intensity if kind == "storm" else S.DEFAULTS.intensity
+    return {"op": "weather", "kind": kind, "intensity": S.intensity(text, default)}
+
+
+def _modifier(text, ctx, state, prev):
+    """'heavier', 'a bit lighter': adjust the weather just set (or the current one)."""
+    if not L.INTENSITY.first(text) or len(text.split()) > 4:
+        return None
+    kind = next((e["kind"] for e in reversed(prev) if e["op"] == "weather"), None)
+    if kind is None:
+        kind = ((state or {}).get("weather") or {}).get("kind")
+    if kind in (None, "clear"):
+        return None
+    edit = {"op": "weather", "kind": kind, "intensity": S.intensity(text)}
+    if prev and prev[-1]["op"] == "weather":
+        prev.pop()
+    return Parse([edit], intent="weather")

@@ -1,0 +1,220 @@
+"""Dream dynamics: a block-causal transformer that predicts the next frame's latents from past latents and inputs.
+
+One step of the token stream is a block of `1 + 1 + P` tokens: the held-input (action) token, the event token
+and the P patch tokens of the current frame's latent grid. Every token of step t attends to every token of
+steps t-context+1 .. t (a band in time, full inside a step), never to the future. The outputs at the patch
+positions of step t predict the latent of frame t+1 as a residual over the latent of frame t.
+
+Because the attention band is fixed, stepping with a per-stream KV cache of the last `context-1` blocks gives
+exactly the same numbers as recomputing the whole sequence (tests/test_neural.py checks that), and a step
+costs one block of tokens whatever the length of the stream.
+"""
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+@dataclass
+class DreamConfig:
+    latent_dim: int = 16      # channels of the tokenizer's latent grid
+    grid: int = 8             # latent grid side (64x64 frame -> 8x8 latents)
+    patch: int = 2            # latent cells per token side: 8x8 grid, patch 2 -> 16 frame tokens
+    n_actions: int = 10       # multi-hot held inputs (data.ACTIONS)
+    n_events: int = 16        # event vocabulary size (data.EVENTS, with room to append)
+    context: int = 4          # frames each step attends to (the current one included)
+    d_model: int = 128
+    n_layer: int = 4
+    n_head: int = 4
+    mlp_ratio: int = 4
+
+    @property
+    def n_patches(self) -> int:
+        return (self.grid // self.patch) ** 2
+
+    @property
+    def block(self) -> int:
+        """Tokens per time step: action + event + frame patches."""
+        return 2 + self.n_patches
+
+    @property
+    def patch_dim(self) -> int:
+        return self.latent_dim * self.patch * self.patch
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def patchify(z: torch.Tensor, p: int) -> torch.Tensor:
+    """(..., C, G, G) latent grid -> (..., (G/p)^2, C*p*p) tokens, row-major over patches."""
+    *lead, c, g, _ = z.shape
+    n, k = g // p, len(lead)
+    z = z.reshape(*lead, c, n, p, n, p)
+    z = z.permute(*range(k), k + 1, k + 3, k, k + 2, k + 4)    # (..., n, n, c, p, p)
+    return z.reshape(*lead, n * n, c * p * p)
+
+
+def unpatchify(t: torch.Tensor, c: int, g: int, p: int) -> torch.Tensor:
+    """Inverse of patchify: (..., (G/p)^2, C*p*p) -> (..., C, G, G)."""
+    *lead, _, _ = t.shape
+    n = g // p
+    k = len(lead)
+    t = t.reshape(*lead, n, n, c, p, p)
+    t = t.permute(*range(k), k + 2, k, k + 3, k + 1, k + 4)   # (..., c, n, p, n, p)
+    return t.reshape(*lead, c, g, g)
+
+
+class KVCache:
+    """Keys and values of the last `context-1` steps of B streams, one fixed-size shift buffer per layer.
+
+    Slot j of the buffer holds the step that is `context-1-j` steps older than the one being computed;
+    `valid[b, j]` is False where stream b has no such step yet (fresh or just reset).
+    """
+
+    def __init__(self, cfg: DreamConfig, batch: int, device=None, dtype=torch.float32):
+        w, hd = cfg.context - 1, cfg.d_model // cfg.n_head
+        shape = (batch, cfg.n_head, w, cfg.block, hd)
+        self.k = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.v = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.valid = torch.zeros(batch, w, dtype=torch.bool, device=device)
+
+    def copy_stream(self, dst: int, src: "KVCache", src_index: int = 0) -> None:
+        """Overwrite stream `dst` with stream `src_index` of another cache (used to reset one stream)."""
+        for layer in range(len(self.k)):
+            self.k[layer][dst] = src.k[layer][src_index]
+            self.v[layer][dst] = src.v[layer][src_index]
+        self.valid[dst] = src.valid[src_index]
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: DreamConfig):
+        super().__init__()
+        self.n_head, self.hd = cfg.n_head, cfg.d_model // cfg.n_head
+        self.qkv = nn.Linear(cfg.d_model, 3 * cfg.d_model)
+        self.proj = nn.Linear(cfg.d_model, cfg.d_model)
+
+    def split(self, x: torch.Tensor):
+        b, n, _ = x.shape
+        q, k, v = self.qkv(x).split(self.n_head * self.hd, dim=-1)
+        return [t.view(b, n, self.n_head, self.hd).transpose(1, 2) for t in (q, k, v)]  # (B, H, N, hd)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        """Full sequence. x (B, N, D); bias (H, N, N) additive, -inf where masked."""
+        q, k, v = self.split(x)
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
+        return self.proj(y.transpose(1, 2).reshape(x.shape))
+
+    def step(self, x: torch.Tensor, bias: torch.Tensor, ck: torch.Tensor, cv: torch.Tensor):
+        """One block. x (B, S, D); ck/cv (B, H, W, S, hd) cached; bias (B, H, S, (W+1)*S).
+
+        Returns the output and the block's own keys/values for the cache.
+        """
+        b, s, _ = x.shape
+        q, k, v = self.split(x)                                        # (B, H, S, hd)
+        keys = torch.cat([ck.flatten(2, 3), k], dim=2)                 # (B, H, (W+1)*S, hd)
+        vals = torch.cat([cv.flatten(2, 3), v], dim=2)
+        y = F.scaled_dot_product_attention(q, keys, vals, attn_mask=bias)
+        return self.proj(y.transpose(1, 2).reshape(b, s, -1)), k, v
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: DreamConfig):
+        super().__init__()
+        self.ln1, self.ln2 = nn.LayerNorm(cfg.d_model), nn.LayerNorm(cfg.d_model)
+        self.attn = Attention(cfg)
+        hidden = cfg.mlp_ratio * cfg.d_model
+        self.mlp = nn.Sequential(nn.Linear(cfg.d_model, hidden), nn.GELU(approximate="tanh"),
+                                 nn.Linear(hidden, cfg.d_model))
+
+    def forward(self, x, bias):
+        x = x + self.attn(self.ln1(x), bias)
+        return x + self.mlp(self.ln2(x))
+
+    def step(self, x, bias, ck, cv):
+        a, k, v = self.attn.step(self.ln1(x), bias, ck, cv)
+        x = x + a
+        return x + self.mlp(self.ln2(x)), k, v
+
+
+class DreamModel(nn.Module):
+    """Next-latent predictor. Latents are (C, G, G) grids from the tokenizer; actions multi-hot; events ids."""
+
+    def __init__(self, cfg: DreamConfig):
+        super().__init__()
+        self.cfg = cfg
+        d = cfg.d_model
+        self.action_in = nn.Linear(cfg.n_actions, d)      # multi-hot held keys -> one token
+        self.event_in = nn.Embedding(cfg.n_events, d)     # 0 = no event
+        self.patch_in = nn.Linear(cfg.patch_dim, d)
+        self.pos = nn.Parameter(torch.zeros(cfg.block, d))           # slot in the block (spatial position)
+        self.time_bias = nn.Parameter(torch.zeros(cfg.n_head, cfg.context))  # per head, per step offset
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.ln_f = nn.LayerNorm(d)
+        self.head = nn.Linear(d, cfg.patch_dim)
+        nn.init.normal_(self.pos, std=0.02)
+        nn.init.zeros_(self.head.weight)   # start as "copy the last latent": a residual of zero
+        nn.init.zeros_(self.head.bias)
+
+    # ---- tokens -------------------------------------------------------------------------------
+    def embed(self, z: torch.Tensor, actions: torch.Tensor, events: torch.Tensor) -> torch.Tensor:
+        """z (..., C, G, G), actions (..., A), events (...) -> tokens (..., block, D)."""
+        p = self.patch_in(patchify(z, self.cfg.patch))                 # (..., P, D)
+        a = self.action_in(actions.to(p.dtype)).unsqueeze(-2)          # (..., 1, D)
+        e = self.event_in(events).unsqueeze(-2)                        # (..., 1, D)
+        return torch.cat([a, e, p], dim=-2) + self.pos
+
+    def readout(self, h: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+        """Hidden states (..., block, D) of step t -> predicted latent of step t+1 (..., C, G, G)."""
+        delta = self.head(self.ln_f(h[..., 2:, :]))                    # frame patch positions only
+        c = self.cfg
+        return z + unpatchify(delta, c.latent_dim, c.grid, c.patch)
+
+    # ---- full sequence (training, tests) ------------------------------------------------------
+    def band_bias(self, steps: int) -> torch.Tensor:
+        """(H, T*S, T*S) additive attention bias: time bias inside the band, -inf outside or in the future."""
+        t = torch.arange(steps, device=self.pos.device).repeat_interleave(self.cfg.block)
+        off = t[:, None] - t[None, :]                                  # query step - key step
+        ok = (off >= 0) & (off < self.cfg.context)
+        bias = self.time_bias[:, off.clamp(0, self.cfg.context - 1)]   # (H, N, N)
+        return bias.masked_fill(~ok, float("-inf"))
+
+    def forward(self, z: torch.Tensor, actions: torch.Tensor, events: torch.Tensor) -> torch.Tensor:
+        """z (B, T, C, G, G), actions (B, T, A), events (B, T) -> predicted z[:, 1:T+1] as (B, T, C, G, G)."""
+        b, t = z.shape[:2]
+        x = self.embed(z, actions, events).flatten(1, 2)               # (B, T*S, D)
+        bias = self.band_bias(t)
+        for blk in self.blocks:
+            x = blk(x, bias)
+        return self.readout(x.view(b, t, self.cfg.block, -1), z)
+
+    # ---- streaming (runtime) ------------------------------------------------------------------
+    def step_bias(self, valid: torch.Tensor) -> torch.Tensor:
+        """(B, H, S, (W+1)*S) bias for one step given which cached slots are valid (B, W)."""
+        c = self.cfg
+        w = c.context - 1
+        offs = torch.arange(w, 0, -1, device=valid.device)            # slot j is w-j steps back
+        slot_bias = self.time_bias[:, offs]                            # (H, W)
+        slot_bias = slot_bias[None].expand(valid.shape[0], -1, -1)     # (B, H, W)
+        slot_bias = slot_bias.masked_fill(~valid[:, None, :], float("-inf"))
+        own = self.time_bias[:, :1][None].expand(valid.shape[0], -1, -1)   # offset 0, (B, H, 1)
+        per_step = torch.cat([slot_bias, own], dim=-1)                 # (B, H, W+1)
+        per_key = per_step.repeat_interleave(c.block, dim=-1)          # (B, H, (W+1)*S)
+        return per_key[:, :, None, :].expand(-1, -1, c.block, -1)
+
+    @torch.no_grad()
+    def step(self, z: torch.Tensor, actions: torch.Tensor, events: torch.Tensor, cache: KVCache) -> torch.Tensor:
+        """One step for B streams: z (B, C, G, G), actions (B, A), events (B,) -> next latents (B, C, G, G).
+
+        Updates `cache` in place (shifts in this step's keys/values), so the next call continues the streams.
+        """
+        x = self.embed(z, actions, events)                             # (B, S, D)
+        bias = self.step_bias(cache.valid).to(x.dtype)
+        for i, blk in enumerate(self.blocks):
+            x, k, v = blk.step(x, bias, cache.k[i], cache.v[i])
+            if cache.k[i].shape[2]:                                    # context 1 keeps no history
+                cache.k[i] = torch.cat([cache.k[i][:, :, 1:], k[:, :, None]], dim=2)
+                cache.v[i] = torch.cat([cache.v[i][:, :, 1:], v[:, :, None]], dim=2)
+        if cache.valid.shape[1]:
+            cache.valid = torch.cat([cache.valid[:, 1:], torch.ones_like(cache.valid[:, :1])], dim=1)
+        return self.readout(x, z)

@@ -1,0 +1,123 @@
+"""Streaming Dream runtime: reset a stream on real frames, then step it with held inputs, one frame at a time.
+
+    from oyster.neural import Dream
+    dream = Dream.load()                       # assets/dream.pt
+    dream.reset(recent_engine_frames)          # list of HxWx3 uint8 (the last `dream.context` are used)
+    frame = dream.step({"forward"})            # (64, 64, 3) uint8: the dreamed next frame
+    streams = dream.batch(8)                   # DreamBatch: 8 visitors' streams stepped in one forward
+    streams.reset(3, frames); out = streams.step_many([held0, ..., held7])   # (8, 64, 64, 3) uint8
+
+Each stream keeps its current latent and a KV cache of its last `context-1` steps, so a step costs one
+block of tokens. Calls are not thread-safe: give each thread its own Dream/DreamBatch (weights are shared,
+use `dream.batch(n)`). Set torch's thread count in the caller (`torch.set_num_threads(1)` for serving).
+"""
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from oyster.neural import data as D
+from oyster.neural.checkpoint import load_checkpoint
+from oyster.neural.model import DreamModel, KVCache
+from oyster.neural.tokenizer import Tokenizer, to_tensor, to_uint8
+
+
+class DreamBatch:
+    """B independent streams over shared weights. Streams never reset start from a blank (mid-grey) frame."""
+
+    def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict, batch: int):
+        self.tok, self.model, self.meta = tok, model, meta
+        self.batch_size = batch
+        c = model.cfg
+        self.size = (tok.cfg.size, tok.cfg.size)       # (height, width)
+        self.context = c.context                       # frames a step conditions on (the current one included)
+        self.dt = meta["dt"]                           # world seconds per step, as in Session.step(held, dt)
+        self.cache = KVCache(c, batch)
+        self.z = torch.zeros(batch, c.latent_dim, c.grid, c.grid)   # each stream's current latent
+
+    # ---- inputs -------------------------------------------------------------------------------
+    @staticmethod
+    def _actions(helds: Sequence) -> torch.Tensor:
+        return torch.from_numpy(np.stack([D.held_to_multihot(h or ()) for h in helds])).float()
+
+    @staticmethod
+    def _events(events: Sequence | None, n: int) -> torch.Tensor:
+        events = events if events is not None else [None] * n
+        return torch.tensor([D.event_of(e) for e in events], dtype=torch.long)
+
+    @torch.no_grad()
+    def encode(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
+        x = np.stack([np.asarray(f) for f in frames])
+        if x.shape[1:] != (*self.size, 3) or x.dtype != np.uint8:
+            raise ValueError(f"Dream frames must be {self.size[0]}x{self.size[1]}x3 uint8, got {x.shape} {x.dtype}")
+        return self.tok.encode(to_tensor(x))
+
+    # ---- stream control -----------------------------------------------------------------------
+    @torch.no_grad()
+    def reset(self, i: int, frames: Sequence[np.ndarray], helds: Sequence | None = None,
+              events: Sequence | None = None) -> None:
+        """Anchor stream i on real frames (oldest first). helds[j]/events[j]: what happened between
+        frames[j] and frames[j+1] (default: nothing held). Only the last `context` frames are used."""
+        if not len(frames):
+            raise ValueError("reset needs at least one frame")
+        n = len(frames)
+        helds = list(helds) if helds is not None else [set()] * (n - 1)
+        events = list(events) if events is not None else [None] * (n - 1)
+        if len(helds) != n - 1 or len(events) != n - 1:
+            raise ValueError(f"{n} frames need {n - 1} helds/events (one per transition)")
+        k = min(n, self.context)
+        frames, helds, events = frames[-k:], helds[n - k:], events[n - k:]
+        z = self.encode(frames)                                        # (k, C, G, G)
+        cache = KVCache(self.model.cfg, 1)
+        for j in range(k - 1):                                         # prime the cache on real transitions
+            self.model.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
+        self.cache.copy_stream(i, cache)
+        self.z[i] = z[-1]
+
+    @torch.no_grad()
+    def observe(self, i: int, frame: np.ndarray) -> None:
+        """Replace stream i's current frame with a real one (keeps its history): a soft re-anchor."""
+        self.z[i] = self.encode([frame])[0]
+
+    @torch.no_grad()
+    def step_many(self, helds: Sequence, events: Sequence | None = None) -> np.ndarray:
+        """Advance every stream by one step: helds[b] is stream b's held-input set (events[b]: an edit dict,
+        event name or None). Returns (B, H, W, 3) uint8 predicted frames."""
+        if len(helds) != self.batch_size:
+            raise ValueError(f"step_many needs {self.batch_size} held sets, got {len(helds)}")
+        z = self.model.step(self.z, self._actions(helds), self._events(events, self.batch_size), self.cache)
+        self.z = z.clamp_(-1, 1)                                       # latents live in [-1, 1] (tanh)
+        return to_uint8(self.tok.decode(self.z))
+
+    def frames(self) -> np.ndarray:
+        """(B, H, W, 3) uint8 decode of each stream's current latent (no step)."""
+        with torch.no_grad():
+            return to_uint8(self.tok.decode(self.z))
+
+
+class Dream:
+    """One stream (the single-visitor API); `batch(n)` makes a DreamBatch that shares these weights."""
+
+    def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict):
+        self._one = DreamBatch(tok, model, meta, 1)
+        self.size, self.context, self.dt = self._one.size, self._one.context, self._one.dt
+        self.meta = meta
+
+    @classmethod
+    def load(cls, path: str | None = None) -> "Dream":
+        """Load a checkpoint (default: the shipped assets/dream.pt), weights_only, on the CPU."""
+        return cls(*load_checkpoint(path))
+
+    def batch(self, n: int) -> DreamBatch:
+        return DreamBatch(self._one.tok, self._one.model, self.meta, n)
+
+    def reset(self, frames: Sequence[np.ndarray], helds: Sequence | None = None,
+              events: Sequence | None = None) -> None:
+        self._one.reset(0, frames, helds, events)
+
+    def observe(self, frame: np.ndarray) -> None:
+        self._one.observe(0, frame)
+
+    def step(self, held=frozenset(), event=None) -> np.ndarray:
+        """The dreamed next frame, HxWx3 uint8, after holding `held` for `dt` seconds."""
+        return self._one.step_many([held], [event])[0]

@@ -1,0 +1,49 @@
+"""Per-frame render parameters packed into one float32 vector, so numba kernels take a single argument.
+
+`frame_params(scene, width, height)` computes camera, sun/moon, sky colours, fog and weather levels once
+per frame in Python (a few dozen scalars); the kernels index the vector with the named slots below.
+"""
+import math
+
+import numpy as np
+
+from oyster.render import slots as S
+from oyster.render.camera import Camera, make_camera
+from oyster.render.sky import SkyLight, sky_light
+
+
+def frame_params(scene, width: int, height: int) -> np.ndarray:
+    """Pack everything the kernels need about this frame into a float32 vector (see slots above)."""
+    cam: Camera = make_camera(scene, width, height)
+    light: SkyLight = sky_light(scene)
+    p = np.zeros(S.N_PARAMS, np.float32)
+    p[S.FOCAL], p[S.HORIZON], p[S.CX] = cam.focal, cam.horizon, cam.cx
+    p[S.CAM_X], p[S.CAM_Y], p[S.CAM_Z] = scene.cam_x, scene.cam_y, scene.cam_z
+    p[S.FWD_X], p[S.FWD_Y], p[S.RIGHT_X], p[S.RIGHT_Y] = cam.fwd_x, cam.fwd_y, cam.right_x, cam.right_y
+    p[S.TIME] = scene.time % 100000.0   # keep float32 animation phases precise
+    p[S.SUN:S.SUN + 3] = light.sun_dir
+    p[S.SUN_COL:S.SUN_COL + 3] = light.sun_col
+    p[S.MOON:S.MOON + 3] = light.moon_dir
+    p[S.MOON_COL:S.MOON_COL + 3] = light.moon_col
+    p[S.AMBIENT:S.AMBIENT + 3] = light.ambient
+    p[S.ZENITH:S.ZENITH + 3] = light.zenith
+    p[S.HORIZON_COL:S.HORIZON_COL + 3] = light.horizon
+    p[S.GLOW_COL:S.GLOW_COL + 3] = light.glow
+    p[S.FOG_DENSITY] = light.fog_density
+    p[S.CLOUD_COVER] = light.cloud_cover
+    p[S.CLOUD_COL:S.CLOUD_COL + 3] = light.cloud_col
+    p[S.STARS] = light.stars
+    p[S.RAIN], p[S.SNOW], p[S.FOGW], p[S.STORM] = scene.rain, scene.snow, scene.fog, scene.storm
+    p[S.SNOW_COVER] = scene.snow_cover
+    p[S.WIND_X], p[S.WIND_Y] = scene.wind_x, scene.wind_y
+    p[S.LIGHTNING] = scene.lightning
+    p[S.SUN_DISC], p[S.MOON_DISC] = light.sun_disc, light.moon_disc
+    p[S.WIDTH], p[S.HEIGHT] = width, height
+    p[S.MAX_HEIGHT] = float(scene.ring.height.max())
+    p[S.YAW] = scene.yaw % (2 * math.pi)
+    # sun in the camera basis, used to shade billboards as if they were round
+    s = light.sun_dir if light.sun_dir[2] > -0.05 else light.moon_dir
+    p[S.SUN_CAM] = s[0] * cam.right_x + s[1] * cam.right_y
+    p[S.SUN_CAM + 1] = s[2]
+    p[S.SUN_CAM + 2] = -(s[0] * cam.fwd_x + s[1] * cam.fwd_y)
+    return p

@@ -1,0 +1,116 @@
+"""Z-tested billboard sprites: project each entity's feet, then shade its procedural shape pixel by pixel.
+
+A sprite pixel is drawn only where it is nearer than what the depth buffer holds (terrain or another
+sprite) and writes its own depth, so hills hide villagers and trees hide each other in any draw order.
+Images here are column-major (W, H, 3) like the terrain pass.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from oyster.render import slots as S
+from oyster.render.lighting import fog_amount, horizon_color
+from oyster.render.sprite_shapes import K_ANIMAL, K_VILLAGER, KIND_BOX, hash01, sprite_shape
+from oyster.world.scene import DRAW_DISTANCE
+
+SPRITE_NEAR = 0.3          # metres; nearer sprites are skipped (the player cannot stand inside one anyway)
+MIN_PIXELS = 1.5           # sprites shorter than this on screen are skipped (sub-pixel shimmer, wasted time)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _sprite_light(P, nx, ny):
+    """Light on a billboard pixel whose fake normal in the camera plane is (nx, ny)."""
+    q = nx * nx + ny * ny
+    if q > 1.0:
+        inv = 1.0 / math.sqrt(q)
+        nx *= inv
+        ny *= inv
+        q = 1.0
+    nz = math.sqrt(1.0 - q)            # towards the viewer
+    ls = max(nx * P[S.SUN_CAM] + ny * P[S.SUN_CAM + 1] + nz * P[S.SUN_CAM + 2], 0.0)
+    amb = 0.6 + 0.4 * ny
+    return (P[S.AMBIENT] * amb + (P[S.SUN_COL] + P[S.MOON_COL]) * ls,
+            P[S.AMBIENT + 1] * amb + (P[S.SUN_COL + 1] + P[S.MOON_COL + 1]) * ls,
+            P[S.AMBIENT + 2] * amb + (P[S.SUN_COL + 2] + P[S.MOON_COL + 2]) * ls)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _variation(i, kind, x, y):
+    """0..1 look variation: by position for things that never move, by row for characters."""
+    if kind == K_VILLAGER or kind == K_ANIMAL:
+        return hash01(i * 7 + kind, 12345)
+    return hash01(int(math.floor(x * 4.0)), int(math.floor(y * 4.0)) + kind * 977)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
+    """Draw every sprite with a depth test; `seeds` (N,) int32 gives stable per-entity looks (-1: derive)."""
+    W, H = depth.shape
+    focal, hor, cx = P[S.FOCAL], P[S.HORIZON], P[S.CX]
+    night = 1.0 - min(max((P[S.SUN + 2] + 0.05) * 6.0, 0.0), 1.0)
+    snow = P[S.SNOW_COVER]
+    now = P[S.TIME]
+    n_kinds = KIND_BOX.shape[0]
+    for i in range(xyz.shape[0]):
+        k = kinds[i]
+        if k < 0 or k >= n_kinds:
+            continue
+        rx = xyz[i, 0] - P[S.CAM_X]
+        ry = xyz[i, 1] - P[S.CAM_Y]
+        d = rx * P[S.FWD_X] + ry * P[S.FWD_Y]          # depth along the view axis, metres
+        if d < SPRITE_NEAR or d > DRAW_DISTANCE:
+            continue
+        lat = rx * P[S.RIGHT_X] + ry * P[S.RIGHT_Y]
+        sc = scales[i]
+        ppm = focal / d                                 # pixels per metre at this depth
+        half_w = KIND_BOX[k, 0] * sc
+        top_m = KIND_BOX[k, 1] * sc
+        if top_m * ppm < MIN_PIXELS:
+            continue
+        sx = cx + lat * ppm
+        foot = hor - (xyz[i, 2] - P[S.CAM_Z]) * ppm
+        x0 = max(int(sx - half_w * ppm), 0)
+        x1 = min(int(sx + half_w * ppm) + 1, W)
+        y0 = max(int(foot - top_m * ppm), 0)
+        y1 = min(int(foot) + 2, H)                      # +2: a pixel of overlap into the ground, no gaps
+        if x0 >= x1 or y0 >= y1:
+            continue
+        var = hash01(seeds[i], 777) if seeds[i] >= 0 else _variation(i, k, xyz[i, 0], xyz[i, 1])
+        # fog and the fog colour of this sprite's direction, like the terrain behind it
+        fr, fg, fb = horizon_color(P, rx, ry)
+        dist = math.sqrt(rx * rx + ry * ry)
+        fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
+        act = actions[i]
+        t = phases[i]
+        inv_ppm = 1.0 / (ppm * sc)
+        for px in range(x0, x1):
+            lx = (px + 0.5 - sx) * inv_ppm
+            for py in range(y0, y1):
+                if depth[px, py] <= d:
+                    continue
+                ly = (foot - py - 0.5) * inv_ppm
+                hit, r, g, b, nx, ny, emit = sprite_shape(k, act, t, lx, ly, var, snow, night, now)
+                if not hit:
+                    continue
+                if emit:
+                    f = fog * 0.5
+                else:
+                    lr, lg, lb = _sprite_light(P, nx, ny)
+                    r, g, b = r * lr, g * lg, b * lb
+                    f = fog
+                r += (fr - r) * f
+                g += (fg - g) * f
+                b += (fb - b) * f
+                img[px, py, 0] = min(255.0, r * 255.0)
+                img[px, py, 1] = min(255.0, g * 255.0)
+                img[px, py, 2] = min(255.0, b * 255.0)
+                depth[px, py] = d
+
+
+def sprite_seeds(scene) -> np.ndarray:
+    """Per-sprite look seeds: scene.sprite_seed when the world provides one, else -1 (derived in the kernel)."""
+    seeds = getattr(scene, "sprite_seed", None)
+    if seeds is None:
+        return np.full(len(scene.sprite_kind), -1, np.int32)
+    return np.ascontiguousarray(seeds, np.int32)

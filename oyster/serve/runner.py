@@ -1,0 +1,485 @@
+"""The in-process Runner: one world Session per visitor, a seat cap with a line, limits, paced JPEG frames, metrics.
+
+The seam (plain data only): open, send_input, frames, step_once, command, snapshot, close, stats. A visitor is
+a session id string; worlds live in this process. Frames are paced by deadlines (next_due += period); when a
+visitor falls behind, stale frames are skipped and only the newest is rendered and sent.
+"""
+import json
+import os
+import resource
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numba
+import numpy as np
+
+from oyster.serve.config import ServeConfig
+from oyster.serve.encode import Adapter, data_url, encode_jpeg
+from oyster.serve.metrics import FrameStats, percentile
+from oyster.serve.slots import Slot, hud_fields, waiting_frame
+from oyster.session import HELD_INPUTS, Session
+
+MAX_SESSION_ID = 80
+MAX_HELD = len(HELD_INPUTS)
+
+
+class InputError(ValueError):
+    """A malformed input or command; the message is safe to show the visitor, and the session keeps running."""
+
+
+class UnknownSession(KeyError):
+    """No such session (never opened, closed, or timed out)."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; this one is read by people
+        return self.args[0] if self.args else "unknown session"
+
+
+class RunnerFull(RuntimeError):
+    """Every seat and every place in line is taken."""
+
+
+@dataclass
+class Packet:
+    """One item of `Runner.frames`: a frame (data URL) or a message, as plain data via `as_dict`."""
+    url: str | None = None        # "data:image/jpeg;fid=..;seq=..;base64,..."
+    frame_id: int = 0
+    seq: int = -1                 # last input seq applied before this frame was rendered
+    hud: dict | None = None       # biome/time/weather/position/fps, about twice a second
+    message: str | None = None    # e.g. the place in line, or why the visit ended
+    done: bool = False            # the stream ends after this packet
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False and v != {}}
+
+
+class Runner:
+    """Owns every visitor's Session; thread-safe; all limits enforced here, not in the page."""
+
+    def __init__(self, config: ServeConfig | None = None, session_factory=Session):
+        self.cfg = config or ServeConfig.from_env()
+        self._new_session = session_factory
+        self._slots: dict[str, Slot] = {}
+        self._line: deque[str] = deque()            # waiting session ids, head is next
+        self._lock = threading.RLock()
+        self._stats = FrameStats(window=2000)       # whole-server window
+        self._closed_reasons: dict[str, int] = {}
+        self._started = time.monotonic()
+
+    # ---- lifecycle -------------------------------------------------------------------------------------------
+    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "") -> dict:
+        """Start (or replace) a visitor's world. Returns info: status active|waiting, position, message, warning.
+
+        A bad share code never fails the visit: a fresh world opens and `warning` says why.
+        """
+        _check_id(session_id)
+        seed, prompt, share_code = _check_world_args(seed, prompt, share_code)
+        self._reap()
+        with self._lock:
+            slot = self._slots.get(session_id)
+            if slot is None:
+                if len(self._slots) >= self.cfg.max_players + self.cfg.max_waiting:
+                    raise RunnerFull(f"All {self.cfg.max_players} seats and all {self.cfg.max_waiting} places in line "
+                                     "are taken. Please try again in a few minutes.")
+                slot = Slot(session_id, self.cfg.max_log_entries)
+                self._slots[session_id] = slot
+                if self._active_count() < self.cfg.max_players:
+                    slot.status = "active"
+                else:
+                    slot.status = "waiting"
+                    self._line.append(session_id)
+            slot.world_args = (seed, prompt, share_code)
+            slot.touch(input_=True)
+        warning = ""
+        if slot.status == "active":
+            warning = self._build_world(slot)
+        return self._info(slot, warning)
+
+    def close(self, session_id: str, reason: str = "closed") -> bool:
+        """Free a visitor's world and seat; the head of the line gets the seat. False if it was not open."""
+        with self._lock:
+            slot = self._slots.pop(session_id, None)
+            if slot is None:
+                return False
+            if session_id in self._line:
+                self._line.remove(session_id)
+            slot.status, slot.close_reason = "closed", reason
+            self._closed_reasons[reason] = self._closed_reasons.get(reason, 0) + 1
+            while self._line and self._active_count() < self.cfg.max_players:
+                self._slots[self._line.popleft()].status = "active"   # its world is built by whoever uses it first
+        with slot.lock:
+            session, slot.session = slot.session, None
+        if session is not None and hasattr(session, "close"):
+            session.close()
+        return True
+
+    def _build_world(self, slot: Slot) -> str:
+        """Create the slot's Session if it has none (or its args changed); returns a warning for the visitor."""
+        with slot.lock:
+            if slot.session is not None and slot.built_args == slot.world_args:
+                return ""
+            seed, prompt, code = slot.world_args
+            warning, session = "", None
+            if code:
+                try:
+                    session = self._new_session.from_share_code(code, width=self.cfg.width, height=self.cfg.height)
+                except ValueError as e:
+                    warning = (f"That world link could not be opened ({_clip(str(e), 160)}); "
+                               "here is a fresh world instead.")
+            if session is None:
+                session = self._new_session(seed=seed, prompt=prompt, width=self.cfg.width, height=self.cfg.height)
+            old, slot.session, slot.built_args = slot.session, session, slot.world_args
+            slot.state_cache = None
+            if old is not None and hasattr(old, "close"):
+                old.close()
+            if warning:
+                slot.log_line("system", warning)
+            return warning
+
+    def _info(self, slot: Slot, warning: str = "") -> dict:
+        with self._lock:
+            pos = self._position(slot.sid)
+        msg = "" if pos == 0 else self.line_message(pos)
+        return {"session_id": slot.sid, "status": slot.status, "position": pos, "message": msg, "warning": warning,
+                "seed": slot.world_args[0], "fps": self.cfg.fps, "width": self.cfg.width, "height": self.cfg.height}
+
+    def line_message(self, position: int) -> str:
+        seats = "The only seat is" if self.cfg.max_players == 1 else f"All {self.cfg.max_players} seats are"
+        return (f"{seats} taken: you are number {position} in line. "
+                "Your world starts as soon as a seat frees up.")
+
+    def _position(self, sid: str) -> int:
+        try:
+            return self._line.index(sid) + 1
+        except ValueError:
+            return 0
+
+    def _active_count(self) -> int:
+        return sum(1 for s in self._slots.values() if s.status == "active")
+
+    def _slot(self, session_id: str) -> Slot:
+        slot = self._slots.get(session_id)
+        if slot is None:
+            raise UnknownSession(f"No open session {_clip(str(session_id), 40)!r} "
+                                 "(closed, timed out, or never opened).")
+        return slot
+
+    # ---- inputs ----------------------------------------------------------------------------------------------
+    def send_input(self, session_id: str, seq: int, held: Iterable[str], ack: int | None = None) -> bool:
+        """Replace the held set if `seq` is newer than the last one seen; returns False for a stale seq.
+
+        `ack` is the newest frame id the browser has shown (for adapting quality). Raises InputError for
+        malformed input; the session and its previous held set are untouched.
+        """
+        slot = self._slot(session_id)
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise InputError(f"seq must be a non-negative integer, got {_clip(repr(seq), 40)}")
+        names = _check_held(held)
+        if ack is not None:
+            if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
+                raise InputError(f"ack must be a non-negative integer frame id, got {_clip(repr(ack), 40)}")
+            slot.ack(min(ack, slot.frame_id))
+        with slot.input_lock:
+            if seq <= slot.seq:
+                slot.stale_inputs += 1
+                return False
+            changed = names != slot.held
+            slot.seq, slot.held = seq, names
+        slot.touch(input_=changed)
+        return True
+
+    def send_payload(self, session_id: str, payload: str) -> bool:
+        """Browser form of send_input: a JSON string {"seq": int, "held": [names], "ack"?: int}."""
+        if not isinstance(payload, str) or len(payload) > 2048:
+            raise InputError("key payload must be a JSON string under 2 KB")
+        try:
+            msg = json.loads(payload)
+        except json.JSONDecodeError as e:
+            raise InputError(f"key payload is not valid JSON ({e.msg})") from None
+        if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
+            raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
+        return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"))
+
+    # ---- frames ----------------------------------------------------------------------------------------------
+    def frames(self, session_id: str) -> Iterator[dict]:
+        """Paced stream of packets (plain dicts, see Packet) until the visit ends; waits in line first if needed."""
+        slot = self._slot(session_id)
+        period = 1.0 / self.cfg.fps
+        adapter = Adapter()
+        next_hud = 0.0
+        next_due = None
+        slot.streamed = True
+        while True:
+            with self._lock:
+                pos = self._position(session_id) if slot.status == "waiting" else 0
+            if slot.status == "closed":
+                yield Packet(message=_closed_message(slot.close_reason, self.cfg), done=True).as_dict()
+                return
+            if pos:
+                slot.touch()
+                msg = self.line_message(pos)
+                yield Packet(url=data_url(encode_jpeg(waiting_frame(msg, self.cfg), 70), 0, -1), message=msg).as_dict()
+                time.sleep(0.5)
+                continue
+            ended = self._limit_reason(slot)
+            if ended:
+                self.close(session_id, ended)
+                yield Packet(message=_closed_message(ended, self.cfg), done=True).as_dict()
+                return
+            self._build_world(slot)
+            if next_due is None:
+                next_due = slot.last_step = time.monotonic()
+            now = time.monotonic()
+            if now < next_due:
+                time.sleep(next_due - now)
+                now = time.monotonic()
+            late = now - next_due > period
+            if late:  # behind: skip the stale deadlines, render only the newest frame
+                missed = int((now - next_due) / period)
+                slot.stats.drop(missed)
+                self._stats.drop(missed)
+                next_due = now
+            next_due += period
+            backlog = slot.backlog(now, self.cfg.fps)
+            adapter.update(backlog, late, self.cfg.max_backlog_frames, now)
+            if backlog > self.cfg.max_backlog_frames:
+                slot.stats.drop()   # the browser is behind: do not pile more frames onto its link
+                self._stats.drop()
+                slot.touch()
+                continue
+            packet = self._render(slot, adapter, now)
+            if now >= next_hud:
+                packet.hud, next_hud = self._hud(slot), now + 0.5
+            yield packet.as_dict()
+
+    def _render(self, slot: Slot, adapter: Adapter, now: float) -> Packet:
+        t0 = time.monotonic()
+        self._set_threads()
+        seq, held = slot.seq, slot.held
+        dt = min(max(now - slot.last_step, 1e-3), self.cfg.max_dt)
+        with slot.lock:
+            session = slot.session
+            if session is None:
+                raise UnknownSession("session closed")
+            frame = session.step(held=held, dt=dt)
+        slot.last_step = now
+        quality, scale = adapter.settings(self.cfg.jpeg_quality)
+        jpeg = encode_jpeg(frame, quality, scale)
+        slot.frame_id += 1
+        slot.quality = quality
+        done = time.monotonic()
+        slot.sent_log.append((slot.frame_id, done))
+        work_ms = (done - t0) * 1000.0
+        slot.stats.record(work_ms, done)
+        self._stats.record(work_ms, done)
+        slot.touch()
+        return Packet(url=data_url(jpeg, slot.frame_id, seq), frame_id=slot.frame_id, seq=seq)
+
+    def _set_threads(self) -> None:
+        """numba threads for this frame: all cores for a lone player, one each when several share the CPU."""
+        n = self.cfg.frame_threads or ((os.cpu_count() or 1) if self._active_count() <= 1 else 1)
+        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+
+    def step_once(self, session_id: str, held: Iterable[str] = (), steps: int = 1, dt: float | None = None,
+                  quality: int | None = None) -> dict:
+        """Headless play: apply `held`, advance `steps` frames of `dt` seconds, return the last frame and state."""
+        slot = self._slot(session_id)
+        if slot.status != "active":
+            raise InputError(self.line_message(self._position(session_id)) if slot.status == "waiting" else "closed")
+        names = _check_held(held)
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 300:
+            raise InputError("steps must be an integer within 1..300")
+        dt = 1.0 / self.cfg.fps if dt is None else float(dt)
+        if not 0.0 < dt <= self.cfg.max_dt:
+            raise InputError(f"dt must be within (0, {self.cfg.max_dt}] seconds")
+        self._build_world(slot)
+        with slot.input_lock:
+            slot.seq += 1
+            slot.held = names
+        slot.touch(input_=True)
+        t0 = time.monotonic()
+        with slot.lock:
+            for _ in range(steps):
+                frame = slot.session.step(held=names, dt=dt)
+            state = slot.session.state()
+        jpeg = encode_jpeg(frame, quality or self.cfg.jpeg_quality)
+        slot.frame_id += 1
+        self._stats.record((time.monotonic() - t0) * 1000.0 / steps, time.monotonic())
+        return {"frame": data_url(jpeg, slot.frame_id, slot.seq), "state": _jsonable(state), "frame_id": slot.frame_id}
+
+    # ---- commands, snapshot, state ---------------------------------------------------------------------------
+    def command(self, session_id: str, text: str) -> dict:
+        """Direct mode: {'reply': str, 'edits': [dict], 'ok': bool}. Over-long or empty text is refused clearly."""
+        slot = self._slot(session_id)
+        if not isinstance(text, str):
+            raise InputError("the command must be text")
+        text = text.strip()
+        if not text:
+            raise InputError("type something for the world to do, e.g. 'make it rain'")
+        if len(text) > self.cfg.max_command_chars:
+            raise InputError(f"that message is {len(text):,} characters; the limit is {self.cfg.max_command_chars}")
+        if slot.status != "active":
+            raise InputError(self.line_message(self._position(session_id)))
+        self._build_world(slot)
+        slot.touch(input_=True)
+        slot.log_line("you", text)
+        with slot.lock:
+            result = slot.session.command(text)
+            slot.state_cache = None
+        reply = str(getattr(result, "reply", "")) or "Done."
+        edits = _jsonable(list(getattr(result, "edits", [])))
+        slot.log_line("world", reply)
+        return {"ok": True, "reply": reply, "edits": edits}
+
+    def log(self, session_id: str) -> list[tuple[str, str]]:
+        """The visitor's chat log as (who, text) pairs, oldest first (plain text; the page escapes it)."""
+        return list(self._slot(session_id).log)
+
+    def log_line(self, session_id: str, who: str, text: str) -> None:
+        self._slot(session_id).log_line(who, text)
+
+    def snapshot(self, session_id: str) -> str:
+        """The share code of the visitor's world right now (restores world, edits and pose)."""
+        slot = self._slot(session_id)
+        if slot.status != "active":
+            raise InputError("your world has not started yet")
+        self._build_world(slot)
+        with slot.lock:
+            return slot.session.share_code()
+
+    def state(self, session_id: str) -> dict:
+        slot = self._slot(session_id)
+        if slot.session is None:
+            return {}
+        with slot.lock:
+            return _jsonable(slot.session.state())
+
+    def held(self, session_id: str) -> tuple[int, frozenset]:
+        """(seq, held names) as last received: for side views such as Dream that follow the visitor's keys."""
+        slot = self._slot(session_id)
+        return slot.seq, slot.held
+
+    def _hud(self, slot: Slot) -> dict:
+        with slot.lock:
+            state = slot.session.state() if slot.session is not None else {}
+        hud = hud_fields(state)
+        hud["fps"] = round(slot.stats.fps(), 1)
+        hud["quality"] = slot.quality
+        return hud
+
+    # ---- limits and metrics ----------------------------------------------------------------------------------
+    def _limit_reason(self, slot: Slot) -> str:
+        now = time.monotonic()
+        if now - slot.last_input > self.cfg.idle_timeout_s:
+            return "idle"
+        if slot.activated is not None and now - slot.activated > self.cfg.max_visit_s:
+            return "visit_limit"
+        return ""
+
+    def _reap(self) -> None:
+        """Close sessions past their limits, or that nobody has polled lately (a tab that vanished, a script)."""
+        now = time.monotonic()
+        with self._lock:
+            slots = list(self._slots.values())
+        for slot in slots:
+            reason = self._limit_reason(slot) if slot.status == "active" else ""
+            quiet = now - slot.last_seen
+            if not reason and (quiet > self.cfg.idle_timeout_s or (slot.streamed and quiet > self.cfg.stale_s)):
+                reason = "stale"
+            if reason:
+                self.close(slot.sid, reason)
+
+    def stats(self) -> dict:
+        """Server metrics as a JSON-able dict (no session ids: those are capabilities)."""
+        self._reap()
+        with self._lock:
+            slots = list(self._slots.values())
+            waiting = len(self._line)
+        active = [s for s in slots if s.status == "active"]
+        per = [s.stats.summary() | {"quality": s.quality} for s in active]
+        g = self._stats.summary()
+        fps = [p["fps"] for p in per]
+        return {
+            "sessions_active": len(active), "sessions_waiting": waiting, "max_players": self.cfg.max_players,
+            "target_fps": self.cfg.fps, "fps_mean": round(float(np.mean(fps)), 2) if fps else 0.0,
+            "fps_min": round(min(fps), 2) if fps else 0.0,
+            "frame_ms_p50": g["frame_ms_p50"], "frame_ms_p99": g["frame_ms_p99"],
+            "frames_sent": g["frames_sent"], "frames_dropped": g["frames_dropped"],
+            "stale_inputs": sum(s.stale_inputs for s in slots), "closed": dict(self._closed_reasons),
+            "per_session": per, "uptime_s": round(time.monotonic() - self._started, 1),
+            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+        }
+
+    def session_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._slots)
+
+    def shutdown(self) -> None:
+        for sid in self.session_ids():
+            self.close(sid, "shutdown")
+
+
+def _closed_message(reason: str, cfg: ServeConfig) -> str:
+    return {
+        "idle": f"Your world was closed after {cfg.idle_timeout_s / 60:g} minutes without input. "
+                "Reload to play again.",
+        "visit_limit": f"Visits last at most {cfg.max_visit_s / 60:g} minutes so others get a seat. "
+                       "Reload to play again.",
+        "stale": "This world was closed because the page stopped responding. Reload to play again.",
+    }.get(reason, "This world is closed. Reload the page to play again.")
+
+
+def _check_id(session_id) -> None:
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID:
+        raise InputError(f"session id must be a non-empty string of at most {MAX_SESSION_ID} characters")
+
+
+def _check_world_args(seed, prompt, share_code) -> tuple[int, str, str]:
+    if seed is None or seed == "":
+        seed = 0
+    try:
+        seed = int(seed)
+    except (TypeError, ValueError):
+        raise InputError(f"seed must be a whole number, got {_clip(repr(seed), 40)}") from None
+    if not 0 <= seed < 2**31:
+        raise InputError("seed must be within 0 .. 2147483647")
+    prompt, share_code = prompt or "", share_code or ""
+    if not isinstance(prompt, str) or len(prompt) > 300:
+        raise InputError("the world prompt must be text of at most 300 characters")
+    if not isinstance(share_code, str) or len(share_code) > 16384:
+        raise InputError("that world link is too long to be one of ours")
+    return seed, prompt.strip(), share_code.strip()
+
+
+def _check_held(held) -> frozenset:
+    if isinstance(held, str) or not isinstance(held, (list, tuple, set, frozenset)):
+        raise InputError('held must be a list of input names, e.g. ["forward", "sprint"]')
+    if len(held) > MAX_HELD:
+        raise InputError(f"at most {MAX_HELD} held inputs")
+    bad = [h for h in held if not isinstance(h, str) or h not in HELD_INPUTS]
+    if bad:
+        raise InputError(f"unknown input {_clip(repr(bad[0]), 40)}; known: {', '.join(sorted(HELD_INPUTS))}")
+    return frozenset(held)
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _jsonable(obj):
+    """Numpy scalars and tuples -> plain JSON types (state dicts cross the seam)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return obj
+
+
+__all__ = ["Runner", "Packet", "InputError", "UnknownSession", "RunnerFull", "percentile"]

@@ -1,0 +1,119 @@
+"""Location scouting for a trailer: where the asked places are, what to look at, and where to land.
+
+Reads the seeded terrain through `oyster.world.terrain` (find_feature, volcano_site, height_at,
+biome_at); it never changes a world.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from oyster.trailer.camera import Poi
+
+REACH = 420.0          # metres; places further than this from the main one are left out of the shot
+SEED_TRIES = 16        # a prompt-derived seed may step forward this often to find every asked place
+# Where to stand relative to each kind of place (min, max metres from it) and what height to look at.
+STANDOFF = {"volcano": (230.0, 320.0), "mountain": (90.0, 160.0), "lake": (30.0, 70.0),
+            "village": (35.0, 60.0), "forest": (25.0, 60.0), "desert": (20.0, 60.0), "beach": (20.0, 50.0)}
+LOOK_UP = {"volcano": 0.0, "mountain": 0.0, "lake": 0.5, "village": 3.0, "forest": 6.0, "desert": 1.5, "beach": 0.5}
+UNWALKABLE = ("ocean", "lake", "volcano", "snowy_peaks")
+# Places you stand inside (the landing spot must be of that biome); the others you look at from outside.
+STAND_IN = {"forest": ("forest",), "desert": ("desert",), "beach": ("beach",), "mountain": ("mountains",)}
+
+
+@dataclass
+class Scouting:
+    seed: int
+    pois: list[Poi]                                    # first is the main place
+    stand: tuple[float, float]                         # where the player ends up (x, y), metres
+    notes: list[str] = field(default_factory=list)     # places asked for but not found, said to the user
+
+
+def _terrain():
+    from oyster.world import terrain  # lazy: keeps `import oyster.trailer` cheap
+    return terrain
+
+
+def ground(seed: int, x: float, y: float) -> float:
+    """Unedited terrain height, never below the water surface (the camera must stay above both)."""
+    from oyster.world.scene import WATER_LEVEL
+    return max(_terrain().height_at(seed, x, y), WATER_LEVEL)
+
+
+def _poi(seed: int, name: str, near: tuple[float, float]) -> Poi | None:
+    t = _terrain()
+    if name == "volcano":
+        x, y, _, summit = t.volcano_site(seed)
+        return Poi(name, x, y, summit, weight=1.6)
+    hit = t.find_feature(seed, name, near[0], near[1])
+    if hit is None:
+        return None
+    x, y = hit
+    return Poi(name, x, y, ground(seed, x, y) + LOOK_UP[name])
+
+
+def _walkable(seed: int, x: float, y: float) -> bool:
+    t = _terrain()
+    h = t.height_at(seed, x, y)
+    if h < 1.0 or t.biome_at(seed, x, y) in UNWALKABLE:
+        return False
+    return max(abs(t.height_at(seed, x + dx, y + dy) - h) for dx, dy in ((2, 0), (-2, 0), (0, 2), (0, -2))) < 0.9
+
+
+def stand_point(seed: int, main: Poi) -> tuple[float, float] | None:
+    """A walkable spot at the standoff distance from the main place with a clear-ish view of it.
+
+    For forest, desert, beach and mountains the spot must be of that biome, so the player stands in it."""
+    lo, hi = STANDOFF.get(main.name, (40.0, 90.0))
+    inside = STAND_IN.get(main.name)
+    best = None
+    for k in range(24):
+        a = 2 * math.pi * k / 24
+        for r in (lo, (lo + hi) / 2, hi):
+            x, y = main.x + r * math.cos(a), main.y + r * math.sin(a)
+            if not _walkable(seed, x, y):
+                continue
+            # prefer spots whose line of sight to the place is not blocked by a ridge
+            eye = ground(seed, x, y) + 1.7
+            block = max(ground(seed, x + (main.x - x) * f, y + (main.y - y) * f) - (eye + (main.z - eye) * f)
+                        for f in (0.2, 0.4, 0.6, 0.8))
+            score = block + 0.02 * abs(r - (lo + hi) / 2)
+            if inside and _terrain().biome_at(seed, x, y) not in inside:
+                score += 1e6   # only if no spot of the biome exists at all
+            if best is None or score < best[0]:
+                best = (score, x, y)
+    return None if best is None else (best[1], best[2])
+
+
+def _scout_seed(seed: int, biomes: list[str]) -> Scouting | None:
+    t = _terrain()
+    origin = t.spawn_point(seed)
+    main = _poi(seed, biomes[0], origin)
+    if main is None:
+        return None
+    pois, notes = [main], []
+    for name in biomes[1:] + [b for b in ("lake", "village") if b not in biomes]:
+        p = _poi(seed, name, (main.x, main.y))
+        if p is not None and math.dist((p.x, p.y), (main.x, main.y)) <= REACH:
+            pois.append(p)
+        elif name in biomes:
+            notes.append(f"no {name} within {REACH:.0f} m of the {main.name}")
+    stand = stand_point(seed, main)
+    if stand is None:
+        return None
+    return Scouting(seed, pois, stand, notes)
+
+
+def scout(seed: int, biomes: list[str], fixed_seed: bool) -> Scouting:
+    """Find the asked places. A prompt-derived seed steps forward (deterministically) until all are in reach."""
+    biomes = biomes or ["volcano"]    # nothing asked: the volcano is the showpiece of every world
+    best = None
+    for k in range(1 if fixed_seed else SEED_TRIES):
+        s = _scout_seed(seed + k, biomes)
+        if s is not None and not s.notes:
+            return s
+        if s is not None and (best is None or len(s.notes) < len(best.notes)):
+            best = s
+    if best is None:
+        raise ValueError(f"could not find a {biomes[0]} near the start of world {seed}; try another seed or place")
+    return best

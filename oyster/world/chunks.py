@@ -1,0 +1,237 @@
+"""Chunk cache: a bounded LRU of generated-and-edited chunks that keeps the renderer's ring map filled.
+
+Chunks come from terrain.generate_chunk (a pure function of seed and chunk) plus every overlapping terrain edit in
+log order, so a chunk evicted and rebuilt is bit-identical. A background thread generates chunks ahead of the
+player (the numba generator releases the GIL); whatever is still missing when a step needs it is generated
+synchronously, so frames never depend on thread timing.
+"""
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import terrain
+from .kinds import CHARACTER_KINDS, KIND_ID
+from .scene import CHUNK, DRAW_DISTANCE, MAP_MASK, MAP_SIZE, RingMap
+from .sculpt import apply_edits, overlaps, paint_rock
+
+LOAD_RADIUS = DRAW_DISTANCE + 16.0     # metres; the square of chunks kept in the ring (<= 16 chunks a side)
+PREFETCH_MARGIN = 2                    # extra chunks around the loaded square generated in the background
+SLOTS = MAP_SIZE // CHUNK
+_CHAR_IDS = np.array([KIND_ID[k] for k in CHARACTER_KINDS], np.int32)
+assert math.floor(2 * LOAD_RADIUS / CHUNK) + 1 <= SLOTS, "loaded square must fit in the ring map"
+
+
+@dataclass
+class Chunk:
+    """A chunk with terrain edits applied, plus its objects as arrays (row k is object id f'{cx}:{cy}:{k}')."""
+    cx: int
+    cy: int
+    height: np.ndarray      # (CHUNK, CHUNK) float32
+    color: np.ndarray       # (CHUNK, CHUNK, 3) uint8
+    material: np.ndarray    # (CHUNK, CHUNK) uint8
+    biome: np.ndarray       # (CHUNK, CHUNK) uint8
+    ids: list               # object ids (str)
+    kind: np.ndarray        # (N,) int32 kinds.KINDS index
+    xyz: np.ndarray         # (N, 3) float32 feet position (z follows edited ground)
+    radius: np.ndarray      # (N,) float32 collision radius, metres
+    scale: np.ndarray       # (N,) float32
+    alive: np.ndarray       # (N,) bool: False where cooled lava buried the object
+    is_char: np.ndarray     # (N,) bool: villager / animal
+
+
+def chunk_range(x: float, y: float, r: float = LOAD_RADIUS) -> tuple[int, int, int, int]:
+    """Inclusive chunk index bounds (cx0, cx1, cy0, cy1) of the square of half-side r around (x, y)."""
+    return (math.floor((x - r) / CHUNK), math.floor((x + r) / CHUNK),
+            math.floor((y - r) / CHUNK), math.floor((y + r) / CHUNK))
+
+
+def build_chunk(seed: int, raw, edits: list) -> Chunk:
+    """Final chunk = generated chunk + terrain edits that overlap it (in log order)."""
+    cx, cy = raw.cx, raw.cy
+    x0, y0 = cx * CHUNK, cy * CHUNK
+    height, color, material = raw.height, raw.color, raw.material
+    rock = None
+    mine = [e for e in edits if overlaps(e, x0, y0, CHUNK, CHUNK)]
+    if mine:
+        height, rock = apply_edits(raw.height, x0, y0, mine)
+        color, material = terrain.recolor(seed, cx, cy, height)
+        paint_rock(color, material, rock)
+    objs = raw.objects
+    n = len(objs)
+    kind = np.array([KIND_ID[o.kind] for o in objs], np.int32).reshape(n)
+    xyz = np.array([(o.x, o.y, o.z) for o in objs], np.float32).reshape(n, 3)
+    alive = np.ones(n, bool)
+    if mine and n:
+        ix = np.clip(xyz[:, 0].astype(np.int64) - x0, 0, CHUNK - 1)
+        iy = np.clip(xyz[:, 1].astype(np.int64) - y0, 0, CHUNK - 1)
+        xyz[:, 2] = height[iy, ix]
+        if rock is not None:
+            alive = ~rock[iy, ix]
+    return Chunk(cx, cy, height, color, material, raw.biome, [o.id for o in objs], kind, xyz,
+                 np.array([o.radius for o in objs], np.float32).reshape(n),
+                 np.array([o.scale for o in objs], np.float32).reshape(n), alive, np.isin(kind, _CHAR_IDS))
+
+
+class ChunkCache:
+    def __init__(self, seed: int, edits: list, capacity: int = 640, background: bool = True):
+        self.seed = seed
+        self.edits = edits                       # the world's terrain edits (shared list, log order)
+        self.capacity = capacity
+        self.ring = RingMap()
+        self.overlays = []                       # callables(chunk, h, c, m, heat) -> None, e.g. flowing lava
+        self.version = 0                         # bumps whenever the set or content of loaded chunks changes
+        self._lru: OrderedDict = OrderedDict()   # (cx, cy) -> Chunk
+        self._slots: dict = {}                   # (cx & 15, cy & 15) -> (cx, cy) written there
+        self._range = None
+        self._lock = threading.Lock()
+        self._wanted: list = []
+        self._ready: dict = {}                   # raw chunks made by the background thread
+        self._stop = False
+        self._wake = threading.Event()
+        self._thread = None
+        self._background = background
+        self.generated = 0                       # chunks generated synchronously (for tests and stats)
+
+    # ------------------------------------------------------------------------------------------ lookup
+    def get(self, cx: int, cy: int) -> Chunk:
+        key = (cx, cy)
+        c = self._lru.get(key)
+        if c is not None:
+            self._lru.move_to_end(key)
+            return c
+        with self._lock:
+            raw = self._ready.pop(key, None)
+        if raw is None:
+            raw = terrain.generate_chunk(self.seed, cx, cy)
+            self.generated += 1
+        c = build_chunk(self.seed, raw, self.edits)
+        self._lru[key] = c
+        while len(self._lru) > self.capacity:
+            self._lru.popitem(last=False)
+        return c
+
+    def cached(self, cx: int, cy: int) -> bool:
+        return (cx, cy) in self._lru
+
+    def loaded(self) -> list:
+        """Chunks currently written into the ring map (all within LOAD_RADIUS of the last ensure point)."""
+        if self._range is None:
+            return []
+        cx0, cx1, cy0, cy1 = self._range
+        return [self.get(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)]
+
+    # ------------------------------------------------------------------------------------------ ring map
+    def ensure(self, x: float, y: float) -> bool:
+        """Fill the ring map with every chunk within LOAD_RADIUS of (x, y); returns True if anything changed."""
+        rng = chunk_range(x, y)
+        changed = False
+        if rng != self._range:
+            self._range = rng
+            self._request_prefetch(x, y)
+            changed = True
+        cx0, cx1, cy0, cy1 = rng
+        for cy in range(cy0, cy1 + 1):
+            for cx in range(cx0, cx1 + 1):
+                if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) != (cx, cy):
+                    self._write(self.get(cx, cy))
+                    changed = True
+                elif changed and (cx, cy) in self._lru:
+                    self._lru.move_to_end((cx, cy))      # loaded chunks stay the most recently used
+        if changed:
+            self.version += 1
+        return changed
+
+    def _write(self, c: Chunk) -> None:
+        sx, sy = (c.cx * CHUNK) & MAP_MASK, (c.cy * CHUNK) & MAP_MASK
+        h, col, mat = c.height, c.color, c.material
+        heat = np.zeros((CHUNK, CHUNK), np.float32)
+        if self.overlays:
+            h, col, mat = h.copy(), col.copy(), mat.copy()
+            for fn in self.overlays:
+                fn(c, h, col, mat, heat)
+        r = self.ring
+        r.height[sy:sy + CHUNK, sx:sx + CHUNK] = h
+        r.color[sy:sy + CHUNK, sx:sx + CHUNK] = col
+        r.material[sy:sy + CHUNK, sx:sx + CHUNK] = mat
+        r.heat[sy:sy + CHUNK, sx:sx + CHUNK] = heat
+        self._slots[(c.cx & (SLOTS - 1), c.cy & (SLOTS - 1))] = (c.cx, c.cy)
+
+    def refresh(self, x0: float, y0: float, x1: float, y1: float, rebuild: bool = False) -> None:
+        """Rewrite loaded chunks overlapping the box (after an overlay changed); rebuild=True re-applies edits."""
+        cxa, cxb = math.floor(x0 / CHUNK), math.floor(x1 / CHUNK)
+        cya, cyb = math.floor(y0 / CHUNK), math.floor(y1 / CHUNK)
+        for cy in range(cya, cyb + 1):
+            for cx in range(cxa, cxb + 1):
+                if rebuild:
+                    self._lru.pop((cx, cy), None)
+                if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) == (cx, cy):
+                    self._write(self.get(cx, cy))
+        self.version += 1
+
+    def heights(self, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+        """Edited terrain heights of a rectangle of cells (generating chunks as needed), float32 (h, w)."""
+        out = np.empty((h, w), np.float32)
+        for cy in range(math.floor(y0 / CHUNK), math.floor((y0 + h - 1) / CHUNK) + 1):
+            for cx in range(math.floor(x0 / CHUNK), math.floor((x0 + w - 1) / CHUNK) + 1):
+                c = self.get(cx, cy)
+                ax, ay = max(x0, cx * CHUNK), max(y0, cy * CHUNK)
+                bx, by = min(x0 + w, cx * CHUNK + CHUNK), min(y0 + h, cy * CHUNK + CHUNK)
+                out[ay - y0:by - y0, ax - x0:bx - x0] = c.height[ay - cy * CHUNK:by - cy * CHUNK,
+                                                                 ax - cx * CHUNK:bx - cx * CHUNK]
+        return out
+
+    def evict_all(self) -> None:
+        """Drop every cached chunk and forget the ring contents (tests use this to prove rebuilds are exact)."""
+        self._lru.clear()
+        self._slots.clear()
+        self._range = None
+        with self._lock:
+            self._ready.clear()
+
+    # ------------------------------------------------------------------------------------------ background
+    def _request_prefetch(self, x: float, y: float) -> None:
+        if not self._background:
+            return
+        cx0, cx1, cy0, cy1 = chunk_range(x, y, LOAD_RADIUS + PREFETCH_MARGIN * CHUNK)
+        pcx, pcy = x / CHUNK, y / CHUNK
+        want = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1) if (cx, cy) not in self._lru]
+        want.sort(key=lambda k: (k[0] + 0.5 - pcx) ** 2 + (k[1] + 0.5 - pcy) ** 2)
+        with self._lock:
+            self._wanted = want[:96]
+            # keep the hand-off dict bounded: drop what is no longer wanted
+            keep = set(self._wanted)
+            for k in [k for k in self._ready if k not in keep]:
+                del self._ready[k]
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="oyster-chunks", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop:
+            with self._lock:
+                key = None
+                while self._wanted:
+                    k = self._wanted.pop(0)
+                    if k not in self._ready and k not in self._lru:
+                        key = k
+                        break
+            if key is None:
+                self._wake.wait(0.5)
+                self._wake.clear()
+                continue
+            raw = terrain.generate_chunk(self.seed, key[0], key[1])
+            with self._lock:
+                self._ready[key] = raw
+
+    def close(self) -> None:
+        self._stop = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+        self._lru.clear()
+        self._ready.clear()

@@ -1,0 +1,330 @@
+"""World: the persistent 4D state tied together. It changes only through `step` (time and physics) and `apply`
+(typed edits), and builds the read-only Scene the renderer draws.
+"""
+import math
+
+import numpy as np
+
+from . import characters, ops, physics, terrain, volcano, weather
+from .chunks import ChunkCache
+from .entities import Entities, build_view, chunk_parts
+from .kinds import ACTION_ID, ACTIONS, KINDS
+from .scene import CHUNK, MAP_MASK, Scene
+from .sculpt import overlaps
+from .state import DT, EYE_HEIGHT, WorldScalars
+
+MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
+MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
+NEAR = 60.0             # metres: entities listed in state()
+GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cell
+
+
+class World:
+    def __init__(self, seed: int, background: bool = True):
+        self.seed = int(seed)
+        self.s = WorldScalars()
+        self.terrain_edits: list = []          # sculpt.Shape / RockPatch, in the order they apply
+        self.cache = ChunkCache(self.seed, self.terrain_edits, background=background)
+        self.cache.overlays.append(self._lava_overlay)
+        self.entities = Entities(self.seed)
+        self.eruptions: list = []              # volcano.Eruption, oldest first; only the last may be active
+        self.log: list = []                    # [{"t": tick, "edit": resolved edit}]
+        self.undo_stack: list = []             # callables reverting the matching edit
+        self.uid = 0                           # ids of terrain edits and eruptions
+        self._parts: dict = {}
+        self._view = None
+        self._view_key = None
+        self._gather_key = None
+        self._gathered = np.zeros((0, 3))
+        x, y = terrain.spawn_point(self.seed)
+        vx, vy, _, _ = terrain.volcano_site(self.seed)
+        self.place_player(x, y, math.atan2(vy - y, vx - x), 0.0)
+
+    # ------------------------------------------------------------------------------------------ time
+    def step(self, held: frozenset = frozenset(), dt: float = 1 / 30) -> int:
+        """Advance by frame time dt in fixed steps; returns how many steps ran."""
+        s = self.s
+        s.acc += min(max(float(dt), 0.0), MAX_FRAME_DT)
+        n = 0
+        while s.acc >= DT and n < MAX_STEPS:
+            self._tick(held)
+            s.acc -= DT
+            n += 1
+        if n == MAX_STEPS:
+            s.acc = min(s.acc, DT)
+        return n
+
+    def _tick(self, held: frozenset) -> None:
+        s, p = self.s, self.s.player
+        self.cache.ensure(p.x, p.y)
+        obstacles = self._obstacles(p.x, p.y)
+        physics.step(p, held, s.gravity, self.cache.ring.height, obstacles)
+        s.tick += 1
+        weather.step(s.weather, self.seed, s.tick)
+        for o in self.entities.overrides.values():
+            if o.action == "follow":
+                characters.follow_step(o, p.x, p.y)
+        self.advance_eruption(s.tick, refresh=True)
+
+    def advance_eruption(self, tick: int, refresh: bool) -> None:
+        e = self.active_eruption()
+        if e is None:
+            return
+        before = e.box.copy()
+        if not e.advance_to(tick):
+            return
+        if e.done:
+            self.terrain_edits.append(e.rock_patch())
+            if refresh:
+                self.cache.refresh(*e.world_box(), rebuild=True)
+        elif refresh and (e.box[2] >= 0 or before[2] >= 0):
+            bx = [min(before[0], e.box[0]), min(before[1], e.box[1]), max(before[2], e.box[2]),
+                  max(before[3], e.box[3])]
+            self.cache.refresh(e.x0 + bx[0] - 1, e.y0 + bx[1] - 1, e.x0 + bx[2] + 1, e.y0 + bx[3] + 1)
+
+    def active_eruption(self):
+        return self.eruptions[-1] if self.eruptions and not self.eruptions[-1].done else None
+
+    def _lava_overlay(self, c, h, col, mat, heat) -> None:
+        e = self.active_eruption()
+        if e is not None:
+            e.overlay(c, h, col, mat, heat)
+
+    def apply(self, edit: dict) -> dict:
+        """Apply a typed edit (see edits.py); returns the resolved edit. ValueError changes nothing."""
+        return ops.apply(self, edit)
+
+    # ------------------------------------------------------------------------------------------ entities
+    def view(self):
+        """Array view of the entities in the loaded chunks (cached until the loaded set or an edit changes)."""
+        key = (self.cache.version, self.entities.version)
+        if key != self._view_key:
+            ents = self.entities
+            parts = []
+            for c in self.cache.loaded():
+                got = self._parts.get((c.cx, c.cy))
+                if got is None or got[0] is not c or got[1] != ents.version:
+                    got = (c, ents.version, chunk_parts(self.seed, c, ents.removed))
+                    self._parts[(c.cx, c.cy)] = got
+                parts.append(got[2])
+            if len(self._parts) > 2 * len(parts) + 64:
+                live = {(c.cx, c.cy) for c in self.cache.loaded()}
+                self._parts = {k: v for k, v in self._parts.items() if k in live}
+            cx0, cx1, cy0, cy1 = self.cache._range
+            bounds = (cx0 * CHUNK, cy0 * CHUNK, (cx1 + 1) * CHUNK, (cy1 + 1) * CHUNK)
+            self._view = build_view(self.seed, parts, ents, self.cache.ring.height, bounds)
+            self._view_key = key
+            self._gather_key = None
+        return self._view
+
+    def characters(self, rows: np.ndarray | None = None):
+        """Current (x, y, heading, action id, phase) of loaded characters (all, or the given rows)."""
+        v = self.view()
+        rows = np.arange(len(v.c_ids)) if rows is None else rows
+        t = self.s.tick * DT
+        home = v.c_home[rows]
+        ovs = self.entities.overrides
+        if ovs:
+            home = home.copy()
+            for k, r in enumerate(rows):
+                o = ovs.get(v.c_ids[r])
+                if o is not None and o.action == "walk":
+                    home[k, 0] += o.dhx
+                    home[k, 1] += o.dhy
+        x, y, hd, act, ph = characters.ambient(v.c_keys[rows], home[:, 0], home[:, 1], v.c_wander[rows],
+                                               v.c_villager[rows], t)
+        if ovs:
+            for k, r in enumerate(rows):
+                o = ovs.get(v.c_ids[r])
+                if o is None or o.action == "walk":
+                    continue
+                x[k], y[k], hd[k] = o.x, o.y, o.heading
+                act[k] = ACTION_ID["walk"] if o.action == "follow" else ACTION_ID[o.action]
+                ph[k] = (self.s.tick - o.tick0) * DT
+        return x, y, hd, act, ph
+
+    def _obstacles(self, x: float, y: float) -> np.ndarray:
+        """Circles (x, y, r) that can touch the player this frame: statics near its 8 m cell, characters near it."""
+        v = self.view()
+        key = (math.floor(x / 8), math.floor(y / 8))
+        if key != self._gather_key:
+            cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
+            d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
+            near = d2 < GATHER * GATHER
+            self._gathered = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
+            self._gather_key = key
+        if len(v.c_ids) == 0:
+            return self._gathered
+        near = np.flatnonzero((v.c_home[:, 0] - x) ** 2 + (v.c_home[:, 1] - y) ** 2 < 40.0 ** 2)
+        ovs = self.entities.overrides
+        if ovs:
+            extra = [v.c_index[i] for i, o in ovs.items() if i in v.c_index]
+            near = np.union1d(near, np.array(extra, np.int64))
+        if len(near) == 0:
+            return self._gathered
+        cx, cy, _, _, _ = self.characters(near)
+        chars = np.stack([cx, cy, v.c_radius[near].astype(np.float64)], 1)
+        return np.concatenate([self._gathered, chars])
+
+    def entities_near(self, x: float, y: float, r: float, kinds=None) -> list:
+        """[(distance, id, kind, x, y, radius, action)] of loaded entities within r metres, nearest first."""
+        v = self.view()
+        out = []
+        d = np.hypot(v.s_xyz[:, 0] - x, v.s_xyz[:, 1] - y)
+        for k in np.flatnonzero(d <= r):
+            kind = KINDS[v.s_kind[k]]
+            if kinds is None or kind in kinds:
+                out.append((float(d[k]), v.s_ids[k], kind, float(v.s_xyz[k, 0]), float(v.s_xyz[k, 1]),
+                            float(v.s_radius[k]), "idle"))
+        if len(v.c_ids):
+            cx, cy, _, act, _ = self.characters()
+            dc = np.hypot(cx - x, cy - y)
+            for k in np.flatnonzero(dc <= r):
+                kind = KINDS[v.c_kind[k]]
+                if kinds is None or kind in kinds:
+                    out.append((float(dc[k]), v.c_ids[k], kind, float(cx[k]), float(cy[k]), float(v.c_radius[k]),
+                                ACTIONS[act[k]]))
+        out.sort(key=lambda e: (e[0], e[1]))
+        return out
+
+    def character_pose(self, ident: str):
+        """(x, y, heading) of a loaded character, or None."""
+        v = self.view()
+        r = v.c_index.get(ident)
+        if r is None:
+            return None
+        x, y, hd, _, _ = self.characters(np.array([r]))
+        return float(x[0]), float(y[0]), float(hd[0])
+
+    def entity_kind(self, ident: str) -> str | None:
+        """Kind of a live entity (spawned, or generated and neither removed nor buried), else None."""
+        e = self.entities.spawned.get(ident)
+        if e is not None:
+            return e.kind
+        if ident in self.entities.removed:
+            return None
+        parts = ident.split(":")
+        if len(parts) != 3:
+            return None
+        try:
+            cx, cy, k = (int(q) for q in parts)
+        except ValueError:
+            return None
+        if max(abs(cx), abs(cy)) > 100000:
+            return None
+        c = self.cache.get(cx, cy)
+        if not 0 <= k < len(c.ids) or not c.alive[k]:
+            return None
+        return KINDS[c.kind[k]]
+
+    # ------------------------------------------------------------------------------------------ terrain
+    def ground(self, x: float, y: float) -> float:
+        """Edited ground height at (x, y) (chunks loaded on demand)."""
+        x0, y0 = math.floor(x), math.floor(y)
+        h = self.cache.heights(x0, y0, 2, 2).astype(np.float64)
+        fx, fy = x - x0, y - y0
+        return float((h[0, 0] + (h[0, 1] - h[0, 0]) * fx) * (1 - fy) + (h[1, 0] + (h[1, 1] - h[1, 0]) * fx) * fy)
+
+    def rebuild(self, edit) -> None:
+        """Rebuild cached chunks touched by a terrain edit (added or removed)."""
+        x0, y0, x1, y1 = edit.bbox()
+        self.cache.refresh(math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1), rebuild=True)
+
+    def blocked_by_lava(self, edit) -> bool:
+        e = self.active_eruption()
+        if e is None:
+            return False
+        return overlaps(edit, e.x0, e.y0, volcano.GRID, volcano.GRID)
+
+    def place_player(self, x: float, y: float, yaw: float, pitch: float, z: float | None = None,
+                     on_ground: bool = True) -> None:
+        p = self.s.player
+        p.x, p.y, p.yaw, p.pitch = float(x), float(y), float(yaw), float(pitch)
+        p.vx = p.vy = p.vz = 0.0
+        self.cache.ensure(p.x, p.y)
+        sup, swim = physics.support(self.cache.ring.height, p.x, p.y)
+        p.z = sup if z is None else max(float(z), sup)
+        p.on_ground = on_ground if z is not None else True
+        p.in_water = swim
+
+    # ------------------------------------------------------------------------------------------ scene
+    def scene(self, camera: tuple | None = None) -> Scene:
+        """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
+        s, p = self.s, self.s.player
+        cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
+        self.cache.ensure(cam[0], cam[1])
+        v = self.view()
+        ring = self.cache.ring
+        sxyz, skind, saction, sphase, sscale = v.s_xyz, v.s_kind, None, None, v.s_scale
+        n_s = len(v.s_ids)
+        if len(v.c_ids):
+            x, y, _, act, ph = self.characters()
+            z = _ground_vec(ring.height, x, y) + characters.hop(act, ph)
+            cxyz = np.stack([x, y, z], 1).astype(np.float32)
+            sxyz = np.concatenate([sxyz, cxyz])
+            skind = np.concatenate([skind, v.c_kind])
+            saction = np.concatenate([np.zeros(n_s, np.int32), act])
+            sphase = np.concatenate([np.zeros(n_s, np.float32), ph.astype(np.float32)])
+            sscale = np.concatenate([sscale, v.c_scale])
+        else:
+            saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
+        w = s.weather
+        t = s.tick * DT
+        wx, wy = weather.wind(w, self.seed, t)
+        pxyz, pkind, psize = np.zeros((0, 3), np.float32), np.zeros(0, np.int32), np.zeros(0, np.float32)
+        e = self.eruptions[-1] if self.eruptions else None
+        if e is not None and (s.tick - e.tick0) * DT < volcano.emit_seconds(e.strength) + volcano.SMOKE_LIFE + 20:
+            pxyz, pkind, psize = e.particles(s.tick, (wx, wy))
+        return Scene(float(cam[0]), float(cam[1]), float(cam[2]), float(cam[3]), float(cam[4]),
+                     s.clock.hour(s.tick), t, w.rain, w.snow, w.fog, w.storm, w.snow_cover, wx, wy,
+                     weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),
+                     np.ascontiguousarray(skind, np.int32), np.ascontiguousarray(saction, np.int32),
+                     np.ascontiguousarray(sphase, np.float32), np.ascontiguousarray(sscale, np.float32),
+                     pxyz, pkind, psize)
+
+    # ------------------------------------------------------------------------------------------ summary
+    def state(self) -> dict:
+        s, p, w = self.s, self.s.player, self.s.weather
+        self.cache.ensure(p.x, p.y)
+        events = []
+        if w.storm > 0.3:
+            events.append({"kind": "storm", "strikes": w.strikes})
+        for e in self.eruptions:
+            if not e.done or (s.tick - e.tick0) * DT < 600:
+                events.append({"kind": "eruption", "id": f"eruption{e.uid}", "stage": e.stage(s.tick),
+                               "strength": e.strength, "seconds": round((s.tick - e.tick0) * DT, 2),
+                               "x": e.cx, "y": e.cy})
+        near = self.entities_near(p.x, p.y, NEAR)[:24]
+        return {
+            "seed": self.seed,
+            "time": round(s.tick * DT, 4),
+            "player": {"x": p.x, "y": p.y, "z": p.z, "yaw": p.yaw, "pitch": p.pitch, "on_ground": p.on_ground,
+                       "in_water": p.in_water},
+            "clock": {"hour": s.clock.hour(s.tick), "speed": s.clock.speed},
+            "weather": {"kind": w.kind, "intensity": w.intensity, "rain": w.rain, "snow": w.snow, "fog": w.fog,
+                        "storm": w.storm, "snow_cover": w.snow_cover},
+            "gravity": s.gravity,
+            "biome": terrain.biome_at(self.seed, p.x, p.y),
+            "events": events,
+            "entities": [{"id": i, "kind": k, "x": x, "y": y, "radius": r, "action": a, "distance": round(d, 3)}
+                         for d, i, k, x, y, r, a in near],
+            "spawned": len(self.entities.spawned),
+            "edits": len(self.log),
+            "can_undo": bool(self.undo_stack),
+        }
+
+    def close(self) -> None:
+        self.cache.close()
+        self._parts.clear()
+        self._view = None
+
+
+def _ground_vec(height: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Bilinear ground height at many points from the ring map."""
+    x0, y0 = np.floor(x), np.floor(y)
+    fx, fy = x - x0, y - y0
+    i0, j0 = x0.astype(np.int64) & MAP_MASK, y0.astype(np.int64) & MAP_MASK
+    i1, j1 = (i0 + 1) & MAP_MASK, (j0 + 1) & MAP_MASK
+    a, b, c, d = height[j0, i0], height[j0, i1], height[j1, i0], height[j1, i1]
+    return (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy
+

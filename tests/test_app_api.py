@@ -1,0 +1,109 @@
+"""The launched app through gradio_client: waitlist rules, headless play endpoints, metrics, the seat cap."""
+import concurrent.futures as cf
+
+import pytest
+from gradio_client import Client
+
+from oyster.app.testing import launched_app
+from oyster.serve.encode import parse_data_url
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    db = tmp_path_factory.mktemp("wl") / "waitlist.db"
+    with launched_app(str(db), width=320, height=180, max_players=4) as a:
+        yield a
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return Client(app.url, verbose=False)
+
+
+def test_waitlist_valid_and_repeat(app, client):
+    first = client.predict("ada@example.com", "Ada", "a museum of worlds", api_name="/waitlist")
+    again = client.predict("ADA@example.com", "Ada L.", "", api_name="/waitlist")
+    assert "You are on the waitlist" in first and "already" in again
+    assert app.waitlist.count() == 1
+    assert "ada@" not in first + again
+
+
+@pytest.mark.parametrize("bad", ["not-an-email", "", "a@b", "x" * 300 + "@example.com"])
+def test_waitlist_invalid_gets_clear_error(client, bad):
+    with pytest.raises(Exception, match="e-mail"):
+        client.predict(bad, "", "", api_name="/waitlist")
+
+
+def test_waitlist_concurrent_submissions(app):
+    clients = [Client(app.url, verbose=False) for _ in range(4)]
+    jobs = [(c, f"crowd{i % 6}@example.com") for i, c in enumerate(clients * 5)]
+    with cf.ThreadPoolExecutor(8) as ex:
+        msgs = list(ex.map(lambda cj: cj[0].predict(cj[1], "", "", api_name="/waitlist"), jobs))
+    assert all("waitlist" in m for m in msgs)
+    rows = app.waitlist._conn().execute("SELECT COUNT(*), SUM(submissions) FROM waitlist WHERE email LIKE 'crowd%'")
+    assert rows.fetchone() == (6, 20)
+
+
+def test_headless_play_round_trip(app, client):
+    s = client.predict(11, "", "", api_name="/new_session")
+    sid = s["session_id"]
+    assert s["status"] == "active" and sid.startswith("api-")
+    assert app.runner.stats()["sessions_active"] >= 1
+    out = client.predict(sid, ["forward", "sprint"], 5, api_name="/step")
+    meta, jpeg = parse_data_url(out["frame"])
+    assert jpeg[:2] == b"\xff\xd8" and meta["fid"] == 1 and isinstance(out["state"], dict)
+    reply = client.predict(sid, "make it rain", api_name="/command")
+    assert isinstance(reply["reply"], str) and reply["reply"] and isinstance(reply["edits"], list)
+    shared = client.predict(sid, api_name="/share")
+    assert set(shared) == {"code", "link"}
+    assert client.predict(sid, api_name="/close") == {"closed": True}
+    with pytest.raises(Exception, match="No open session"):
+        client.predict(sid, [], 1, api_name="/step")
+
+
+def test_headless_step_validates_inputs(client):
+    sid = client.predict(0, "", "", api_name="/new_session")["session_id"]
+    try:
+        with pytest.raises(Exception, match="unknown input 'fly'"):
+            client.predict(sid, ["fly"], 1, api_name="/step")
+        with pytest.raises(Exception, match="steps"):
+            client.predict(sid, [], 100000, api_name="/step")
+        with pytest.raises(Exception, match="limit is"):
+            client.predict(sid, "x" * 1_000_000, api_name="/command")
+        assert parse_data_url(client.predict(sid, [], 1, api_name="/step")["frame"])[0]["fid"] >= 1  # still running
+    finally:
+        client.predict(sid, api_name="/close")
+
+
+def test_scripts_cannot_drive_browser_sessions(app, client):
+    app.runner.open("web-someone", seed=1)
+    try:
+        with pytest.raises(Exception, match="new_session"):
+            client.predict("web-someone", ["forward"], 1, api_name="/step")
+    finally:
+        app.runner.close("web-someone")
+
+
+def test_play_link_endpoint(client):
+    link = client.predict("abc_DEF-123", api_name="/play_link")
+    assert link.endswith("/?world=abc_DEF-123") and link.startswith("http")
+
+
+def test_metrics_endpoint(client):
+    m = client.predict(api_name="/metrics")
+    for k in ("sessions_active", "sessions_waiting", "fps_mean", "frame_ms_p50", "frame_ms_p99", "frames_dropped"):
+        assert k in m
+    assert "session_id" not in str(m) and "api-" not in str(m)
+
+
+def test_seat_cap(tmp_path):
+    """With one seat, a second world is refused with the honest line message; closing the first frees it."""
+    with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=1) as a:
+        c = Client(a.url, verbose=False)
+        first = c.predict(1, "", "", api_name="/new_session")["session_id"]
+        with pytest.raises(Exception, match="The only seat is taken: you are number 1 in line"):
+            c.predict(2, "", "", api_name="/new_session")
+        assert a.runner.stats()["sessions_waiting"] == 0    # the refused script did not keep a place
+        c.predict(first, api_name="/close")
+        second = c.predict(2, "", "", api_name="/new_session")
+        assert second["status"] == "active"

@@ -1,0 +1,242 @@
+"""The page in Debian Chromium via Playwright: frames, keys, Direct mode, share links, separate worlds, bad input.
+
+Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`.
+"""
+import json
+import os
+import time
+import urllib.parse
+
+import cv2
+import numpy as np
+import pytest
+
+from oyster.app.testing import launched_app
+from oyster.serve.encode import parse_data_url
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+FRAME = "#screen img[src^='data:image/jpeg']"
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    with launched_app(str(tmp_path_factory.mktemp("wl") / "w.db"), width=320, height=180, max_players=4) as a:
+        yield a
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Visitor:
+    """One page and the Runner session it opened."""
+
+    def __init__(self, app, browser, query: str = ""):
+        self.app = app
+        before = set(app.runner.session_ids())
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.goto(app.url + query)
+        self.page.wait_for_selector(FRAME, timeout=60_000)
+        new = set(app.runner.session_ids()) - before
+        assert len(new) == 1, new
+        self.sid = new.pop()
+        self.page.click("#screen")
+
+    def frame(self) -> tuple[dict, np.ndarray]:
+        meta, jpeg = parse_data_url(self.page.get_attribute("#screen img", "src"))
+        return meta, cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+
+    def wait_frames(self, n: int = 3, timeout: float = 10.0) -> None:
+        """Wait until n more frames have arrived (frames keep flowing: the session is alive)."""
+        start = self.frame()[0]["fid"]
+        deadline = time.monotonic() + timeout
+        while self.frame()[0]["fid"] < start + n:
+            assert time.monotonic() < deadline, "frames stopped arriving"
+            self.page.wait_for_timeout(50)
+
+    def player(self) -> dict:
+        return self.app.runner.state(self.sid).get("player", {})
+
+    def hold(self, key: str, seconds: float) -> None:
+        self.page.keyboard.down(key)
+        self.page.wait_for_timeout(int(seconds * 1000))
+        self.page.keyboard.up(key)
+        self.page.wait_for_timeout(200)
+
+    def status(self) -> str:
+        return self.page.inner_text("#play-status")
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def visitor(app, browser):
+    v = Visitor(app, browser)
+    yield v
+    if not v.page.is_closed():
+        v.close()
+
+
+def test_frames_arrive_and_overlay_clears(visitor):
+    visitor.wait_frames(10)
+    assert visitor.frame()[1].shape == (180, 320, 3)
+    assert not visitor.page.is_visible("#screen .oy-overlay")     # clicked: "click to play" is gone
+    assert "fps" in visitor.page.inner_text("#hud")
+
+
+def test_overlay_shows_before_click(app, browser):
+    page = browser.new_page()
+    page.goto(app.url)
+    page.wait_for_selector(FRAME, timeout=60_000)
+    assert page.is_visible("#screen .oy-overlay") and "Click to play" in page.inner_text("#screen")
+    page.close()
+
+
+def test_holding_w_moves_the_view(visitor):
+    p0, (_, f0) = visitor.player(), visitor.frame()
+    visitor.hold("KeyW", 0.8)
+    p1, (_, f1) = visitor.player(), visitor.frame()
+    moved = np.hypot(p1["x"] - p0["x"], p1["y"] - p0["y"])
+    assert moved > 0.5, (p0, p1)
+    assert np.abs(f0.astype(int) - f1.astype(int)).mean() > 1.0, "the view did not change"
+    assert visitor.app.runner.held(visitor.sid)[1] == frozenset()    # released on keyup
+
+
+def test_arrows_turn_and_look(visitor):
+    yaw0 = visitor.player()["yaw"]
+    visitor.hold("ArrowLeft", 0.5)
+    yaw1 = visitor.player()["yaw"]
+    assert yaw1 != pytest.approx(yaw0, abs=0.05)
+    pitch0 = visitor.player()["pitch"]
+    visitor.hold("ArrowUp", 0.4)
+    assert visitor.player()["pitch"] > pitch0
+
+
+def test_keys_clear_on_blur(visitor):
+    visitor.page.keyboard.down("KeyW")
+    visitor.page.wait_for_timeout(200)
+    assert "forward" in visitor.app.runner.held(visitor.sid)[1]
+    visitor.page.evaluate("window.dispatchEvent(new Event('blur'))")
+    visitor.page.wait_for_timeout(300)
+    assert visitor.app.runner.held(visitor.sid)[1] == frozenset()
+    visitor.page.keyboard.up("KeyW")
+
+
+def test_typing_in_direct_mode_does_not_move_and_gets_reply(visitor):
+    p0 = visitor.player()
+    box = visitor.page.locator("#direct-input textarea, #direct-input input").first
+    box.click()
+    box.type("wwwww ssss make it rain", delay=20)
+    box.press("Enter")
+    visitor.page.wait_for_function(
+        "document.querySelector('#direct-log').innerText.includes('make it rain')", timeout=15_000)
+    visitor.page.wait_for_function("document.querySelectorAll('#direct-log .oy-world').length > 0", timeout=15_000)
+    p1 = visitor.player()
+    assert np.hypot(p1["x"] - p0["x"], p1["y"] - p0["y"]) < 0.05
+    assert visitor.app.runner.held(visitor.sid)[1] == frozenset()
+
+
+def test_share_link_reopens_the_same_world(app, browser, visitor):
+    visitor.hold("KeyW", 0.5)
+    visitor.page.click("text=Share & new world")
+    visitor.page.click("#share-button")
+    visitor.page.wait_for_function(
+        "(document.querySelector('#share-link textarea, #share-link input') || {}).value", timeout=15_000)
+    link = visitor.page.locator("#share-link textarea, #share-link input").first.input_value()
+    assert "?world=" in link, visitor.status()
+    code = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["world"][0]
+    p0 = visitor.player()
+    other = Visitor(app, browser, "?" + urllib.parse.urlencode({"world": code}))
+    try:
+        p1 = other.player()
+        assert np.hypot(p1["x"] - p0["x"], p1["y"] - p0["y"]) < 1.0, (p0, p1)
+        assert app.runner.state(other.sid)["biome"] == app.runner.state(visitor.sid)["biome"]
+    finally:
+        other.close()
+
+
+def test_two_pages_have_separate_worlds(app, browser, visitor):
+    other = Visitor(app, browser)
+    try:
+        assert other.sid != visitor.sid
+        q0 = other.player()
+        visitor.hold("KeyW", 0.6)
+        q1 = other.player()
+        assert np.hypot(q1["x"] - q0["x"], q1["y"] - q0["y"]) < 0.05
+        other.wait_frames(3)
+    finally:
+        other.close()
+
+
+def test_closing_a_page_frees_its_session(app, browser):
+    v = Visitor(app, browser)
+    assert v.sid in app.runner.session_ids()
+    v.close()
+    deadline = time.monotonic() + 10
+    while v.sid in app.runner.session_ids():
+        assert time.monotonic() < deadline, "session still open after the page closed"
+        time.sleep(0.1)
+
+
+def test_malformed_key_payload_gets_message_and_play_goes_on(visitor):
+    """A tampered key message (unknown input name) is refused with a clear status; frames keep coming."""
+    def tamper(route):
+        body = json.loads(route.request.post_data)
+        body["data"] = ['{"seq": 99999, "held": ["fly", "<b>x</b>"]}']
+        route.continue_(post_data=json.dumps(body))
+
+    visitor.page.route("**/gradio_api/run/predict", tamper)
+    visitor.page.keyboard.down("KeyW")
+    visitor.page.wait_for_function("document.querySelector('#play-status').innerText.includes('Ignored')",
+                                   timeout=10_000)
+    visitor.page.keyboard.up("KeyW")
+    visitor.page.unroute("**/gradio_api/run/predict")
+    assert "unknown input 'fly'" in visitor.status()
+    assert visitor.page.locator("#play-status b").count() == 0
+    visitor.wait_frames(5)
+
+
+def test_one_megabyte_chat_is_refused_clearly(visitor):
+    box = visitor.page.locator("#direct-input textarea, #direct-input input").first
+    box.fill("a" * 1_000_000)
+    box.press("Enter")
+    visitor.page.wait_for_function("document.querySelector('#play-status').innerText.includes('limit')",
+                                   timeout=20_000)
+    assert "1,000,000 characters" in visitor.status()
+    visitor.wait_frames(5)
+
+
+def test_html_in_chat_is_shown_as_text(visitor):
+    evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+    box = visitor.page.locator("#direct-input textarea, #direct-input input").first
+    box.fill(evil)
+    box.press("Enter")
+    visitor.page.wait_for_function("document.querySelectorAll('#direct-log .oy-you').length > 0", timeout=15_000)
+    assert visitor.page.locator("#direct-log .oy-you").first.inner_text() == evil
+    assert visitor.page.locator("#direct-log img, #direct-log script").count() == 0
+    assert visitor.page.evaluate("window.__pwned === undefined")
+    visitor.wait_frames(3)
+
+
+@pytest.mark.parametrize("code", ["!!!not-a-code", "A" * 5000, "<script>alert(1)</script>"])
+def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
+    v = Visitor(app, browser, "?" + urllib.parse.urlencode({"world": code}))
+    try:
+        v.page.wait_for_function("document.querySelector('#play-status').innerText.includes('could not be opened')",
+                                 timeout=10_000)
+        assert v.page.locator("#play-status script").count() == 0
+        v.wait_frames(5)
+    finally:
+        v.close()

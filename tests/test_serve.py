@@ -1,0 +1,251 @@
+"""Runner behaviour without Gradio: pacing, input sequencing, validation, limits, the line, metrics."""
+import time
+
+import numpy as np
+import pytest
+
+from oyster.serve import InputError, Runner, RunnerFull, ServeConfig, UnknownSession
+from oyster.serve.encode import Adapter, parse_data_url
+
+
+class FakeSession:
+    """Stands in for oyster.Session: records inputs, renders a frame whose brightness is the step count."""
+    step_s = 0.0          # seconds each step takes (to simulate a slow renderer)
+    instances: list = []
+
+    def __init__(self, seed=0, prompt="", width=64, height=36):
+        self.seed, self.w, self.h, self.steps, self.helds, self.closed = seed, width, height, 0, [], False
+        FakeSession.instances.append(self)
+
+    def step(self, held=frozenset(), dt=1 / 30):
+        if self.step_s:
+            time.sleep(self.step_s)
+        self.steps += 1
+        self.helds.append(frozenset(held))
+        return np.full((self.h, self.w, 3), self.steps % 256, np.uint8)
+
+    def command(self, text):
+        return type("R", (), {"reply": f"ok: {text}", "edits": [{"op": "weather", "kind": "rain"}]})()
+
+    def state(self):
+        return {"player": {"x": 1.0, "y": 2.0, "z": 3.0, "yaw": 0.0}, "biome": "forest",
+                "clock": {"hour": 12.5}, "weather": {"kind": "clear", "intensity": 0.0}}
+
+    def share_code(self):
+        return f"seed{self.seed}"
+
+    @classmethod
+    def from_share_code(cls, code, width=64, height=36):
+        if not code.startswith("seed"):
+            raise ValueError("not a share code")
+        return cls(int(code[4:]), width=width, height=height)
+
+    def close(self):
+        self.closed = True
+
+
+def runner(**kw) -> Runner:
+    FakeSession.step_s = 0.0
+    return Runner(ServeConfig.from_env(**({"width": 64, "height": 36, "fps": 30.0} | kw)), session_factory=FakeSession)
+
+
+def take(gen, n):
+    return [next(gen) for _ in range(n)]
+
+
+def test_pacing_holds_target_fps_by_deadline():
+    """Deadline pacing (next_due += period) holds the rate; sleep-after-work drifted to ~27 of 30 fps."""
+    r = runner(fps=50.0)
+    r.open("a")
+    gen = r.frames("a")
+    FakeSession.step_s = 0.004   # work inside each period must not stretch it
+    next(gen)
+    t0 = time.monotonic()
+    take(gen, 50)
+    fps = 50 / (time.monotonic() - t0)
+    assert 44 <= fps <= 52, fps
+
+
+def test_slow_frames_are_skipped_not_queued():
+    """When rendering falls behind, stale deadlines are dropped and only the newest frame is made."""
+    r = runner(fps=60.0)
+    r.open("a")
+    gen = r.frames("a")
+    next(gen)
+    FakeSession.step_s = 0.05    # 3 periods per frame
+    t0 = time.monotonic()
+    take(gen, 10)
+    elapsed = time.monotonic() - t0
+    assert elapsed < 0.05 * 10 * 1.6, "frames must not queue up to catch up"
+    assert r.stats()["frames_dropped"] >= 10
+
+
+def test_frames_carry_id_and_applied_seq():
+    r = runner()
+    r.open("a")
+    gen = r.frames("a")
+    first = next(gen)
+    meta, jpeg = parse_data_url(first["url"])
+    assert meta == {"fid": 1, "seq": -1} and jpeg[:2] == b"\xff\xd8"
+    r.send_input("a", 4, ["forward"])
+    p = next(gen)
+    assert p["seq"] == 4 and parse_data_url(p["url"])[0]["seq"] == 4
+    assert FakeSession.instances[-1].helds[-1] == {"forward"}
+    assert "hud" in first and first["hud"]["biome"] == "forest" and first["hud"]["time"] == "12:30"
+
+
+def test_stale_sequence_numbers_are_dropped():
+    r = runner()
+    r.open("a")
+    assert r.send_input("a", 5, ["forward"])
+    assert not r.send_input("a", 5, ["back"])       # same seq: a replay
+    assert not r.send_input("a", 3, [])             # older: arrived late
+    assert r.held("a") == (5, frozenset({"forward"}))
+    assert r.send_input("a", 6, [])
+    assert r.held("a") == (6, frozenset())
+    assert r.stats()["stale_inputs"] == 2
+
+
+@pytest.mark.parametrize("payload", [
+    "not json", "[]", '{"seq": 1}', '{"seq": -1, "held": []}', '{"seq": "1", "held": []}',
+    '{"seq": 1, "held": "forward"}', '{"seq": 1, "held": ["fly"]}', '{"seq": 1, "held": [1]}',
+    '{"seq": true, "held": []}', '{"seq": 1, "held": [], "ack": "x"}', "x" * 5000,
+])
+def test_malformed_key_payloads_raise_clear_errors_and_keep_state(payload):
+    r = runner()
+    r.open("a")
+    r.send_input("a", 0, ["forward"])
+    with pytest.raises(InputError) as e:
+        r.send_payload("a", payload)
+    assert len(str(e.value)) < 200 and str(e.value)
+    assert r.held("a") == (0, frozenset({"forward"}))
+    next(r.frames("a"))   # still running
+
+
+def test_commands_are_bounded_and_logged():
+    r = runner(max_command_chars=500)
+    r.open("a")
+    out = r.command("a", "make it rain")
+    assert out["reply"] == "ok: make it rain" and out["edits"][0]["op"] == "weather"
+    with pytest.raises(InputError, match="1,000,000 characters; the limit is 500"):
+        r.command("a", "x" * 1_000_000)
+    with pytest.raises(InputError):
+        r.command("a", "   ")
+    assert r.log("a") == [("you", "make it rain"), ("world", "ok: make it rain")]
+
+
+def test_seat_cap_line_position_and_promotion():
+    r = runner(max_players=1, max_waiting=2)
+    assert r.open("a")["status"] == "active"
+    b, c = r.open("b"), r.open("c")
+    assert (b["status"], b["position"], c["position"]) == ("waiting", 1, 2)
+    assert "you are number 2 in line" in c["message"]
+    with pytest.raises(RunnerFull, match="try again"):
+        r.open("d")
+    p = next(r.frames("c"))
+    assert "number 2 in line" in p["message"] and p["url"].startswith("data:image/jpeg")
+    with pytest.raises(InputError, match="in line"):
+        r.command("b", "make it rain")
+    r.close("a")
+    assert r.stats()["sessions_active"] == 1
+    assert "url" in next(r.frames("b")) and r.open("c")["position"] == 1
+
+
+def test_idle_timeout_ends_visit_inside_loop():
+    r = runner(idle_timeout_s=0.3)
+    r.open("a")
+    gen = r.frames("a")
+    next(gen)
+    time.sleep(0.35)
+    last = None
+    for p in gen:
+        last = p
+    assert last["done"] and "without input" in last["message"]
+    assert r.session_ids() == [] and FakeSession.instances[-1].closed
+    with pytest.raises(UnknownSession):
+        r.send_input("a", 1, [])
+
+
+def test_input_keeps_idle_timeout_away():
+    r = runner(idle_timeout_s=0.3)
+    r.open("a")
+    gen = r.frames("a")
+    for i in range(20):  # ~0.66 s of play with a key change every frame
+        r.send_input("a", i, ["forward"] if i % 2 else [])
+        assert "done" not in next(gen)
+
+
+def test_visit_limit_ends_visit():
+    r = runner(max_visit_s=0.2)
+    r.open("a")
+    gen = r.frames("a")
+    t0 = time.monotonic()
+    packets = list(gen)
+    assert packets[-1]["done"] and "at most" in packets[-1]["message"]
+    assert time.monotonic() - t0 < 1.0
+
+
+def test_headless_sessions_are_reaped_when_idle():
+    r = runner(idle_timeout_s=0.1)
+    r.open("api-x")
+    time.sleep(0.15)
+    assert r.stats()["sessions_active"] == 0 and r.stats()["closed"] == {"idle": 1}
+
+
+def test_bad_share_code_opens_fresh_world_with_warning():
+    r = runner()
+    info = r.open("a", seed=3, share_code="garbage")
+    assert info["status"] == "active" and "could not be opened" in info["warning"]
+    assert r.snapshot("a") == "seed3"
+    assert r.open("b", share_code="seed9")["warning"] == "" and r.snapshot("b") == "seed9"
+
+
+def test_step_once_for_scripts():
+    r = runner()
+    r.open("api-a")
+    out = r.step_once("api-a", ["forward", "sprint"], steps=5)
+    assert out["state"]["biome"] == "forest" and out["frame"].startswith("data:image/jpeg")
+    assert FakeSession.instances[-1].steps == 5
+    with pytest.raises(InputError):
+        r.step_once("api-a", ["forward"], steps=10_000)
+
+
+def test_adapter_degrades_under_backlog_and_recovers():
+    a = Adapter()
+    assert a.update(backlog=20, late=False, max_backlog=12, now=10.0) == 1
+    assert a.update(backlog=20, late=False, max_backlog=12, now=10.1) == 1   # rate-limited
+    assert a.update(backlog=20, late=False, max_backlog=12, now=10.7) == 2
+    assert a.update(backlog=0, late=False, max_backlog=12, now=12.0) == 2    # not calm long enough
+    assert a.update(backlog=0, late=False, max_backlog=12, now=14.0) == 1
+    q, scale = a.settings(80)
+    assert q == 70 and scale == 1.0
+
+
+def test_metrics_dict_has_the_counters():
+    r = runner()
+    r.open("web-secret-id")
+    take(r.frames("web-secret-id"), 5)
+    m = r.stats()
+    for k in ("sessions_active", "sessions_waiting", "fps_mean", "frame_ms_p50", "frame_ms_p99", "frames_dropped",
+              "frames_sent", "per_session", "rss_mb"):
+        assert k in m, k
+    assert m["frames_sent"] == 5 and "secret" not in str(m)
+
+
+def test_config_from_env(monkeypatch):
+    monkeypatch.setenv("OYSTER_MAX_PLAYERS", "3")
+    assert ServeConfig.from_env().max_players == 3
+    monkeypatch.setenv("OYSTER_FPS", "fast")
+    with pytest.raises(ValueError, match="OYSTER_FPS"):
+        ServeConfig.from_env()
+
+
+def test_real_session_streams_frames():
+    """The Runner drives the real oyster.Session (small frames to keep it quick)."""
+    r = Runner(ServeConfig.from_env(width=160, height=90))
+    r.open("a", seed=5)
+    gen = r.frames("a")
+    packets = take(gen, 3)
+    meta, jpeg = parse_data_url(packets[-1]["url"])
+    assert meta["fid"] == 3 and jpeg[:2] == b"\xff\xd8"
+    r.shutdown()
