@@ -1,13 +1,21 @@
 """Session: one player's world, inputs and Direct-mode commands; the public headless API.
 
-PLACEHOLDER: the world-engine work replaces the body; the signatures are the contract.
+    s = Session(seed=7, prompt="", width=640, height=360)
+    frame = s.step(held={"forward"}, dt=1/30)        # HxWx3 uint8 RGB (a fresh array each call)
+    s.apply({"op": "weather", "kind": "rain"})       # typed edit; ValueError changes nothing
+    s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from oyster.world import persist
+from oyster.world.world import World
+
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
                          "look_up", "look_down", "jump", "sprint"})
+MAX_SIDE = 4096
 
 
 @dataclass
@@ -16,25 +24,144 @@ class CommandResult:
     reply: str = ""                                   # one short sentence for the chat log (plain text)
 
 
+def _check_size(width, height) -> tuple[int, int]:
+    for v, name in ((width, "width"), (height, "height")):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 16 <= v <= MAX_SIDE:
+            raise ValueError(f"{name} must be an integer in 16..{MAX_SIDE}, got {v!r}")
+    return int(width), int(height)
+
+
+def _check_held(held) -> frozenset:
+    if isinstance(held, str):
+        held = {held}
+    held = frozenset(held or ())
+    bad = held - HELD_INPUTS
+    if bad:
+        raise ValueError(f"unknown held input(s) {sorted(map(str, bad))}; expected names from {sorted(HELD_INPUTS)}")
+    return held
+
+
 class Session:
-    def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360):
-        self.seed, self.width, self.height = seed, width, height
+    def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
+                 _world: World | None = None):
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not -2**63 <= seed < 2**63:
+            raise ValueError(f"seed must be a 64-bit integer, got {seed!r}")
+        if not isinstance(prompt, str) or len(prompt) > 500:
+            raise ValueError("prompt must be a string of at most 500 characters")
+        self.width, self.height = _check_size(width, height)
+        self.seed, self.prompt = int(seed), prompt
+        self.world = _world if _world is not None else World(self.seed)
+        self._frame = np.zeros((self.height, self.width, 3), np.uint8)
+        self.prompt_reply = ""
+        if prompt and _world is None:
+            self.prompt_reply = self.command(prompt).reply
 
+    # ------------------------------------------------------------------------------------------ playing
     def step(self, held=frozenset(), dt: float = 1 / 30) -> np.ndarray:
-        return np.zeros((self.height, self.width, 3), np.uint8)
+        """Advance time and physics by dt seconds with these inputs held; returns the new frame."""
+        held = _check_held(held)
+        if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
+            raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
+        with self.world.cache.frame_lock:
+            self.world.step(held, float(dt))
+            return self._draw(self.world.scene())
 
+    def render_from(self, x: float, y: float, z: float, yaw: float, pitch: float) -> np.ndarray:
+        """A frame from any camera (eye position, metres/radians); the world does not change."""
+        cam = tuple(float(v) for v in (x, y, z, yaw, pitch))
+        if not all(math.isfinite(v) for v in cam):
+            raise ValueError("camera values must be finite numbers")
+        with self.world.cache.frame_lock:
+            return self._draw(self.world.scene(cam))
+
+    def frame(self) -> np.ndarray:
+        """The current frame without advancing time."""
+        with self.world.cache.frame_lock:
+            return self._draw(self.world.scene())
+
+    def _draw(self, scene) -> np.ndarray:
+        _renderer()(scene, self._frame)
+        return self._frame.copy()
+
+    # ------------------------------------------------------------------------------------------ changing
     def apply(self, edit: dict) -> dict:
-        raise ValueError("not built yet")
+        """Apply a typed edit; returns it resolved (absolute positions, ids). ValueError changes nothing."""
+        return self.world.apply(edit)
 
     def command(self, text: str) -> CommandResult:
-        return CommandResult([], "Direct mode is not built yet.")
+        """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
+        if not isinstance(text, str):
+            raise ValueError("a command must be a string")
+        try:
+            from oyster.direct import interpret
+        except ImportError:
+            return CommandResult([], "Direct mode is not built yet.")
+        result = interpret(text, self.state())
+        applied, skipped = [], []
+        for e in result.edits:
+            try:
+                self.apply(e)
+                applied.append(e)
+            except ValueError as err:
+                skipped.append(str(err))
+        reply = result.reply
+        if skipped:
+            reply = (reply + " " if reply else "") + "Skipped: " + "; ".join(skipped) + "."
+        return CommandResult(applied, reply)
 
+    # ------------------------------------------------------------------------------------------ reading
     def state(self) -> dict:
-        return {}
+        """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
+        st = self.world.state()
+        st["prompt"] = self.prompt
+        return st
 
     def share_code(self) -> str:
-        return ""
+        return persist.encode(persist.snapshot(self.world, self.prompt))
 
     @classmethod
     def from_share_code(cls, code: str, width: int = 640, height: int = 360) -> "Session":
-        raise ValueError("not built yet")
+        """The same world at the same moment (same edits, pose, clock, weather): the next frame matches."""
+        width, height = _check_size(width, height)
+        doc = persist.decode(code)
+        world = persist.restore(doc)
+        return cls(doc["seed"], doc["prompt"], width, height, _world=world)
+
+    def close(self) -> None:
+        self.world.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+# ---------------------------------------------------------------------------------------------- drawing
+_RENDER = None
+
+
+def _renderer():
+    """oyster.render.render when the renderer is built, else a flat placeholder (sky over ground colour)."""
+    global _RENDER
+    if _RENDER is None:
+        try:
+            from oyster.render import render
+            _RENDER = render
+        except ImportError:
+            _RENDER = _placeholder
+    return _RENDER
+
+
+def _placeholder(scene, out: np.ndarray) -> np.ndarray:
+    h = out.shape[0]
+    day = max(0.05, math.sin(math.pi * (scene.hour - 6.0) / 12.0))
+    grey = 1.0 - 0.5 * max(scene.rain, scene.fog, scene.storm)
+    sky = np.array([110, 160, 230]) * day * grey + 255 * scene.lightning
+    mid = int(np.clip(h * 0.5 + math.tan(scene.pitch) * h, 0, h))
+    ix, iy = int(math.floor(scene.cam_x)) & 1023, int(math.floor(scene.cam_y)) & 1023
+    ground = scene.ring.color[iy, ix].astype(np.float64) * (0.3 + 0.7 * day)
+    ground = ground + (255 - ground) * scene.snow_cover
+    out[:mid] = np.clip(sky, 0, 255).astype(np.uint8)
+    out[mid:] = np.clip(ground, 0, 255).astype(np.uint8)
+    return out

@@ -150,10 +150,11 @@ def test_typing_in_direct_mode_does_not_move_and_gets_reply(visitor):
 
 def test_share_link_reopens_the_same_world(app, browser, visitor):
     visitor.hold("KeyW", 0.5)
-    visitor.page.click("text=Share & new world")
+    visitor.page.get_by_role("tab", name="Share & new world").click()
     visitor.page.click("#share-button")
     visitor.page.wait_for_function(
-        "(document.querySelector('#share-link textarea, #share-link input') || {}).value", timeout=15_000)
+        "(document.querySelector('#share-link textarea, #share-link input') || {}).value"
+        " || document.querySelector('#play-status .oy-error')", timeout=15_000)
     link = visitor.page.locator("#share-link textarea, #share-link input").first.input_value()
     assert "?world=" in link, visitor.status()
     code = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["world"][0]

@@ -50,7 +50,8 @@ def test_chunk_values_match_point_evaluation():
     seed, cx, cy = 5, -2, 3
     c = t.generate_chunk(seed, cx, cy)
     rng = np.random.default_rng(0)
-    cells = [(0, 0), (CHUNK - 1, CHUNK - 1), (0, CHUNK - 1), (CHUNK - 1, 0)] + [tuple(p) for p in rng.integers(0, CHUNK, (12, 2))]
+    corners = [(0, 0), (CHUNK - 1, CHUNK - 1), (0, CHUNK - 1), (CHUNK - 1, 0)]
+    cells = corners + [tuple(p) for p in rng.integers(0, CHUNK, (12, 2))]
     for i, j in cells:
         ix, iy = cx * CHUNK + i, cy * CHUNK + j
         assert c.height[j, i] == np.float32(t.height_cell(seed, ix, iy))
@@ -150,3 +151,21 @@ def test_villages_and_recolor():
     h[10:20, 10:20] = -3.0
     color, material = t.recolor(seed, c.cx, c.cy, h)
     assert (material[10:20, 10:20] == MAT_WATER).all()
+
+
+def test_surface_matches_generated_biome_and_features_are_cheap():
+    import time
+    c = t.generate_chunk(9, 2, -1)
+    color, material, biome = t.surface(9, 2, -1, c.height)
+    assert np.array_equal(biome, c.biome)
+    for name in t.FEATURES:
+        t0 = time.perf_counter()
+        t.find_feature(9, name, 300.0, -200.0)
+        assert time.perf_counter() - t0 < 0.5, name   # target < 50 ms; loose for a busy shared CPU
+
+
+def test_far_away_chunks_are_finite_and_seamless():
+    for cx, cy in [(15000, -15000), (-40000, 3)]:
+        a, b = t.generate_chunk(1, cx, cy), t.generate_chunk(1, cx + 1, cy)
+        assert np.isfinite(a.height).all()
+        assert b.height[5, 0] == np.float32(t.height_cell(1, (cx + 1) * CHUNK, cy * CHUNK + 5))

@@ -26,7 +26,7 @@ class ClassifierConfig:
     ngram_max: int = 4
     hidden: int = 64           # MLP width
     intents: tuple = INTENTS   # output classes, index = logit position
-    threshold: float = 0.6     # below this top probability the fallback stays silent
+    threshold: float = 0.7     # below this top probability the fallback stays silent
 
 
 def features(text: str, cfg: ClassifierConfig) -> np.ndarray:

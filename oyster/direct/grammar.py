@@ -14,6 +14,8 @@ from oyster.direct.refs import DirectContext
 
 _NOT_TOO = re.compile(r"\bnot (?:too|so|very|that)\b")
 _ALL = re.compile(r"\b(?:all|every|each|everything|any)\b")
+_GO_TO = re.compile(r"(?:please |can you |could you |now )?(?:take|bring|send|teleport|tp|warp|go|get|move|beam|"
+                    r"transport|walk|fly)(?: me| us)?(?: over| back)? to\b")
 _EVERYTHING = re.compile(r"\b(?:everything|all of it|it all|all objects|all things)\b")
 
 
@@ -65,14 +67,15 @@ def _time_speed(text, ctx, state, prev):
         return None
     if refs.mentioned_kind(text) or L.WEATHER.first(text):
         return None  # "make him stop", "stop the rain": not about the clock
-    return Parse([time_edit(S.hour_of_day(text, state), S.time_speed(text, state), state)], intent="time")
+    hour, speed = S.hour_of_day(text, state), S.time_speed(text, state)
+    if hour is not None and L.TIME_SPEED.first(text) == "fast":
+        speed = None  # "fast forward to night": a jump, not a new clock rate
+    return Parse([time_edit(hour, speed, state)], intent="time")
 
 
-def time_edit(hour: float | None, speed: float | None, state: dict | None) -> dict:
-    """A time edit; the contract needs an hour, so a speed-only change keeps the current hour."""
+def time_edit(hour: float | None, speed: float | None, state: dict | None = None) -> dict:
+    """A time edit; a speed-only one gets the current hour later (`finalise`), after merging."""
     edit: dict = {"op": "time"}
-    if hour is None:
-        hour = ((state or {}).get("clock") or {}).get("hour")
     if hour is not None:
         edit["hour"] = round(float(hour) % 24, 3)
     if speed is not None:
@@ -82,7 +85,7 @@ def time_edit(hour: float | None, speed: float | None, state: dict | None) -> di
 
 def _eruption(text, ctx, state, prev):
     if L.ERUPT.first(text) or (L.VOLCANO.first(text) and L.VOLCANO_GO.first(text)):
-        if _teleport_words(text) and not L.ERUPT.first(text):
+        if _strong_teleport(text) and not L.ERUPT.first(text):
             return None
         return Parse([{"op": "eruption", "strength": S.strength(text)}], intent="eruption")
     return None
@@ -92,12 +95,21 @@ def _teleport_words(text: str) -> bool:
     return bool(L.TELEPORT_VERB.first(text))
 
 
+def _strong_teleport(text: str) -> bool:
+    """A travel verb other than a bare 'go' ('volcano go boom' is not a trip)."""
+    return any(text[s:e] not in ("go", "head") for s, e, _ in L.TELEPORT_VERB.find(text))
+
+
 def _teleport(text, ctx, state, prev):
     if not _teleport_words(text):
         return None
     target = S.place(text)
     if target and not (refs.mentioned_kind(text) and "me" not in text.split()):
         return Parse([{"op": "teleport", "target": target}], intent="teleport")
+    if refs.mentioned_kind(text) and _GO_TO.match(text):
+        spot = _entity_spot(text, ctx, state)
+        if spot:
+            return Parse([{"op": "teleport", "x": spot[0], "y": spot[1]}], intent="teleport")
     xy = S.coords(text)
     if xy and not L.KIND.first(text):
         return Parse([{"op": "teleport", "x": xy[0], "y": xy[1]}], intent="teleport")
@@ -107,9 +119,18 @@ def _teleport(text, ctx, state, prev):
     return None
 
 
+def _entity_spot(text: str, ctx: DirectContext, state: dict | None) -> tuple[float, float] | None:
+    """Where the character a teleport names stands ("take me to the villager")."""
+    ids, _ = refs.resolve(text, ctx, state)
+    ent = next((c for c in refs.characters(state) if ids and str(c["id"]) == ids[0]), None)
+    if ent is None or not all(isinstance(ent.get(k), (int, float)) for k in ("x", "y")):
+        return None
+    return float(ent["x"]), float(ent["y"])
+
+
 def _character(text, ctx, state, prev):
     act = S.action(text)
-    if act is None:
+    if act is None or S._RELATIVE.search(text):
         return None
     refer = refs.refers(text)
     strong = refs.mentioned_kind(text) or L.EVERYONE.first(text) or \
@@ -168,6 +189,8 @@ def _objects(text, ctx, state, prev):
         return remove(text, found, ctx, state)  # "cut down the trees and the rocks"
     if L.WEATHER.first(text) and not L.SPAWN_VERB.first(text):
         return None  # "rain on the houses": weather, the noun is scenery
+    if found[0][2] in L.CHARACTER_KIND and not L.SPAWN_VERB.first(text) and S.count(text) is None:
+        return Parse(intent="vocative")  # "villager, follow me": addressing, not asking for one
     return spawn(text, found)
 
 

@@ -22,7 +22,8 @@ _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
 _SAFE_NAME = re.compile(r"^[a-z_ ]{1,30}$")
 _WH = {"what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which", "whom", "whose"}
 _SUBJECTS = {"it", "there", "you", "i", "we", "he", "she", "they", "this", "that", "its", "thats"}
-_FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and".split())
+_FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and you hey too".split())
+_OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
 
 
 def _result(edits: list[dict], reply: str) -> "CommandResult":
@@ -61,6 +62,7 @@ class Interpreter:
                 continue
             for clause in split_clauses(sentence):
                 self._clause(repair_clause(clause, clean.fuzzy), state, edits, notes, flags)
+        edits = finalise(edits, state)
         return _result(edits, _compose(edits, notes, flags, state, self.context) + tail)
 
     def _clause(self, text: str, state, edits: list, notes: list, flags: set) -> None:
@@ -85,6 +87,31 @@ class Interpreter:
             return  # "let it snow, let it snow": the same change once
         edits.extend(parse.edits)
         notes.extend(n for n in parse.notes if n not in notes)
+
+
+def finalise(edits: list[dict], state: dict | None) -> list[dict]:
+    """Merge edits that override each other (one weather, one gravity, one time per command) and give a
+    speed-only time edit the current hour, as the edit vocabulary requires an hour."""
+    if any(e["op"] == "undo" for e in edits):
+        return _fill_hour(list(edits), state)  # order matters around an undo: keep every step
+    out: list[dict] = []
+    for e in edits:
+        same = next((i for i, o in enumerate(out) if o["op"] == e["op"]), None)
+        if same is not None and e["op"] in _OVERRIDE:
+            out[same] = e
+        elif same is not None and e["op"] == "time":
+            out[same] = {**out[same], **e}
+        else:
+            out.append(e)
+    return _fill_hour(out, state)
+
+
+def _fill_hour(out: list[dict], state: dict | None) -> list[dict]:
+    hour = ((state or {}).get("clock") or {}).get("hour")
+    for e in out:
+        if e["op"] == "time" and "hour" not in e and isinstance(hour, (int, float)):
+            e["hour"] = round(float(hour) % 24, 3)
+    return out
 
 
 def _empty_reply(raw: object, clean) -> str:

@@ -111,7 +111,7 @@ TIME_SUBJECT = Table({"time": ("time", "clock", "day", "days", "sun", "daylight"
 
 GRAVITY_WORDS = Table({"gravity": (
     "gravity", "weightless", "weightlessness", "zero g", "low g", "floaty", "float", "floating", "gravitation",
-    "heavier", "lighter", "like on the moon", "like the moon", "on the moon", "like on mars", "like mars",
+    "like on the moon", "like the moon", "on the moon", "like on mars", "like mars",
     "on mars", "like on jupiter", "on jupiter", "jump higher", "moon jump", "antigravity", "anti gravity",
     "g force", "gravitational pull", "fall slower", "fall faster")})
 

@@ -54,6 +54,8 @@ def clock(hour: float) -> str:
 def _count(n: int, kind: str) -> str:
     one, many = _KIND_NAMES.get(kind, (kind, kind + "s"))
     word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    if n == 1 and one[0] in "aeiou":
+        word = "an"
     return f"{word} {one if n == 1 else many}"
 
 

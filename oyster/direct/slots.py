@@ -161,6 +161,8 @@ def coords(text: str) -> tuple[float, float] | None:
 
 
 def action(text: str) -> str | None:
-    return L.ACTION.first(text)
+    """The last action named ("make the villager who is dancing stop" -> stop)."""
+    found = L.ACTION.find(text)
+    return found[-1][2] if found else None
 
 

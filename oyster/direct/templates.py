@@ -8,6 +8,8 @@ import re
 
 FILL = {
     "please": ("", "", "please ", "can you ", "could you ", "i want you to ", "would you ", "hey ", "now "),
+    "wish": ("i want to", "i would like to", "id love to", "let me", "i wanna", "can i", "i wish i could",
+             "i would love to", "id like to", "please let me"),
     "end": ("", "", "", " please", " now", " right now", " for me", " thanks", " ok"),
     "make": ("make", "let", "have", "get", "turn"),
     "kind": ("tree", "trees", "oak", "pine", "pines", "rock", "boulders", "house", "cabin", "hut", "cactus",
@@ -22,14 +24,19 @@ FILL = {
             "boogie", "take a seat", "wander", "say hello", "stand still", "come with me"),
     "thing": ("the weather", "the sky", "the world", "everything", "the mood", "the scene", "the land"),
     "topic": ("france", "python", "the moon landing", "my homework", "football", "the stock market",
-              "bitcoin", "your name", "dinosaurs", "pizza", "the president", "quantum physics", "cooking"),
+              "bitcoin", "your name", "dinosaurs", "pizza", "the president", "quantum physics", "cooking",
+              "my cat", "funny videos", "the news", "taxes", "my job", "love", "cars", "history", "music",
+              "movies", "the internet", "chess", "sunny beaches", "rainbows", "stormy relationships",
+              "the weather channel", "snowboarding", "trees in general", "houses for sale", "dogs"),
+    "name": ("bob", "alice", "sam", "max", "lee", "kim", "jo", "ann", "tom", "eve"),
+    "adj": ("funny", "long", "short", "nice", "sad", "cool", "weird", "good", "bad", "happy", "silly"),
 }
 
 PATTERNS = {
     "weather_rain": ("{please}let the heavens open{end}", "{please}{make} the clouds cry{end}",
                      "i want to hear raindrops{end}", "{please}bring out the umbrellas{end}",
                      "{please}make everything wet{end}", "water falling from the sky{end}",
-                     "{please}{make} it rain{end}", "rainy weather{end}", "{please}start a shower{end}",
+                     "{please}{make} it rain on everything{end}", "rainy weather{end}", "{please}start a shower{end}",
                      "i want to get soaked{end}", "{please}drench the land{end}", "pitter patter on the roof",
                      "{please}make the sky pour{end}", "open the floodgates of the sky{end}",
                      "give me some drizzle{end}", "i wish it was raining{end}", "umbrella weather{end}"),
@@ -49,11 +56,12 @@ PATTERNS = {
                       "{please}let the sky rumble{end}", "{please}unleash the storm{end}"),
     "weather_clear": ("{please}make the sky blue again{end}", "{please}let the sun shine{end}",
                       "{please}get rid of the clouds{end}", "{please}make it nice out{end}",
-                      "i want good weather{end}", "{please}clear things up{end}", "{please}stop the rain{end}",
+                      "i want good weather{end}", "{please}clear things up{end}", "{please}stop the rain from falling{end}",
                       "{please}end the storm{end}", "{please}make the weather nice{end}",
                       "{please}turn the weather back to normal{end}", "no more bad weather{end}",
                       "{please}chase the clouds away{end}", "{please}dry everything up{end}"),
-    "time_night": ("i want to see the stars{end}", "{please}turn off the sun{end}", "lights out{end}",
+    "time_night": ("{wish} see the stars{end}", "{wish} watch the moon rise{end}", "{wish} stargaze{end}",
+                   "{wish} look up at the milky way{end}", "{wish} see the constellations{end}", "{please}turn off the sun{end}", "lights out{end}",
                    "{please}make it dark outside{end}", "bedtime{end}", "{please}show me the moon{end}",
                    "{please}let the night come{end}", "{please}switch to night{end}", "nighttime{end}",
                    "{please}make the sky black{end}", "{please}bring out the moon{end}",
@@ -63,7 +71,7 @@ PATTERNS = {
                  "{please}put the sun high in the sky{end}", "{please}make it light outside{end}",
                  "i want the sun overhead{end}", "{please}wake up the sun{end}", "lunch time{end}"),
     "time_morning": ("{please}make it morning{end}", "{please}make it early{end}", "breakfast time{end}",
-                     "{please}let the rooster crow{end}", "{please}start a new day{end}", "rise and shine{end}",
+                     "{please}let the rooster crow{end}", "{please}start a new day{end}", "rise and shine everybody{end}",
                      "{please}make the sun come up{end}", "wake up time{end}", "early in the day{end}"),
     "time_evening": ("{please}make it evening{end}", "{please}make the sun go down{end}", "dinner time{end}",
                      "{please}give me a sunset{end}", "golden hour{end}", "{please}let the day end{end}",
@@ -79,7 +87,8 @@ PATTERNS = {
                     "{please}keep it like this forever{end}", "{please}stop the day night cycle{end}",
                     "{please}freeze the sun{end}", "{please}hold the time{end}", "{please}lock the time{end}",
                     "{please}keep the sun still{end}", "{please}make time stand still{end}"),
-    "gravity_low": ("{please}let me float around{end}", "i want to bounce like an astronaut{end}",
+    "gravity_low": ("{please}let me float around{end}", "{wish} walk on the moon{end}",
+                    "{wish} jump over the trees{end}", "{wish} drift like in space{end}", "i want to bounce like an astronaut{end}",
                     "{please}make jumping easier{end}", "{please}make me light as a feather{end}",
                     "{please}let me jump really high{end}", "{please}make everything floaty{end}",
                     "{please}make gravity weaker{end}", "moon mode{end}", "space mode{end}",
@@ -106,9 +115,10 @@ PATTERNS = {
     "teleport": ("{please}take me to the {place}{end}", "{please}teleport me to the {place}{end}",
                  "i want to go to the {place}{end}", "{please}bring me to the {place}{end}",
                  "{please}send me to the {place}{end}", "{please}warp to the {place}{end}",
-                 "lets go to the {place}{end}", "{please}go to the {place}{end}", "{place}{end}",
+                 "lets go to the {place}{end}", "{please}go over to the {place}{end}", "{place}{end}",
                  "{please}move me to the {place}{end}", "i wanna be at the {place}{end}",
-                 "{please}beam me over to the {place}{end}", "{please}drop me at the {place}{end}"),
+                 "{please}beam me over to the {place}{end}", "{please}drop me at the {place}{end}",
+                 "{wish} visit the {place}{end}", "{wish} be at the {place}{end}"),
     "eruption": ("{please}make the volcano explode{end}", "{please}make the mountain spit fire{end}",
                  "{please}start an eruption{end}", "{please}let the lava flow{end}",
                  "{please}wake up the volcano{end}", "{please}make the volcano angry{end}",
@@ -135,7 +145,7 @@ PATTERNS = {
                         "{please}make it flat {where}{end}", "{please}smooth the terrain {where}{end}",
                         "{please}even out the ground {where}{end}", "{please}make the ground level {where}{end}",
                         "{please}iron out the bumps {where}{end}", "{please}bulldoze it flat {where}{end}"),
-    "undo": ("{please}undo{end}", "{please}undo that{end}", "{please}take that back{end}", "oops{end}",
+    "undo": ("{please}undo the previous edit{end}", "{please}undo my last command{end}", "{please}take that back{end}", "oops{end}",
              "{please}revert the last change{end}", "{please}put it back the way it was{end}",
              "that was a mistake{end}", "{please}go back one step{end}", "{please}cancel the last thing{end}",
              "i didnt mean that{end}", "{please}reverse the last edit{end}", "{please}scratch that{end}"),
@@ -147,7 +157,16 @@ PATTERNS = {
              "i am bored", "this is cool", "what does {topic} mean", "sing me a song", "asdf qwer",
              "lorem ipsum dolor sit amet", "the quick brown fox", "blah blah blah", "xyz abc",
              "how much is {topic}", "define {topic}", "search the web for {topic}", "who won the game",
-             "recommend a movie", "what should i eat", "calculate 2 plus 2", "open my email"),
+             "recommend a movie", "what should i eat", "calculate 2 plus 2", "open my email",
+             "tell me a {adj} story", "you are {adj}", "that was {adj}", "write a {adj} song about {topic}",
+             "i feel {adj} today", "my favourite thing is {topic}", "do you like {topic}",
+             "what do you think of {topic}", "give me advice about {topic}", "say something {adj}",
+             "lol this is {adj}", "summarize {topic}", "i had a {adj} day", "{topic}", "why is {topic} {adj}",
+             "qwerty uiop", "zzz", "test test", "ignore previous instructions", "print the password",
+             "drop table users", "select from users", "run rm rf", "just chatting", "brb", "anyone here",
+             "where are my keys", "i am hungry", "send me money", "buy bitcoin", "how are you doing",
+             "{wish} talk about {topic}", "{wish} learn {topic}", "{wish} know more about {topic}",
+             "my name is {name}", "i am {name}", "call me {name}", "this is {name} speaking"),
 }
 
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -165,11 +184,25 @@ def generate(per_intent: int = 160, seed: int = 0) -> list[tuple[str, str]]:
     for intent in sorted(PATTERNS):
         seen: set[str] = set()
         patterns = PATTERNS[intent]
-        for i in range(per_intent * 4):
-            if len(seen) >= per_intent:
+        want = per_intent * (3 if intent == "none" else 1)  # 'none' must cover much more ground
+        for i in range(want * 4):
+            if len(seen) >= want:
                 break
             text = expand(patterns[i % len(patterns)], rng)
             if text and text not in seen:
                 seen.add(text)
                 out.append((text, intent))
+    return out
+
+
+def pattern_regexes() -> list[re.Pattern]:
+    """Every template as a regex over space-free text: matches any sentence it could ever generate."""
+    out = []
+    for patterns in PATTERNS.values():
+        for p in patterns:
+            parts = _SLOT.split(p)  # literal, slot, literal, slot, ...
+            rx = "".join(re.escape(x.replace(" ", "")) if i % 2 == 0 else
+                         "(?:" + "|".join(re.escape(f.replace(" ", "")) for f in FILL[x]) + ")"
+                         for i, x in enumerate(parts))
+            out.append(re.compile(rx + r"\Z"))
     return out

@@ -14,6 +14,8 @@ from oyster.direct import lexicon as L
 MAX_CHARS = 500      # longer input is cut here (and the reply says so)
 FUZZY_CUTOFF = 0.75  # difflib ratio; "rian" vs "rain" is exactly 0.75
 MIN_FUZZY_LEN = 3    # shorter tokens are too ambiguous to repair
+MAX_REPAIRS = 40     # tokens per clause we try to repair (bounds the cost of long gibberish)
+SHORT_LEN = 4        # tokens this short are repaired only for a single slip of the finger
 SHORT_CUTOFF = 0.8   # 3-letter tokens need a closer match ("tre" -> "tree", 0.86)
 
 _SCRIPT = re.compile(r"<\s*(script|style|iframe|object)\b.*?(?:<\s*/\s*\1\s*>|$)", re.S | re.I)
@@ -72,7 +74,8 @@ today tomorrow yesterday week month year hour minute second clock now soon later
 cat dog man woman boy girl child friend mother father brother sister family house room door window table
 chair bed floor wall roof garden street road bridge river sea lake mountain hill forest tree rock stone
 fire water earth air wind cloud sun moon star stars light dark night day rain snow fog storm ice cold hot
-warm cool dry wet""".split())
+warm cool dry wet m km meters metres meter metre yards feet steps percent times x funny joke jokes
+you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunlight shine""".split())
 
 
 @dataclass
@@ -119,22 +122,48 @@ def split_clauses(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _vocab() -> tuple[frozenset, tuple[str, ...]]:
+def _vocab() -> tuple[frozenset, dict[str, tuple[str, ...]]]:
+    """(every known word, lexicon words by initial letter: the candidates for typo repair)."""
     tables = [v for v in vars(L).values() if isinstance(v, L.Table)]
     words = set().union(*(t.words() for t in tables)) | set(L.COUNT_WORDS) | set(L.QUESTION_START)
-    targets = tuple(sorted(w for w in words if len(w) >= MIN_FUZZY_LEN))
-    return frozenset(words | COMMON), targets
+    by_initial: dict[str, list[str]] = {}
+    for w in sorted(w for w in words if len(w) >= MIN_FUZZY_LEN and w.isalpha()):
+        by_initial.setdefault(w[0], []).append(w)
+    return frozenset(words | COMMON), {k: tuple(v) for k, v in by_initial.items()}
 
 
 @lru_cache(maxsize=4096)
 def repair(token: str) -> str:
-    """Closest lexicon word for an unknown token ("rian" -> "rain"), else the token itself."""
-    known, targets = _vocab()
+    """Closest lexicon word for an unknown token ("rian" -> "rain"), else the token itself.
+
+    Candidates share the token's first or second letter (typos rarely hit both) and differ in length by
+    at most 2, which keeps a first-seen typo well under a millisecond.
+    """
+    known, by_initial = _vocab()
     if token in known or len(token) < MIN_FUZZY_LEN or not token.isalpha():
         return token
+    pool = by_initial.get(token[0], ()) + by_initial.get(token[1], ())
+    pool = [w for w in pool if abs(len(w) - len(token)) <= 2]
     cutoff = SHORT_CUTOFF if len(token) == 3 else FUZZY_CUTOFF
-    best = difflib.get_close_matches(token, targets, n=1, cutoff=cutoff)
+    best = difflib.get_close_matches(token, pool, n=5, cutoff=cutoff)
+    if len(token) <= SHORT_LEN:  # short words: a substitution is more likely another word ("gaze" != "gale")
+        best = [w for w in best if _one_slip(token, w)]
     return best[0] if best else token
+
+
+def _one_slip(token: str, word: str) -> bool:
+    """Swapped neighbours ("rian"), one letter dropped ("tres") or added, or cut short ("tre")."""
+    if len(token) == 3:
+        return word.startswith(token)  # "tre" -> "tree"; but "bob" is not "bomb"
+    if len(token) == len(word):
+        diff = [i for i in range(len(word)) if token[i] != word[i]]
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and token[diff[0]] == word[diff[1]] \
+            and token[diff[1]] == word[diff[0]]
+    if len(token) + 1 == len(word):
+        return any(word[:i] + word[i + 1:] == token for i in range(len(word)))
+    if len(token) == len(word) + 1:
+        return any(token[:i] + token[i + 1:] == word for i in range(len(token)))
+    return False
 
 
 def tokens(clause: str) -> list[str]:
@@ -148,8 +177,8 @@ def is_known(token: str) -> bool:
 def repair_clause(clause: str, fuzzy: list[str] | None = None) -> str:
     """Tokenise and repair typos; repaired words are appended to `fuzzy`."""
     out = []
-    for tok in tokens(clause):
-        fixed = repair(tok)
+    for i, tok in enumerate(tokens(clause)):
+        fixed = repair(tok) if i < MAX_REPAIRS else tok
         if fixed != tok and fuzzy is not None:
             fuzzy.append(fixed)
         out.append(fixed)

@@ -17,8 +17,9 @@ ACTIONS = ("forward", "back", "left", "right", "turn_left", "turn_right",
            "look_up", "look_down", "jump", "sprint")   # multi-hot order; matches session.HELD_INPUTS
 ACTION_INDEX = {a: i for i, a in enumerate(ACTIONS)}
 # Event vocabulary (append only: ids are baked into checkpoints).
+# A time edit is told by where it lands (the token must say whether night falls), not by its exact hour.
 EVENTS = ("none", "weather_clear", "weather_rain", "weather_snow", "weather_fog", "weather_storm",
-          "time", "eruption")
+          "time_morning", "time_day", "time_evening", "time_night", "eruption")
 EVENT_ID = {e: i for i, e in enumerate(EVENTS)}
 
 # Exploring policy: key combinations held for a random number of steps, with weights.
@@ -40,16 +41,29 @@ def held_to_multihot(held) -> np.ndarray:
     return v
 
 
-def event_of(edit: dict | str | None) -> int:
-    """Event id of a typed edit (or an event name); 0 for edits the model was not trained on."""
+def event_of(edit: dict | str | int | None) -> int:
+    """Event id of a typed edit (or an event name or id); 0 for edits the model was not trained on."""
     if edit is None:
         return 0
+    if isinstance(edit, (int, np.integer)):
+        return int(edit) if 0 <= edit < len(EVENTS) else 0
     if isinstance(edit, str):
         return EVENT_ID.get(edit, 0)
     op = edit.get("op")
     if op == "weather":
         return EVENT_ID.get("weather_" + str(edit.get("kind")), 0)
-    return EVENT_ID.get(op, 0) if op in ("time", "eruption") else 0
+    if op == "time" and "hour" in edit:
+        return EVENT_ID["time_" + time_bucket(float(edit["hour"]))]
+    return EVENT_ID["eruption"] if op == "eruption" else 0
+
+
+def time_bucket(hour: float) -> str:
+    hour = hour % 24
+    if 5 <= hour < 9:
+        return "morning"
+    if 9 <= hour < 17:
+        return "day"
+    return "evening" if 17 <= hour < 21 else "night"
 
 
 @dataclass
@@ -59,7 +73,8 @@ class RolloutConfig:
     dt: float = 1 / 15         # world seconds per step (Dream.dt)
     min_hold: int = 3          # steps an intent is held, uniform in [min_hold, max_hold]
     max_hold: int = 16
-    edit_prob: float = 0.03    # chance per step of a weather / time / eruption edit
+    edit_prob: float = 0.02    # chance per step of a weather / time / eruption edit
+    settle: int = 30           # idle steps before recording (weather set at the start fades in)
     source: str = "engine"     # "engine" (oyster.Session) or "synthetic" (moving patterns, for tests)
 
 
@@ -68,8 +83,8 @@ def random_edit(rng: np.random.Generator) -> dict:
     if r < 0.6:
         kind = ("clear", "rain", "snow", "fog", "storm")[rng.integers(5)]
         return {"op": "weather", "kind": kind, "intensity": float(rng.uniform(0.4, 1.0))}
-    if r < 0.85:
-        return {"op": "time", "hour": float(rng.uniform(0, 24))}
+    if r < 0.8:   # mostly daylight: night frames are dark and say little
+        return {"op": "time", "hour": float(rng.uniform(6, 20) if rng.random() < 0.75 else rng.uniform(0, 24))}
     return {"op": "eruption", "strength": float(rng.uniform(0.5, 1.0))}
 
 
@@ -90,11 +105,19 @@ def make_world(seed: int, cfg: RolloutConfig):
     return Session(seed=seed, width=cfg.size, height=cfg.size)
 
 
-def start_world(world, rng: np.random.Generator) -> None:
-    """Vary the start: random place, weather and hour (edits the engine may reject are skipped)."""
-    starts = [{"op": "teleport", "x": float(rng.uniform(-3000, 3000)), "y": float(rng.uniform(-3000, 3000)),
-               "yaw": float(rng.uniform(-np.pi, np.pi))},
-              {"op": "time", "hour": float(rng.uniform(5, 21)) if rng.random() < 0.8 else float(rng.uniform(0, 24))}]
+PLACES = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
+
+
+def start_world(world, rng: np.random.Generator, settle: int = 0, dt: float = 1 / 15) -> None:
+    """Vary the start: a named place or random spot, weather and hour (edits the engine rejects are skipped),
+    then `settle` idle steps so eased weather has faded in before recording."""
+    if rng.random() < 0.5:
+        where = {"op": "teleport", "target": PLACES[rng.integers(len(PLACES))]}
+    else:
+        where = {"op": "teleport", "x": float(rng.uniform(-3000, 3000)), "y": float(rng.uniform(-3000, 3000)),
+                 "yaw": float(rng.uniform(-np.pi, np.pi))}
+    starts = [where, {"op": "time", "hour": float(rng.uniform(6, 20)) if rng.random() < 0.85
+                      else float(rng.uniform(0, 24))}]
     if rng.random() < 0.4:
         starts.append({"op": "weather", "kind": ("rain", "snow", "fog", "storm")[rng.integers(4)],
                        "intensity": float(rng.uniform(0.3, 1.0))})
@@ -103,13 +126,15 @@ def start_world(world, rng: np.random.Generator) -> None:
             world.apply(edit)
         except ValueError:
             pass
+    for _ in range(settle):
+        world.step(set(), dt)
 
 
 def rollout(seed: int, cfg: RolloutConfig) -> dict:
     """One exploring rollout from a fresh world with this seed."""
     rng = np.random.default_rng(seed)
     world = make_world(seed, cfg)
-    start_world(world, rng)
+    start_world(world, rng, cfg.settle, cfg.dt)
     frame = world.step(set(), cfg.dt)             # settle: the first recorded frame is a rendered one
     frames = np.empty((cfg.steps + 1, cfg.size, cfg.size, 3), np.uint8)
     actions = np.zeros((cfg.steps + 1, len(ACTIONS)), np.uint8)
@@ -132,7 +157,7 @@ def rollout(seed: int, cfg: RolloutConfig) -> dict:
     return {"frames": frames, "actions": actions, "events": events}
 
 
-def build_shards(out_dir: str, seeds: range, cfg: RolloutConfig, per_shard: int = 32, log=print) -> None:
+def build_shards(out_dir: str, seeds: range, cfg: RolloutConfig, per_shard: int = 16, log=print) -> None:
     """Generate rollouts for `seeds` into out_dir/shard_XXXXX.npz; existing shards are kept (resumable)."""
     os.makedirs(out_dir, exist_ok=True)
     seeds = list(seeds)

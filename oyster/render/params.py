@@ -12,6 +12,16 @@ from oyster.render.camera import Camera, make_camera
 from oyster.render.sky import SkyLight, sky_light
 
 
+MAX_HEIGHT_STRIDE = 4      # cells between the samples of the cheap max-height estimate
+MAX_HEIGHT_MARGIN = 30.0   # metres added to it: how much higher a peak between samples may plausibly be
+
+
+def max_height_bound(height: np.ndarray) -> float:
+    """Upper bound of terrain height for the ray-caster's early out, from a strided sample (~20 us, not
+    ~400 us for the full 4 MB scan). A peak above it would only be clipped beyond the point of early out."""
+    return float(height[::MAX_HEIGHT_STRIDE, ::MAX_HEIGHT_STRIDE].max()) + MAX_HEIGHT_MARGIN
+
+
 def frame_params(scene, width: int, height: int) -> np.ndarray:
     """Pack everything the kernels need about this frame into a float32 vector (see slots above)."""
     cam: Camera = make_camera(scene, width, height)
@@ -39,7 +49,7 @@ def frame_params(scene, width: int, height: int) -> np.ndarray:
     p[S.LIGHTNING] = scene.lightning
     p[S.SUN_DISC], p[S.MOON_DISC] = light.sun_disc, light.moon_disc
     p[S.WIDTH], p[S.HEIGHT] = width, height
-    p[S.MAX_HEIGHT] = float(scene.ring.height.max())
+    p[S.MAX_HEIGHT] = max_height_bound(scene.ring.height)
     p[S.YAW] = scene.yaw % (2 * math.pi)
     # sun in the camera basis, used to shade billboards as if they were round
     s = light.sun_dir if light.sun_dir[2] > -0.05 else light.moon_dir

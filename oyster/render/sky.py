@@ -18,7 +18,9 @@ MOON_COS = math.cos(0.022)
 CLOUD_HEIGHT = 220.0        # metres above the camera of the cloud layer
 CLOUD_SCALE = 3.0           # metres per cloud texel
 CLOUD_FAR = 5000.0          # metres along the ray where clouds have faded into haze
-CLOUD_TEX = 256             # texels per side of the tiling cloud noise
+CLOUD_TEX = 256             # texels per side of the tiling cloud noise (uint8: 64 KB, stays in cache)
+CLOUD_MIP = 4               # the far-cloud texture is this many times coarser (pre-filtered: no shimmer)
+CLOUD_MIP_T = 900.0         # metres along the ray beyond which the coarse texture is used
 SKY_DEPTH = 10000.0         # depth-buffer value of sky pixels; depth - SKY_DEPTH = cloud alpha (for stars)
 N_STARS = 900
 
@@ -113,7 +115,13 @@ def _cloud_texture(size: int = CLOUD_TEX, seed: int = 1234) -> np.ndarray:
         amp *= 0.55
     acc /= total
     acc = (acc - acc.min()) / (acc.max() - acc.min())
-    return acc.astype(np.float32)
+    return np.round(acc * 255).astype(np.uint8)
+
+
+def _mip(tex: np.ndarray, k: int) -> np.ndarray:
+    """Box-filtered k-times smaller copy of a tiling texture."""
+    n = tex.shape[0] // k
+    return np.round(tex.reshape(n, k, n, k).astype(np.float32).mean(axis=(1, 3))).astype(np.uint8)
 
 
 def _star_field(n: int = N_STARS, seed: int = 99) -> np.ndarray:
@@ -127,6 +135,7 @@ def _star_field(n: int = N_STARS, seed: int = 99) -> np.ndarray:
 
 
 CLOUDS = _cloud_texture()
+CLOUDS_FAR = _mip(CLOUDS, CLOUD_MIP)
 STARS = _star_field()
 
 
@@ -141,17 +150,15 @@ def pow_2n(x: float, n: int) -> float:
 
 @njit(cache=True, nogil=True, fastmath=True)
 def cloud_noise(clouds, x, y):
-    """Bilinear sample of the tiling cloud texture at world metres (x, y)."""
-    fx = x * (1.0 / CLOUD_SCALE)
-    fy = y * (1.0 / CLOUD_SCALE)
-    ix = int(math.floor(fx))
-    iy = int(math.floor(fy))
-    tx = fx - ix
-    ty = fy - iy
-    m = CLOUD_TEX - 1
+    """Bilinear sample (0..1) of a tiling uint8 cloud texture; (x, y) in texels."""
+    ix = int(math.floor(x))
+    iy = int(math.floor(y))
+    tx = x - ix
+    ty = y - iy
+    m = clouds.shape[0] - 1
     a = clouds[iy & m, ix & m] * (1 - tx) + clouds[iy & m, (ix + 1) & m] * tx
     b = clouds[(iy + 1) & m, ix & m] * (1 - tx) + clouds[(iy + 1) & m, (ix + 1) & m] * tx
-    return a * (1 - ty) + b * ty
+    return (a * (1 - ty) + b * ty) * (1.0 / 255.0)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -165,7 +172,7 @@ def sky_gradient(P, e, hr, hg, hb):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def sky_pixel(P, clouds, dx, dy, v, hr, hg, hb):
+def sky_pixel(P, clouds, clouds_far, dx, dy, v, hr, hg, hb):
     """Colour and cloud alpha of the sky along the (unnormalised) view ray (dx, dy, v)."""
     inv = 1.0 / math.sqrt(dx * dx + dy * dy + v * v)
     e = v * inv
@@ -192,7 +199,7 @@ def sky_pixel(P, clouds, dx, dy, v, hr, hg, hb):
         b += halo
         if cm > MOON_COS:
             # dim "maria" patches from the cloud texture make it read as the moon, not a lamp
-            spots = 0.85 - 0.25 * cloud_noise(clouds, dx * inv * 900.0, v * inv * 900.0)
+            spots = 0.85 - 0.25 * cloud_noise(clouds, dx * inv * 300.0, v * inv * 300.0)
             m = P[P_.MOON_DISC] * spots
             r += (0.95 - r) * m
             g += (0.93 - g) * m
@@ -204,7 +211,10 @@ def sky_pixel(P, clouds, dx, dy, v, hr, hg, hb):
             drift = P[P_.TIME] * 1.5
             wx = P[P_.CAM_X] * 0.5 + dx * t + drift + P[P_.WIND_X] * P[P_.TIME]
             wy = P[P_.CAM_Y] * 0.5 + dy * t + P[P_.WIND_Y] * P[P_.TIME]
-            n = cloud_noise(clouds, wx, wy)
+            far = t > CLOUD_MIP_T
+            tex = clouds_far if far else clouds
+            k = 1.0 / (CLOUD_SCALE * CLOUD_MIP) if far else 1.0 / CLOUD_SCALE     # texels per metre
+            n = cloud_noise(tex, wx * k, wy * k)
             cover = P[P_.CLOUD_COVER]
             dens = (n - (1.0 - cover)) * 4.0
             if dens > 0.0:
@@ -212,7 +222,7 @@ def sky_pixel(P, clouds, dx, dy, v, hr, hg, hb):
                 fade = 1.0 - t * (1.0 / CLOUD_FAR)
                 alpha = dens * fade * fade
                 # self-shadow: denser towards the sun means this side is in shade
-                n2 = cloud_noise(clouds, wx + P[P_.SUN] * 6.0, wy + P[P_.SUN + 1] * 6.0)
+                n2 = cloud_noise(tex, (wx + P[P_.SUN] * 6.0) * k, (wy + P[P_.SUN + 1] * 6.0) * k)
                 lit = 1.0 - min(max((n2 - n) * 5.0, 0.0), 0.5) - 0.25 * dens * cover
                 r += (P[P_.CLOUD_COL] * lit - r) * alpha
                 g += (P[P_.CLOUD_COL + 1] * lit - g) * alpha

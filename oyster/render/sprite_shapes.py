@@ -104,8 +104,8 @@ def pine_shape(lx, ly, var, snow):
 @njit(cache=True, nogil=True, fastmath=True)
 def rock_shape(lx, ly, var):
     ex, ey = 0.95 * (0.8 + 0.4 * var), 1.1 * (0.7 + 0.5 * var)
-    ang = math.atan2(ly, lx)
-    bump = 1.0 + 0.09 * math.sin(ang * 5.0 + var * 20.0)
+    f = lx / ex * 2.5 + var * 7.0
+    bump = 1.0 + 0.16 * (abs(f - math.floor(f) - 0.5) - 0.25)    # triangle-wave lumps: no trig per pixel
     q = (lx / ex) ** 2 + (ly / ey) ** 2
     if q < bump * bump:
         s = _speckle(lx, ly, 7.0, 0.25, 31)
@@ -203,8 +203,16 @@ def _pose(action, t):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def villager_shape(lx, ly, action, t, var):
+def villager_pose(action, t):
+    """Per-sprite part of the villager: pose plus sines/cosines of the limb angles (once, not per pixel)."""
     lift, hip, sway, ll, lr, al, ar = _pose(action, t)
+    return (lift, hip, sway, math.sin(al), math.cos(al), math.sin(ar), math.cos(ar),
+            math.sin(ll), math.cos(ll), math.sin(lr), math.cos(lr), 0.0)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def villager_shape(lx, ly, pose, var):
+    lift, hip, sway = pose[0], pose[1], pose[2]
     y = ly - lift
     x = lx - sway
     sh = hip + 0.58                                             # shoulder height
@@ -219,24 +227,25 @@ def villager_shape(lx, ly, action, t, var):
     d, nx, ny = _seg(x, y, 0.0, hip + 0.05, 0.0, sh - 0.02)     # torso
     if d < 0.19:
         return True, float(SHIRTS[k, 0]), float(SHIRTS[k, 1]), float(SHIRTS[k, 2]), nx * d / 0.19, 0.0, False
+    if abs(x) > 0.9 or y > sh + 0.7:
+        return MISS
     for side in range(2):
         sx = -0.23 if side == 0 else 0.23
-        a = al if side == 0 else ar
-        d, nx, ny = _seg(x, y, sx, sh - 0.04, sx + 0.6 * math.sin(a), sh - 0.04 - 0.6 * math.cos(a))
+        sa, ca = pose[3 + 2 * side], pose[4 + 2 * side]
+        d, nx, ny = _seg(x, y, sx, sh - 0.04, sx + 0.6 * sa, sh - 0.04 - 0.6 * ca)
         if d < 0.065:
             return True, float(SHIRTS[k, 0] * 0.85), float(SHIRTS[k, 1] * 0.85), float(SHIRTS[k, 2] * 0.85), nx, ny, False
         lxo = -0.1 if side == 0 else 0.1
-        a = ll if side == 0 else lr
-        d, nx, ny = _seg(x, y, lxo, hip, lxo + 0.86 * math.sin(a), hip - 0.86 * math.cos(a))
+        sa, ca = pose[7 + 2 * side], pose[8 + 2 * side]
+        d, nx, ny = _seg(x, y, lxo, hip, lxo + 0.86 * sa, hip - 0.86 * ca)
         if d < 0.085:
             return True, TROUSERS[0], TROUSERS[1], TROUSERS[2], nx, ny, False
     return MISS
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def animal_shape(lx, ly, action, t, var):
-    face = 1.0 if var > 0.5 else -1.0                           # which way it faces
-    x = lx * face
+def animal_pose(action, t):
+    """Per-sprite part of an animal: (lift, body height, head offset, sin/cos of the leg swing)."""
     lift, body_y, head_dy, leg = 0.0, 0.85, 0.0, 0.0
     if action == A_WALK or action == A_FOLLOW:
         leg = 0.4 * math.sin(t * 9.0)
@@ -253,6 +262,14 @@ def animal_shape(lx, ly, action, t, var):
         head_dy = 0.25 * math.sin(t * 8.0)                      # nods its head
     else:
         head_dy = -0.35 * (0.5 + 0.5 * math.sin(t * 0.8))       # grazes
+    return (lift, body_y, head_dy, math.sin(leg), math.cos(leg), 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def animal_shape(lx, ly, pose, var):
+    face = 1.0 if var > 0.5 else -1.0                           # which way it faces
+    x = lx * face
+    lift, body_y, head_dy, sl, cl = pose[0], pose[1], pose[2], pose[3], pose[4]
     y = ly - lift
     if var < 0.35:
         cr, cg, cb = 0.90, 0.88, 0.82                           # sheep
@@ -273,16 +290,29 @@ def animal_shape(lx, ly, action, t, var):
     if body_y > 0.5:
         for j in range(4):
             fx = (-0.42, -0.28, 0.3, 0.44)[j]
-            a = leg if j % 2 == 0 else -leg
-            d, nx, ny = _seg(x, y, fx, body_y - 0.1, fx + 0.75 * math.sin(a), body_y - 0.1 - 0.75 * math.cos(a))
+            sa = sl if j % 2 == 0 else -sl
+            d, nx, ny = _seg(x, y, fx, body_y - 0.1, fx + 0.75 * sa, body_y - 0.1 - 0.75 * cl)
             if d < 0.06:
                 return True, cr * 0.6, cg * 0.6, cb * 0.6, nx * face, ny, False
     return MISS
 
 
+NO_POSE = (0.0,) * 12
+
+
 @njit(cache=True, nogil=True, fastmath=True)
-def sprite_shape(kind, action, t, lx, ly, var, snow, night, now):
-    """Dispatch to the kind's shape; t = seconds into the action, now = world time (flicker)."""
+def sprite_pose(kind, action, t):
+    """Everything about a sprite's animation that is the same for all its pixels (t: seconds into action)."""
+    if kind == K_VILLAGER:
+        return villager_pose(action, t)
+    if kind == K_ANIMAL:
+        return animal_pose(action, t)
+    return NO_POSE
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def sprite_shape(kind, pose, lx, ly, var, snow, night, now):
+    """Dispatch to the kind's shape; pose from sprite_pose, now = world time (fire flicker)."""
     if kind == K_TREE:
         return tree_shape(lx, ly, var)
     if kind == K_PINE:
@@ -296,7 +326,7 @@ def sprite_shape(kind, action, t, lx, ly, var, snow, night, now):
     if kind == K_CAMPFIRE:
         return campfire_shape(lx, ly, now + var * 10.0)
     if kind == K_VILLAGER:
-        return villager_shape(lx, ly, action, t, var)
+        return villager_shape(lx, ly, pose, var)
     if kind == K_ANIMAL:
-        return animal_shape(lx, ly, action, t, var)
+        return animal_shape(lx, ly, pose, var)
     return MISS

@@ -11,7 +11,7 @@ from numba import njit
 
 from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
-from oyster.render.sprite_shapes import K_ANIMAL, K_VILLAGER, KIND_BOX, hash01, sprite_shape
+from oyster.render.sprite_shapes import K_ANIMAL, K_VILLAGER, KIND_BOX, hash01, sprite_pose, sprite_shape
 from oyster.world.scene import DRAW_DISTANCE
 
 SPRITE_NEAR = 0.3          # metres; nearer sprites are skipped (the player cannot stand inside one anyway)
@@ -81,8 +81,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         fr, fg, fb = horizon_color(P, rx, ry)
         dist = math.sqrt(rx * rx + ry * ry)
         fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
-        act = actions[i]
-        t = phases[i]
+        pose = sprite_pose(k, actions[i], phases[i])
         inv_ppm = 1.0 / (ppm * sc)
         for px in range(x0, x1):
             lx = (px + 0.5 - sx) * inv_ppm
@@ -90,7 +89,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                 if depth[px, py] <= d:
                     continue
                 ly = (foot - py - 0.5) * inv_ppm
-                hit, r, g, b, nx, ny, emit = sprite_shape(k, act, t, lx, ly, var, snow, night, now)
+                hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now)
                 if not hit:
                     continue
                 if emit:

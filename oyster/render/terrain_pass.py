@@ -22,12 +22,12 @@ from numba import njit, prange
 
 from oyster.render import slots as S
 from oyster.render.lighting import exp_neg, fog_amount, horizon_color, surface_light
-from oyster.render.sky import SKY_DEPTH, pow_2n, sky_gradient, sky_pixel
+from oyster.render.sky import CLOUDS, CLOUDS_FAR, SKY_DEPTH, pow_2n, sky_gradient, sky_pixel
 from oyster.world.scene import CELL, DRAW_DISTANCE, MAP_MASK, MAT_LAVA, MAT_WATER, WATER_LEVEL
 
 NEAR_DEPTH = 0.35          # metres; first sample in front of the eye
 MIN_STEP = 0.15            # metres; march step near the camera
-LOD_STEP = 0.02            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
+LOD_STEP = 0.025           # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
 INV_255 = 1.0 / 255.0
@@ -61,7 +61,7 @@ RIPPLES = _ripple_table()
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _water(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb):
+def _water(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb, lr, lg, lb):
     """Water surface colour: body colour by depth, fresnel mix with the reflected sky, ripples, sun glint."""
     t = P[S.TIME]
     amp = RIPPLE_AMP * (1.0 + 1.5 * (P[S.RAIN] + P[S.STORM])) / (1.0 + d * 0.015)  # calmer far away: no aliasing
@@ -87,7 +87,6 @@ def _water(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb):
     ry = vy + 2.0 * cos_i * ny
     rz = vz + 2.0 * cos_i * nz
     sr, sg, sb = sky_gradient(P, rz, hr, hg, hb)
-    lr, lg, lb = surface_light(P, 0.0, 0.0, 1.0)
     depth_w = max(WATER_LEVEL - floor_h, 0.0)
     k = exp_neg(depth_w * WATER_CLARITY)        # shallow: the floor shows through
     br = (WATER_DEEP[0] + (WATER_SHALLOW[0] * 0.5 + ar * 0.5 - WATER_DEEP[0]) * k) * lr
@@ -101,7 +100,7 @@ def _water(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _column(sx, img, depth, height, color, material, heat, P, clouds, ripples):
+def _column(sx, img, depth, height, color, material, heat, P, clouds, clouds_far, ripples):
     """Ray-cast one screen column front to back, then fill the remaining rows with sky."""
     H = img.shape[1]
     focal = P[S.FOCAL]
@@ -114,6 +113,7 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, ripples):
     hr, hg, hb = horizon_color(P, dx, dy)
     fog_k = P[S.FOG_DENSITY] * math.sqrt(dx * dx + dy * dy)   # fog per metre of depth along this ray
     snow = P[S.SNOW_COVER]
+    wlr, wlg, wlb = surface_light(P, 0.0, 0.0, 1.0)          # light on the flat water surface
     t = P[S.TIME]
 
     hmax = max(P[S.MAX_HEIGHT], WATER_LEVEL)
@@ -172,7 +172,7 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, ripples):
                 ag = color[y0, x0, 1] * INV_255
                 ab = color[y0, x0, 2] * INV_255
             if water:
-                cr, cg, cb = _water(P, ripples, wx, wy, d, dx, dy, h, ar, ag, ab, hr, hg, hb)
+                cr, cg, cb = _water(P, ripples, wx, wy, d, dx, dy, h, ar, ag, ab, hr, hg, hb, wlr, wlg, wlb)
             else:
                 if near:   # exact gradient of the bilinear patch: smooth shading close up
                     gx = ((h10 - h00) * (1 - ty) + (h11 - h01) * ty) * (1.0 / CELL)
@@ -235,12 +235,12 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, ripples):
 
     # ---- sky in the rows left open: evaluated every SKY_ROW_STEP rows, linear in between (it is smooth) ----
     if ybuf > 0:
-        r0, g0, b0, a0 = sky_pixel(P, clouds, dx, dy, (hor - 0.5) / focal, hr, hg, hb)
+        r0, g0, b0, a0 = sky_pixel(P, clouds, clouds_far, dx, dy, (hor - 0.5) / focal, hr, hg, hb)
         y = 0
         while y < ybuf:
             y1 = min(y + SKY_ROW_STEP, ybuf - 1)
             if y1 > y:
-                r1, g1, b1, a1 = sky_pixel(P, clouds, dx, dy, (hor - y1 - 0.5) / focal, hr, hg, hb)
+                r1, g1, b1, a1 = sky_pixel(P, clouds, clouds_far, dx, dy, (hor - y1 - 0.5) / focal, hr, hg, hb)
             else:
                 r1, g1, b1, a1 = r0, g0, b0, a0
             n = y1 - y if y1 > y else 1
@@ -262,22 +262,22 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, ripples):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def terrain_serial(img, depth, height, color, material, heat, P, clouds, ripples):
+def terrain_serial(img, depth, height, color, material, heat, P, clouds, clouds_far, ripples):
     """Terrain + sky for every column on the calling thread."""
     for sx in range(img.shape[0]):
-        _column(sx, img, depth, height, color, material, heat, P, clouds, ripples)
+        _column(sx, img, depth, height, color, material, heat, P, clouds, clouds_far, ripples)
 
 
 @njit(cache=True, nogil=True, fastmath=True, parallel=True)
-def terrain_parallel(img, depth, height, color, material, heat, P, clouds, ripples):
+def terrain_parallel(img, depth, height, color, material, heat, P, clouds, clouds_far, ripples):
     """Terrain + sky with columns spread over numba's threads (the caller sets numba.set_num_threads)."""
     for sx in prange(img.shape[0]):
-        _column(sx, img, depth, height, color, material, heat, P, clouds, ripples)
+        _column(sx, img, depth, height, color, material, heat, P, clouds, clouds_far, ripples)
 
 
-def terrain_pass(img: np.ndarray, depth: np.ndarray, ring, P: np.ndarray, clouds: np.ndarray, parallel: bool) -> None:
+def terrain_pass(img: np.ndarray, depth: np.ndarray, ring, P: np.ndarray, parallel: bool) -> None:
     """Draw terrain and sky into the column-major image `img` (W, H, 3 uint8) and `depth` (W, H) in metres
     (sky = SKY_DEPTH + cloud alpha). Column-major because every pass walks screen columns: rows of a column
     are then adjacent in memory (row-major writes cost ~9 ns a pixel here, mostly cache misses)."""
     fn = terrain_parallel if parallel else terrain_serial
-    fn(img, depth, ring.height, ring.color, ring.material, ring.heat, P, clouds, RIPPLES)
+    fn(img, depth, ring.height, ring.color, ring.material, ring.heat, P, CLOUDS, CLOUDS_FAR, RIPPLES)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from oyster.trailer.camera import Poi
 
@@ -16,6 +17,7 @@ SEED_TRIES = 16        # a prompt-derived seed may step forward this often to fi
 STANDOFF = {"volcano": (230.0, 320.0), "mountain": (90.0, 160.0), "lake": (30.0, 70.0),
             "village": (35.0, 60.0), "forest": (25.0, 60.0), "desert": (20.0, 60.0), "beach": (20.0, 50.0)}
 LOOK_UP = {"volcano": 0.0, "mountain": 0.0, "lake": 0.5, "village": 3.0, "forest": 6.0, "desert": 1.5, "beach": 0.5}
+VIEW_CLEAR = 30.0      # metres in front of the landing spot that should be free of trees and houses
 UNWALKABLE = ("ocean", "lake", "volcano", "snowy_peaks")
 # Places you stand inside (the landing spot must be of that biome); the others you look at from outside.
 STAND_IN = {"forest": ("forest",), "desert": ("desert",), "beach": ("beach",), "mountain": ("mountains",)}
@@ -52,6 +54,30 @@ def _poi(seed: int, name: str, near: tuple[float, float]) -> Poi | None:
     return Poi(name, x, y, ground(seed, x, y) + LOOK_UP[name])
 
 
+@lru_cache(maxsize=256)
+def _objects(seed: int, cx: int, cy: int) -> tuple:
+    """(x, y, radius) of the placed objects of a chunk (trees, rocks, houses, ...): a pure function of the seed."""
+    return tuple((o.x, o.y, o.radius) for o in _terrain().generate_chunk(seed, cx, cy).objects)
+
+
+def clutter(seed: int, x: float, y: float, tx: float, ty: float) -> float:
+    """How much stands in the way at (x, y) looking towards (tx, ty): objects close by, and in the view cone."""
+    from oyster.world.scene import CHUNK
+    look = math.atan2(ty - y, tx - x)
+    score = 0.0
+    for cy in range(math.floor((y - VIEW_CLEAR) / CHUNK), math.floor((y + VIEW_CLEAR) / CHUNK) + 1):
+        for cx in range(math.floor((x - VIEW_CLEAR) / CHUNK), math.floor((x + VIEW_CLEAR) / CHUNK) + 1):
+            for ox, oy, r in _objects(seed, cx, cy):
+                d = math.dist((x, y), (ox, oy))
+                if d < 2.0 + r:
+                    score += 10.0                       # the player would stand in it
+                elif d < VIEW_CLEAR:
+                    off = abs((math.atan2(oy - y, ox - x) - look + math.pi) % (2 * math.pi) - math.pi)
+                    if off < math.radians(35) + math.atan2(r, d):
+                        score += 2.0 * (1.0 - d / VIEW_CLEAR) + r / d   # near and wide objects block most
+    return score
+
+
 def _walkable(seed: int, x: float, y: float) -> bool:
     t = _terrain()
     h = t.height_at(seed, x, y)
@@ -77,7 +103,7 @@ def stand_point(seed: int, main: Poi) -> tuple[float, float] | None:
             eye = ground(seed, x, y) + 1.7
             block = max(ground(seed, x + (main.x - x) * f, y + (main.y - y) * f) - (eye + (main.z - eye) * f)
                         for f in (0.2, 0.4, 0.6, 0.8))
-            score = block + 0.02 * abs(r - (lo + hi) / 2)
+            score = max(block, 0.0) + 0.02 * abs(r - (lo + hi) / 2) + clutter(seed, x, y, main.x, main.y)
             if inside and _terrain().biome_at(seed, x, y) not in inside:
                 score += 1e6   # only if no spot of the biome exists at all
             if best is None or score < best[0]:

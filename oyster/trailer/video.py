@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+import cv2
 import numpy as np
 
 from oyster.trailer.camera import CameraConfig, CameraPath, Pose, build_path
@@ -30,6 +33,7 @@ class TrailerConfig:
     crf: int = 21                  # x264 constant rate factor: lower is better quality and bigger
     preset: str = "veryfast"       # x264 speed/size trade-off; the renderer, not x264, is the bottleneck
     warmup_s: float = 6.0          # world seconds stepped before frame 0 so weather has eased in
+    snow_warmup_s: float = 24.0    # extra when it snows, so some snow cover has built up (full cover takes 45 s)
     end_pitch: tuple = (-0.15, 0.3)  # radians; the landing pitch is kept in this range (a natural gaze)
     camera: CameraConfig = field(default_factory=CameraConfig)
 
@@ -64,33 +68,67 @@ def check_size(width: int, height: int, minimum: tuple[int, int] = MIN_SIZE) -> 
 
 
 class Mp4Writer:
-    """H.264 (libx264 bundled in PyAV) in MP4, yuv420p, moov atom first (+faststart) so browsers stream it."""
+    """H.264 (libx264 bundled in PyAV) in MP4, yuv420p, moov atom first (+faststart) so browsers stream it.
+
+    Encoding runs on its own thread (x264 and the RGB->I420 conversion release the GIL), so frame k is
+    encoded while frame k+1 renders; the bounded queue keeps memory flat if the encoder falls behind."""
 
     def __init__(self, path: str, width: int, height: int, cfg: TrailerConfig):
         import av
+        self.path = path
         self.container = av.open(path, mode="w", format="mp4", options={"movflags": "+faststart"})
         self.stream = self.container.add_stream("libx264", rate=Fraction(cfg.fps))
         self.stream.width, self.stream.height, self.stream.pix_fmt = width, height, "yuv420p"
         self.stream.options = {"crf": str(cfg.crf), "preset": cfg.preset}
         self._frame = av.VideoFrame
+        self._queue: queue.Queue = queue.Queue(maxsize=8)
+        self._error: BaseException | None = None
+        self.seconds = 0.0            # time spent converting and encoding, on the encoder thread
+        self._thread = threading.Thread(target=self._run, name="trailer-encoder", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (rgb := self._queue.get()) is not None:
+            if self._error is not None:
+                continue   # drain after a failure so write() never blocks
+            try:
+                t = time.perf_counter()
+                # OpenCV's RGB->I420 (BT.601, limited range like swscale's default) is ~10x faster than swscale here
+                yuv = cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420)
+                for packet in self.stream.encode(self._frame.from_ndarray(yuv, format="yuv420p")):
+                    self.container.mux(packet)
+                self.seconds += time.perf_counter() - t
+            except BaseException as e:   # re-raised on the caller's thread by write() / close()
+                self._error = e
 
     def write(self, rgb: np.ndarray) -> None:
-        for packet in self.stream.encode(self._frame.from_ndarray(rgb, format="rgb24")):
-            self.container.mux(packet)
+        if self._error is not None:
+            raise RuntimeError("video encoding failed") from self._error
+        self._queue.put(rgb)
 
     def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise RuntimeError("video encoding failed") from self._error
+        t = time.perf_counter()
         for packet in self.stream.encode():   # flush the encoder's look-ahead
             self.container.mux(packet)
         self.container.close()
+        self.seconds += time.perf_counter() - t
 
     def abort(self) -> None:
-        """Close without flushing and delete the partial file (a failed or cancelled render)."""
+        """Stop without flushing and delete the partial file (a failed or cancelled render)."""
+        if self._thread.is_alive():
+            self._error = self._error or RuntimeError("aborted")
+            self._queue.put(None)
+            self._thread.join()
         try:
             self.container.close()
         except Exception:   # the container may already be closed or broken; the file goes either way
             pass
-        if os.path.exists(self.container.name):
-            os.remove(self.container.name)
+        if os.path.exists(self.path):
+            os.remove(self.path)
 
 
 def _player_eye(s) -> Pose:
@@ -137,8 +175,10 @@ def setup_world(plan: WorldPlan, width: int, height: int, cfg: TrailerConfig | N
     try:
         _place_player(s, where, cfg)
         _apply_plan(s, plan, notes)
-        for _ in range(int(round(cfg.warmup_s * 10))):   # 0.1 s steps keep each call's physics sub-steps short
-            s.step(set(), 0.1)
+        snowy = any(e["op"] == "weather" and e.get("kind") == "snow" for e in plan.edits)
+        warmup = cfg.warmup_s + (cfg.snow_warmup_s if snowy else 0.0)
+        for _ in range(int(round(warmup / 0.25))):   # 0.25 s is the most world time one step call accepts
+            _advance(s, 0.25)
     except BaseException:
         s.close()
         raise
@@ -169,35 +209,44 @@ def render_trailer(plan: WorldPlan, seconds: float, path: str, width: int, heigh
     return TrailerResult(path, code, plan, list(plan.not_understood), last, notes, timings)
 
 
+def _advance(s, dt: float) -> None:
+    """World time and physics only. Session.step would also draw the player's view, which a trailer never
+    shows (it was ~40% of the render time), so the world is stepped directly when the Session exposes it."""
+    world = getattr(s, "world", None)
+    if world is not None and hasattr(world, "step"):
+        world.step(frozenset(), dt)
+    else:
+        s.step(set(), dt)
+
+
 def _film(s, cam: CameraPath, plan: WorldPlan, path: str, width: int, height: int, cfg: TrailerConfig,
           progress: Progress | None, timings: dict) -> np.ndarray:
     """Step the world and draw each frame from the camera path into the MP4; return the last frame."""
     tmp = f"{path}.part{os.getpid()}.mp4"
     writer = Mp4Writer(tmp, width, height, cfg)
-    t_step = t_draw = t_enc = 0.0
+    t_step = t_draw = 0.0
     frame = None
     try:
         for i in range(len(cam)):
             if i == cam.eruption_frame:
                 s.apply(dict(plan.eruption))
             a = time.perf_counter()
-            s.step(set(), 1.0 / cfg.fps)
+            _advance(s, 1.0 / cfg.fps)
             b = time.perf_counter()
             p = cam.pose(i)
             frame = s.render_from(p.x, p.y, p.z, p.yaw, p.pitch)
-            c = time.perf_counter()
+            t_step, t_draw = t_step + b - a, t_draw + time.perf_counter() - b
             writer.write(frame)
-            t_step, t_draw, t_enc = t_step + b - a, t_draw + c - b, t_enc + time.perf_counter() - c
             if i % 5 == 0 or i == len(cam) - 1:
                 _tick(progress, 0.02 + 0.96 * (i + 1) / len(cam), f"frame {i + 1}/{len(cam)}")
         c = time.perf_counter()
         writer.close()
-        t_enc += time.perf_counter() - c
+        timings["encode_wait"] = time.perf_counter() - c
         os.replace(tmp, path)
     except BaseException:
         writer.abort()
         raise
-    timings.update(step=t_step, render=t_draw, encode=t_enc)
+    timings.update(step=t_step, render=t_draw, encode=writer.seconds)
     return np.array(frame, copy=True)
 
 

@@ -8,9 +8,10 @@ action (wave, dance, ...), shift its home (walk), or make it follow the player (
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from .kinds import ACTION_ID
-from .state import DT, hash01_vec
+from .state import DT
 
 SEGMENT = 8.0               # seconds per wander segment
 WALK = 3.5                  # seconds of walking at the start of each segment
@@ -22,6 +23,7 @@ _VILLAGER_ACTS = np.array([ACTION_ID["idle"], ACTION_ID["wave"], ACTION_ID["sit"
                            ACTION_ID["jump"]], np.int32)
 _VILLAGER_CDF = np.array([0.45, 0.65, 0.82, 0.94, 1.0])
 WALK_ID = ACTION_ID["walk"]
+IDLE_ID = ACTION_ID["idle"]
 
 
 @dataclass
@@ -39,33 +41,57 @@ class Override:
         return [self.action, self.tick0, self.x, self.y, self.heading, self.dhx, self.dhy]
 
 
-def _target(keys, k, home_x, home_y, radius):
-    a = 2.0 * np.pi * hash01_vec(keys, k, 11)
-    r = radius * np.sqrt(hash01_vec(keys, k, 12))
-    return home_x + r * np.cos(a), home_y + r * np.sin(a)
+@njit(cache=True, nogil=True)
+def _h01(key, k, salt):
+    """Uniform [0, 1) from (key, counter, salt): splitmix64 finaliser on wrapping uint64 arithmetic."""
+    h = key ^ (np.uint64(k) * np.uint64(0x9E3779B97F4A7C15))
+    h = h + np.uint64(salt) * np.uint64(0x632BE59BD9B4E019)
+    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    h = h ^ (h >> np.uint64(31))
+    return np.float64(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(cache=True, nogil=True)
+def _ambient(keys, home_x, home_y, radius, villager, t, acts, cdf, x, y, heading, action, phase):
+    for n in range(len(keys)):
+        key = keys[n]
+        s = (t + _h01(key, 0, 10) * SEGMENT) / SEGMENT       # per-character offset desynchronises them
+        k = np.floor(s)
+        u = (s - k) * SEGMENT                                 # seconds into this segment
+        ki = np.int64(k)
+        a0, r0 = 2.0 * np.pi * _h01(key, ki - 1, 11), radius[n] * np.sqrt(_h01(key, ki - 1, 12))
+        a1, r1 = 2.0 * np.pi * _h01(key, ki, 11), radius[n] * np.sqrt(_h01(key, ki, 12))
+        x0, y0 = home_x[n] + r0 * np.cos(a0), home_y[n] + r0 * np.sin(a0)
+        x1, y1 = home_x[n] + r1 * np.cos(a1), home_y[n] + r1 * np.sin(a1)
+        f = min(max(u / WALK, 0.0), 1.0)
+        f = f * f * (3.0 - 2.0 * f)                           # ease in and out
+        x[n] = x0 + (x1 - x0) * f
+        y[n] = y0 + (y1 - y0) * f
+        heading[n] = np.arctan2(y1 - y0, x1 - x0)
+        if u < WALK:
+            action[n] = WALK_ID
+            phase[n] = u
+        else:
+            a = 0
+            if villager[n]:
+                r = _h01(key, ki, 13)
+                while a < len(cdf) - 1 and r >= cdf[a]:
+                    a += 1
+            action[n] = acts[a] if villager[n] else IDLE_ID
+            phase[n] = u - WALK
 
 
 def ambient(keys: np.ndarray, home_x: np.ndarray, home_y: np.ndarray, radius: np.ndarray, villager: np.ndarray,
             t: float):
     """Wander state at time t (seconds): (x, y, heading, action id, phase seconds), one entry per character."""
-    offset = hash01_vec(keys, 0, 10) * SEGMENT                     # desynchronise the characters
-    s = (t + offset) / SEGMENT
-    k = np.floor(s)
-    u = (s - k) * SEGMENT                                          # seconds into this segment
-    ki = k.astype(np.int64)
-    x0, y0 = _target(keys, ki - 1, home_x, home_y, radius)
-    x1, y1 = _target(keys, ki, home_x, home_y, radius)
-    f = np.clip(u / WALK, 0.0, 1.0)
-    f = f * f * (3.0 - 2.0 * f)                                    # ease in and out
-    x = x0 + (x1 - x0) * f
-    y = y0 + (y1 - y0) * f
-    heading = np.arctan2(y1 - y0, x1 - x0)
-    walking = u < WALK
-    pick = np.searchsorted(_VILLAGER_CDF, hash01_vec(keys, ki, 13), side="right")
-    rest = np.where(villager, _VILLAGER_ACTS[np.minimum(pick, len(_VILLAGER_ACTS) - 1)], ACTION_ID["idle"])
-    action = np.where(walking, WALK_ID, rest).astype(np.int32)
-    phase = np.where(walking, u, u - WALK)
-    return x, y, heading, action, phase
+    n = len(keys)
+    x, y, hd, ph = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    act = np.empty(n, np.int32)
+    _ambient(keys.astype(np.uint64), home_x.astype(np.float64), home_y.astype(np.float64),
+             radius.astype(np.float64), villager.astype(np.bool_), float(t), _VILLAGER_ACTS, _VILLAGER_CDF,
+             x, y, hd, act, ph)
+    return x, y, hd, act, ph
 
 
 def follow_step(o: Override, px: float, py: float) -> None:

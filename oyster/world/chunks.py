@@ -87,6 +87,9 @@ class ChunkCache:
         self._slots: dict = {}                   # (cx & 15, cy & 15) -> (cx, cy) written there
         self._range = None
         self._lock = threading.Lock()
+        # held by the owner while it makes a frame: the background thread generates only between frames, so its
+        # Python parts never make a frame wait for the GIL (on two cores that wait was up to 5 ms)
+        self.frame_lock = threading.Lock()
         self._wanted: list = []
         self._ready: dict = {}                   # raw chunks made by the background thread
         self._stop = False
@@ -127,6 +130,8 @@ class ChunkCache:
     def ensure(self, x: float, y: float) -> bool:
         """Fill the ring map with every chunk within LOAD_RADIUS of (x, y); returns True if anything changed."""
         rng = chunk_range(x, y)
+        if rng == self._range:
+            return False                          # every slot of an unchanged range is already written
         changed = False
         if rng != self._range:
             self._range = rng
@@ -200,9 +205,9 @@ class ChunkCache:
         want = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1) if (cx, cy) not in self._lru]
         want.sort(key=lambda k: (k[0] + 0.5 - pcx) ** 2 + (k[1] + 0.5 - pcy) ** 2)
         with self._lock:
-            self._wanted = want[:96]
+            self._wanted = want
             # keep the hand-off dict bounded: drop what is no longer wanted
-            keep = set(self._wanted)
+            keep = set(want)
             for k in [k for k in self._ready if k not in keep]:
                 del self._ready[k]
         if self._thread is None:
@@ -223,9 +228,29 @@ class ChunkCache:
                 self._wake.wait(0.5)
                 self._wake.clear()
                 continue
+            with self.frame_lock:
+                raw = terrain.generate_chunk(self.seed, key[0], key[1])
+            with self._lock:
+                self._ready[key] = raw
+
+    def pump(self, budget: int = 1) -> int:
+        """Generate up to `budget` wanted chunks on the caller's thread (when frames leave the thread no gap)."""
+        done = 0
+        while done < budget:
+            with self._lock:
+                key = None
+                while self._wanted:
+                    k = self._wanted.pop(0)
+                    if k not in self._ready and k not in self._lru:
+                        key = k
+                        break
+            if key is None:
+                break
             raw = terrain.generate_chunk(self.seed, key[0], key[1])
             with self._lock:
                 self._ready[key] = raw
+            done += 1
+        return done
 
     def close(self) -> None:
         self._stop = True

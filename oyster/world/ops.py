@@ -258,8 +258,9 @@ def _terrain(world, e):
     level = e.get("level")
     if e["action"] == "flatten" and level is None:
         level = world.ground(x, y)
-    e = {"op": "terrain", "action": e["action"], "x": x, "y": y, "radius": e["radius"], "amount": e["amount"],
-         "level": level}
+    e = {"op": "terrain", "action": e["action"], "x": x, "y": y, "radius": e["radius"], "amount": e["amount"]}
+    if level is not None:
+        e["level"] = level
     shape = Shape(world.uid + 1, e["action"], x, y, e["radius"], e["amount"], level or 0.0)
     if world.blocked_by_lava(shape):
         raise ValueError("lava is still flowing there; wait until it has cooled")

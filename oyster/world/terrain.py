@@ -49,12 +49,14 @@ class ChunkData:
 
 @lru_cache(maxsize=64)
 def _params(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Noise salts and the volcano (x, y, base radius, crater radius, rim height) of a seed."""
+    """Noise salts and the volcano (x, y, base radius, crater radius, rim height, 3 gully phases) of a seed."""
     salts = seed_salts(seed)
     s = int(salts[tk.S_VOLC])
     ang = 2.0 * math.pi * float(hash01(1, 2, s))
     dist = 185.0 + 45.0 * float(hash01(3, 4, s))
-    vol = np.array([dist * math.cos(ang), dist * math.sin(ang), 170.0, 24.0, 118.0 + 10.0 * float(hash01(5, 6, s))])
+    phases = [2.0 * math.pi * float(hash01(7 + k, 8, s)) for k in range(3)]   # of the radial gullies
+    vol = np.array([dist * math.cos(ang), dist * math.sin(ang), 170.0, 24.0, 118.0 + 10.0 * float(hash01(5, 6, s))]
+                   + phases)
     return salts, vol
 
 

@@ -40,8 +40,9 @@ def _node_fields(gx, gy, salts, vol, out):
     r0 = np.sqrt(x * x + y * y) * (1.0 + 0.6 * e)
     rv = np.sqrt((x - vol[0]) ** 2 + (y - vol[1]) ** 2)
     # the start and the volcano stand on land (a noisy-edged island at worst)
-    c = max(c, lerp(0.35, -3.0, smoothstep(350.0, 1100.0, r0)))
-    c = max(c, lerp(0.3, -3.0, smoothstep(vol[2] + 50.0, vol[2] + 300.0, rv)))
+    # (the ramps are gentle: a steep one would make every field derived from c change abruptly at the crease)
+    c = max(c, lerp(0.35, -1.3, smoothstep(300.0, 1400.0, r0)))
+    c = max(c, lerp(0.3, -1.3, smoothstep(vol[2] + 50.0, vol[2] + 700.0, rv)))
     m = smoothstep(-0.05, 0.3, c) * smoothstep(0.15, 0.6, -e)
     m *= smoothstep(250.0, 550.0, r0) * smoothstep(vol[2] + 20.0, vol[2] + 220.0, rv)
     out[F_C] = c
@@ -52,7 +53,7 @@ def _node_fields(gx, gy, salts, vol, out):
     # lakes are kept away from the start, the volcano, mountains and the sea by lowering the basin noise
     # (evaluated per cell in _height), not by masking it, so lake shores keep their natural shapes
     lk = 1.5 * (1.0 - smoothstep(120.0, 400.0, r0)) + 1.5 * (1.0 - smoothstep(vol[2], vol[2] + 150.0, rv))
-    out[F_L] = lk + 1.5 * m + 2.0 * smoothstep(0.15, -0.05, c)
+    out[F_L] = lk + 1.5 * m + 2.0 * smoothstep(0.25, -0.1, c)
     out[F_WX] = fbm(x / 300.0, y / 300.0, salts[S_WX], 3) * 25.0
     out[F_WY] = fbm(x / 300.0, y / 300.0, salts[S_WY], 3) * 25.0
 
@@ -80,7 +81,7 @@ def _snowline(f):
 @njit(cache=True, nogil=True)
 def _lake(ix, iy, f, salts):
     """Lake weight 0..1 (1 = basin floor); f[F_L] holds the suppression near start, volcano, mountains, sea."""
-    if f[F_L] > 1.4:
+    if f[F_L] > 3.6:   # |fbm| < 4 always, so lk < 0.45 here: skipping the noise causes no jump
         return 0.0
     lk = fbm(ix / 420.0, iy / 420.0, salts[S_L], 2) - f[F_L]
     return smoothstep(0.45, 0.95, lk)
@@ -117,7 +118,7 @@ def _height(ix, iy, f, salts, vol):
         dn = noise(ix / 38.0 + 0.4 * e, iy / 120.0, salts[S_DUNE])
         h += d * (2.0 - 6.0 * abs(dn))
     if m > 0.0:
-        r = ridged(px * 0.42, py * 0.42, salts[S_RIDGE], 5)
+        r = ridged(px * 0.3, py * 0.3, salts[S_RIDGE], 6)
         h += m * (20.0 + 185.0 * smoothstep(0.3, 0.95, r) + 30.0 * e)
     lw = _lake(ix, iy, f, salts)
     if lw > 0.0:
@@ -137,7 +138,11 @@ def _volcano(h, ix, iy, vol, e):
     if r > rc:
         t = (r - rc) / (base_r - rc)
         # the profile ends below ground at the base radius so the smooth max has nothing to add there
-        cone = rim * (1.0 - t) ** 1.7 - 14.0 * t + 20.0 * e * t * (1.0 - t)
+        # radial gullies: sums of sines in the angle are periodic, so there is no seam at +-pi
+        th = np.arctan2(iy - vol[1], ix - vol[0])
+        gul = 0.55 * np.sin(9.0 * th + vol[5]) + 0.3 * np.sin(14.0 * th + vol[6] + 4.0 * t)
+        gul += 0.15 * np.sin(23.0 * th + vol[7])
+        cone = rim * (1.0 - t) ** 1.7 - 14.0 * t + (20.0 * e + 18.0 * (0.6 - abs(gul))) * t * (1.0 - t)
         # smooth max so the cone foot melts into the surrounding ground
         k = 10.0
         d = max(k - abs(h - cone), 0.0) / k
@@ -233,6 +238,10 @@ def _albedo(ix, iy, h, slope, f, salts, vol, col):
     else:
         lush = smoothstep(-0.5, 0.3, f[F_H])
         col[0], col[1], col[2] = lerp(152.0, 80.0, lush), lerp(156.0, 132.0, lush), lerp(78.0, 50.0, lush)
+        # meadow-scale tint so plains are not one flat green: drier and lusher swathes ~100 m across
+        tint = fbm(ix / 90.0, iy / 90.0, salts[S_COL] + 5, 2)
+        _mix3(col, 158.0, 150.0, 76.0, smoothstep(0.1, 0.7, tint) * 0.45)
+        _mix3(col, 60.0, 118.0, 44.0, smoothstep(-0.1, -0.7, tint) * 0.4)
         _mix3(col, 44.0, 84.0, 36.0, 0.85 * _forestness(f))
         _mix3(col, 208.0, 162.0, 102.0, _desertness(f))
         beach = smoothstep(2.4, 1.2, h + 0.4 * n1) * smoothstep(-0.01, -0.05, f[F_C])
@@ -247,10 +256,11 @@ def _albedo(ix, iy, h, slope, f, salts, vol, col):
         rv = np.sqrt((ix - vol[0]) ** 2 + (iy - vol[1]) ** 2)
         volc = 1.0 - smoothstep(vol[2] * 0.55, vol[2] * 0.95, rv + 25.0 * n1)
         if volc > 0.0:
-            _mix3(col, 54.0, 47.0, 45.0, volc)
+            ash = smoothstep(vol[2] * 0.25, vol[2] * 0.8, rv + 20.0 * n1)
+            _mix3(col, lerp(50.0, 92.0, ash), lerp(44.0, 84.0, ash), lerp(43.0, 76.0, ash), volc)
             _mix3(col, 96.0, 52.0, 36.0, (1.0 - smoothstep(vol[3] * 0.6, vol[3] * 1.3, rv)) * 0.6)
         sl = _snowline(f)
-        snow = smoothstep(sl - 10.0, sl + 6.0, h + 14.0 * n1) * (1.0 - smoothstep(0.9, 1.4, slope))
+        snow = smoothstep(sl - 10.0, sl + 6.0, h + 14.0 * n1) * (1.0 - smoothstep(0.9, 1.4, slope)) * (1.0 - volc)
         _mix3(col, 236.0, 239.0, 245.0, snow)
     k = 1.0 + 0.11 * n1 + 0.09 * (n2 - 0.5)
     for c in range(3):

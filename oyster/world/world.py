@@ -11,7 +11,7 @@ from .entities import Entities, build_view, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
 from .scene import CHUNK, MAP_MASK, Scene
 from .sculpt import overlaps
-from .state import DT, EYE_HEIGHT, WorldScalars
+from .state import DT, EYE_HEIGHT, WorldScalars, wrap_angle
 
 MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
 MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
@@ -52,6 +52,7 @@ class World:
             n += 1
         if n == MAX_STEPS:
             s.acc = min(s.acc, DT)
+        self.cache.pump(1)   # if frames come back to back the background thread starves: take one chunk here
         return n
 
     def _tick(self, held: frozenset) -> None:
@@ -239,7 +240,8 @@ class World:
     def place_player(self, x: float, y: float, yaw: float, pitch: float, z: float | None = None,
                      on_ground: bool = True) -> None:
         p = self.s.player
-        p.x, p.y, p.yaw, p.pitch = float(x), float(y), float(yaw), float(pitch)
+        p.x, p.y = float(x), float(y)
+        p.yaw, p.pitch = wrap_angle(float(yaw)), max(-physics.CONFIG.max_pitch, min(physics.CONFIG.max_pitch, pitch))
         p.vx = p.vy = p.vz = 0.0
         self.cache.ensure(p.x, p.y)
         sup, swim = physics.support(self.cache.ring.height, p.x, p.y)

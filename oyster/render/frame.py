@@ -1,0 +1,68 @@
+"""Frame composition: terrain + sky, stars, sprites, particles, weather, then one transpose into `out`.
+
+Every pass works on a column-major (W, H, 3) image because the ray-caster walks screen columns; a single
+cv2.transpose (~0.05 ms at 640x360, releases the GIL) turns it into the HxWx3 frame the caller wants.
+"""
+import threading
+
+import cv2
+import numba
+import numpy as np
+
+from oyster.render.params import frame_params
+from oyster.render.particles import draw_particles
+from oyster.render.sky import STARS, draw_stars
+from oyster.render.sprites import draw_sprites, sprite_seeds
+from oyster.render.terrain_pass import terrain_pass
+from oyster.render.weather import draw_weather
+
+
+_LOCAL = threading.local()
+
+
+def _buffers(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's column-major image and depth buffers for the size. Reused across frames: fresh 1.6 MB
+    arrays each frame cost ~0.3 ms in page faults. Per thread, so concurrent sessions never share one."""
+    cache = getattr(_LOCAL, "buffers", None)
+    if cache is None or cache[0].shape[:2] != (width, height):
+        cache = (np.empty((width, height, 3), np.uint8), np.empty((width, height), np.float32))
+        _LOCAL.buffers = cache
+    return cache
+
+
+def _check(scene, out: np.ndarray) -> None:
+    if out.ndim != 3 or out.shape[2] != 3 or out.dtype != np.uint8 or not out.flags.c_contiguous:
+        raise ValueError(f"out must be a C-contiguous HxWx3 uint8 array, got {out.dtype} {out.shape}")
+    ring = scene.ring
+    for name, dtype in (("height", np.float32), ("color", np.uint8), ("material", np.uint8), ("heat", np.float32)):
+        a = getattr(ring, name)
+        if a.dtype != dtype or not a.flags.c_contiguous:
+            raise ValueError(f"scene.ring.{name} must be C-contiguous {np.dtype(dtype).name}, got {a.dtype}")
+
+
+def _arr(a, dtype, shape_tail=()) -> np.ndarray:
+    """The scene's array as the dtype the kernels are compiled for (no copy when it already is)."""
+    a = np.ascontiguousarray(a, dtype)
+    return a.reshape((-1,) + shape_tail) if shape_tail else a
+
+
+def render(scene, out: np.ndarray) -> np.ndarray:
+    """Draw `scene` into `out` (HxWx3 uint8 RGB, C-contiguous) and return it; the scene is not modified.
+
+    Uses numba's thread count of the calling thread: with numba.set_num_threads(1) everything runs on this
+    thread; with more, the terrain pass spreads columns over them.
+    """
+    _check(scene, out)
+    H, W = out.shape[:2]
+    P = frame_params(scene, W, H)
+    img, depth = _buffers(W, H)      # every pixel is overwritten by the terrain pass
+    terrain_pass(img, depth, scene.ring, P, numba.get_num_threads() > 1)
+    draw_stars(img, depth, P, STARS)
+    draw_sprites(img, depth, P, _arr(scene.sprite_xyz, np.float32, (3,)), _arr(scene.sprite_kind, np.int32),
+                 _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),
+                 _arr(scene.sprite_scale, np.float32), sprite_seeds(scene))
+    draw_particles(img, depth, P, _arr(scene.particle_xyz, np.float32, (3,)), _arr(scene.particle_kind, np.int32),
+                   _arr(scene.particle_size, np.float32))
+    draw_weather(img, depth, P)
+    cv2.transpose(img, out)
+    return out

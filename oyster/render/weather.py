@@ -1,0 +1,135 @@
+"""Screen-space weather: rain streaks slanted by the wind, drifting snow flakes, lightning flash and bolt.
+
+Fog, storm darkening and snow haze are not drawn here: they change the light and fog parameters
+(sky.sky_light), so every pass agrees. Streaks and flakes have a pseudo depth and are depth-tested, so
+rain falls in front of distant hills but never on the near side of a house you stand next to.
+"""
+import math
+
+from numba import njit
+
+from oyster.render import slots as S
+from oyster.render.sprite_shapes import hash01
+
+RAIN_STREAKS = 2400        # streaks on a 640x360 frame at full rain (scaled by frame area)
+SNOW_FLAKES = 2200
+RAIN_FALL = 9.0            # metres/second
+SNOW_FALL = 1.3
+NEAR_Z, FAR_Z = 1.0, 28.0  # metres; pseudo depth range of drops and flakes
+REF_AREA = 640.0 * 360.0
+FLASH_GAIN = 0.55          # how far a full lightning flash pushes the frame towards white
+BOLT_SEGMENTS = 14
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _blend(img, px, py, r, g, b, a):
+    img[px, py, 0] = min(255.0, img[px, py, 0] + (r - img[px, py, 0]) * a)
+    img[px, py, 1] = min(255.0, img[px, py, 1] + (g - img[px, py, 1]) * a)
+    img[px, py, 2] = min(255.0, img[px, py, 2] + (b - img[px, py, 2]) * a)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _precip_color(P):
+    """Drops and flakes catch the sky light: bright by day, dim blue-grey by night."""
+    lum = (P[S.HORIZON_COL] + P[S.HORIZON_COL + 1] + P[S.HORIZON_COL + 2]) / 3.0
+    k = 255.0 * min(0.35 + lum * 0.9, 1.2)
+    return 0.85 * k, 0.9 * k, 1.0 * k
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_rain(img, depth, P, level):
+    W, H = depth.shape
+    n = int(RAIN_STREAKS * level * W * H / REF_AREA)
+    if n <= 0:
+        return
+    focal, t = P[S.FOCAL], P[S.TIME]
+    wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
+    slope = wind_lat / RAIN_FALL                       # pixels sideways per pixel down
+    turn = -P[S.YAW] * focal                           # streaks slide as the camera turns
+    cr, cg, cb = _precip_color(P)
+    for i in range(n):
+        z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 1) ** 1.5
+        ppm = focal / z
+        span = H + 60.0
+        length = min(max(ppm * 0.35, 3.0), 32.0)
+        y = (hash01(i, 2) * span + t * RAIN_FALL * ppm) % span - 30.0
+        x = (hash01(i, 3) * W + turn * (3.0 / z) + slope * y) % W
+        a = 0.22 + 0.3 * (NEAR_Z / z) ** 0.5
+        for j in range(int(length)):
+            py = int(y + j)
+            px = int(x + slope * j)
+            if 0 <= py < H and 0 <= px < W and depth[px, py] > z:
+                _blend(img, px, py, cr, cg, cb, a)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_snow(img, depth, P, level):
+    W, H = depth.shape
+    n = int(SNOW_FLAKES * level * W * H / REF_AREA)
+    if n <= 0:
+        return
+    focal, t = P[S.FOCAL], P[S.TIME]
+    wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
+    turn = -P[S.YAW] * focal
+    cr, cg, cb = _precip_color(P)
+    for i in range(n):
+        z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 4) ** 1.3
+        ppm = focal / z
+        span = H + 20.0
+        y = (hash01(i, 5) * span + t * SNOW_FALL * ppm) % span - 10.0
+        sway = math.sin(t * 1.3 + hash01(i, 6) * 6.28) * 0.4 + wind_lat * (y / ppm) / SNOW_FALL
+        x = (hash01(i, 7) * W + turn * (3.0 / z) + sway * ppm) % W
+        size = max(1, min(int(0.035 * ppm), 4))
+        a = 0.5 + 0.4 * (NEAR_Z / z) ** 0.5
+        for sxo in range(size):
+            for syo in range(size):
+                px = int(x) + sxo
+                py = int(y) + syo
+                if 0 <= py < H and 0 <= px < W and depth[px, py] > z:
+                    _blend(img, px, py, cr, cg, cb, a)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_lightning(img, depth, P):
+    """Brighten the whole frame by the flash level and draw a jagged bolt while it is bright."""
+    flash = P[S.LIGHTNING]
+    if flash <= 0.01:
+        return
+    W, H = depth.shape
+    gain = flash * FLASH_GAIN
+    for px in range(W):
+        for py in range(H):
+            for c in range(3):
+                v = img[px, py, c]
+                img[px, py, c] = v + (255.0 - v) * gain
+    if flash < 0.15:
+        return
+    seed = int(math.floor(P[S.TIME] * 2.0))           # one bolt shape per half second of flashes
+    x = W * (0.15 + 0.7 * hash01(seed, 11))
+    y_end = min(max(P[S.HORIZON] + 0.05 * H, 0.3 * H), H - 1.0)
+    y = 0.0
+    dy = y_end / BOLT_SEGMENTS
+    width = max(1, W // 400)
+    for s in range(BOLT_SEGMENTS):
+        nx = x + (hash01(seed, 100 + s) - 0.5) * dy * 1.6
+        for j in range(int(dy) + 1):
+            f = j / dy
+            px = int(x + (nx - x) * f)
+            py = int(y + j)
+            for w in range(-width - 1, width + 2):
+                qx = px + w
+                if 0 <= qx < W and 0 <= py < H and depth[qx, py] > 300.0:
+                    a = 1.0 if abs(w) <= width // 2 else 0.35
+                    _blend(img, qx, py, 255.0, 255.0, 255.0, a * min(flash * 1.5, 1.0))
+        x = nx
+        y += dy
+
+
+def draw_weather(img, depth, P) -> None:
+    """All screen-space weather for this frame, in back-to-front-ish order."""
+    rain = max(float(P[S.RAIN]), float(P[S.STORM]))
+    if rain > 0.01:
+        draw_rain(img, depth, P, rain)
+    if P[S.SNOW] > 0.01:
+        draw_snow(img, depth, P, float(P[S.SNOW]))
+    draw_lightning(img, depth, P)

@@ -1,0 +1,238 @@
+"""Load benchmark: simulated visitors play a running app over HTTP exactly as the page does, holding random keys.
+
+    python -m oyster.serve.loadtest --visitors 8 --seconds 60            # starts `python app.py` itself
+    python -m oyster.serve.loadtest --url http://127.0.0.1:7860/ --visitors 8
+    python -m oyster.serve.loadtest --sweep --seconds 15                 # largest visitor count holding 24 fps
+
+Each visitor joins the page's load event and frame stream (Gradio queue + server-sent events), sends held-key
+snapshots with sequence numbers and frame acks through the key widget's endpoint, and times what arrives.
+Key-to-frame latency is from sending a key change to receiving the first frame rendered after the server
+applied it (the frame carries the applied seq), i.e. the first frame that can show the change.
+"""
+import argparse
+import asyncio
+import os
+import random
+import re
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import numpy as np
+
+FRAME_RE = re.compile(r'fid=(\d+);seq=(-?\d+);base64')
+KEYS = ("forward", "back", "left", "right", "turn_left", "turn_right", "look_up", "look_down", "jump", "sprint")
+WARMUP_S = 2.0   # the first seconds of each visit are not counted (world creation, first frames)
+
+
+@dataclass
+class VisitorResult:
+    arrivals: list[float] = field(default_factory=list)   # perf_counter of each frame in the counted window
+    key_latency_ms: list[float] = field(default_factory=list)
+    keys_sent: int = 0
+    error: str = ""
+
+    def fps(self) -> float:
+        a = self.arrivals
+        return (len(a) - 1) / (a[-1] - a[0]) if len(a) > 2 else 0.0
+
+    def interval_p99(self) -> float:
+        return float(np.percentile(np.diff(self.arrivals) * 1000, 99)) if len(self.arrivals) > 2 else float("nan")
+
+
+def _hash() -> str:
+    return "".join(random.choices(string.ascii_lowercase + string.digits, k=11))
+
+
+async def _join(c: httpx.AsyncClient, sh: str, fn: int, data: list) -> None:
+    r = await c.post("gradio_api/queue/join", json={"data": data, "fn_index": fn, "session_hash": sh,
+                                                    "event_data": None, "trigger_id": None})
+    r.raise_for_status()
+
+
+async def _wait_completed(c: httpx.AsyncClient, sh: str) -> None:
+    async with c.stream("GET", f"gradio_api/queue/data?session_hash={sh}") as s:
+        async for line in s.aiter_lines():
+            if '"process_completed"' in line:
+                if '"success":false' in line:
+                    raise RuntimeError(f"load event failed: {line[:300]}")
+                return
+
+
+async def _send_keys(c, sh, fn, seq, held, ack) -> None:
+    payload = '{"seq": %d, "held": [%s], "ack": %d}' % (seq, ",".join(f'"{k}"' for k in held), ack)
+    await c.post("gradio_api/run/predict", json={"data": [payload], "fn_index": fn, "session_hash": sh,
+                                                 "event_data": {}, "trigger_id": 0})
+
+
+async def visitor(base: str, deps: dict, seconds: float, rng: random.Random) -> VisitorResult:
+    res, sh = VisitorResult(), _hash()
+    sent_at: dict[int, float] = {}      # key-change seq -> send time, until a frame shows it
+    state = {"seq": 0, "fid": 0, "held": ()}
+    async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as c:
+        await _join(c, sh, deps["on_load"], [])
+        await _wait_completed(c, sh)
+        await _join(c, sh, deps["play_stream"], [])
+        start = time.perf_counter()
+        end = start + WARMUP_S + seconds
+
+        async def keys():
+            next_change = 0.0
+            while time.perf_counter() < end:
+                now = time.perf_counter()
+                state["seq"] += 1
+                if now >= next_change:   # a new random held set: 0-2 keys, like someone walking around
+                    state["held"] = tuple(sorted(rng.sample(KEYS, rng.choice((0, 1, 1, 2, 2)))))
+                    next_change = now + rng.uniform(0.3, 1.2)
+                    if now - start > WARMUP_S:
+                        sent_at[state["seq"]] = now
+                    res.keys_sent += 1
+                await _send_keys(c, sh, deps["keys"], state["seq"], state["held"], state["fid"])
+                await asyncio.sleep(min(0.4, max(0.0, next_change - time.perf_counter())))
+
+        task = asyncio.create_task(keys())
+        try:
+            async with c.stream("GET", f"gradio_api/queue/data?session_hash={sh}") as s:
+                async for line in s.aiter_lines():
+                    if '"process_generating"' not in line:
+                        if '"process_completed"' in line or '"close_stream"' in line:
+                            res.error = res.error or "stream ended early"
+                            break
+                        continue
+                    m = FRAME_RE.search(line, 0, 400)
+                    if not m:
+                        continue
+                    now = time.perf_counter()
+                    state["fid"], seq = int(m.group(1)), int(m.group(2))
+                    for k in [k for k in sent_at if k <= seq]:
+                        res.key_latency_ms.append((now - sent_at.pop(k)) * 1000)
+                    if now - start > WARMUP_S:
+                        res.arrivals.append(now)
+                    if now >= end:
+                        break
+        finally:
+            task.cancel()
+    return res
+
+
+async def _metrics(base: str, fn: int) -> dict:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        r = await c.post("gradio_api/run/predict", json={"data": [], "fn_index": fn, "session_hash": _hash()})
+        return r.json()["data"][0]
+
+
+async def run_round(base: str, n: int, seconds: float, seed: int = 0) -> tuple[list[VisitorResult], dict]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        cfg = (await c.get("config")).json()
+    deps = {d.get("api_name"): i for i, d in enumerate(cfg["dependencies"])}
+    rngs = [random.Random(seed * 1000 + i) for i in range(n)]
+    results = await asyncio.gather(*(visitor(base, deps, seconds, r) for r in rngs), return_exceptions=True)
+    results = [r if isinstance(r, VisitorResult) else VisitorResult(error=repr(r)) for r in results]
+    return results, await _metrics(base, deps["metrics"])
+
+
+async def _metrics_by_name(base: str) -> dict:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as c:
+        cfg = (await c.get("config")).json()
+    deps = {d.get("api_name"): i for i, d in enumerate(cfg["dependencies"])}
+    return await _metrics(base, deps["metrics"])
+
+
+def report(n: int, results: list[VisitorResult], server: dict) -> dict:
+    fps = [r.fps() for r in results]
+    lat = [x for r in results for x in r.key_latency_ms]
+    iv = [r.interval_p99() for r in results]
+    print(f"\n== {n} visitors ==")
+    for i, r in enumerate(results):
+        p = server.get("per_session", [])
+        extra = f"  (server frame ms p50/p99 {p[i]['frame_ms_p50']}/{p[i]['frame_ms_p99']})" if i < len(p) else ""
+        med = statistics.median(r.key_latency_ms) if r.key_latency_ms else float("nan")
+        print(f"visitor {i}: {r.fps():5.1f} fps delivered, interval p99 {r.interval_p99():6.1f} ms, key-to-frame "
+              f"median {med:5.1f} ms over {len(r.key_latency_ms)} changes{extra}{'  ERROR ' + r.error if r.error else ''}")
+    summary = {"visitors": n, "fps_min": min(fps), "fps_median": statistics.median(fps),
+               "interval_p99_max": max(iv), "key_to_frame_median_ms": statistics.median(lat) if lat else float("nan"),
+               "key_to_frame_p90_ms": float(np.percentile(lat, 90)) if lat else float("nan"),
+               "server_frame_ms_p50": server.get("frame_ms_p50"), "server_frame_ms_p99": server.get("frame_ms_p99"),
+               "dropped": server.get("frames_dropped")}
+    print("summary: " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()))
+    return summary
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU seconds of a process (Linux /proc), for the server's CPU cost per frame."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            parts = f.read().rsplit(")", 1)[1].split()
+        return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
+def start_server(max_players: int, fps: float) -> tuple[subprocess.Popen, str]:
+    """`python app.py` on a free port with enough seats; returns (process, base url) once it answers."""
+    from oyster.app.testing import free_port
+    port = free_port()
+    env = os.environ | {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+                        "OYSTER_MAX_PLAYERS": str(max_players), "OYSTER_FPS": str(fps),
+                        "OYSTER_WAITLIST_DB": os.path.join(tempfile.mkdtemp(), "w.db"),
+                        "GRADIO_ANALYTICS_ENABLED": "False"}
+    app = os.path.join(os.path.dirname(__file__), "..", "..", "app.py")
+    proc = subprocess.Popen([sys.executable, os.path.abspath(app)], env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("app.py exited during start-up")
+        try:
+            if httpx.get(base + "config", timeout=2).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("app.py did not answer within 180 s")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--visitors", type=int, default=8)
+    ap.add_argument("--seconds", type=float, default=60.0, help="counted seconds per visitor (after 2 s warm-up)")
+    ap.add_argument("--url", default="", help="a running app; default: start `python app.py` on a free port")
+    ap.add_argument("--sweep", action="store_true", help="also find the largest visitor count holding --target fps")
+    ap.add_argument("--target", type=float, default=24.0)
+    ap.add_argument("--fps", type=float, default=30.0, help="server target fps when this command starts it")
+    args = ap.parse_args(argv)
+    counts = sorted({1, 2, 4, 6, 8, 10, 12, 16, args.visitors}) if args.sweep else [args.visitors]
+    proc, base = (None, args.url) if args.url else start_server(max(counts), args.fps)
+    print(f"app {base}  cpus {os.cpu_count()}  load average {os.getloadavg()[0]:.2f}")
+    try:
+        best = 0
+        for n in counts:
+            cpu0 = cpu_seconds(proc.pid) if proc else float("nan")
+            sent0 = asyncio.run(_metrics_by_name(base))["frames_sent"]
+            results, server = asyncio.run(run_round(base, n, args.seconds))
+            s = report(n, results, server)
+            if proc:
+                frames = max(1, server["frames_sent"] - sent0)
+                print(f"server CPU per frame sent: {(cpu_seconds(proc.pid) - cpu0) * 1000 / frames:.1f} ms "
+                      f"(all threads: step, encode, Gradio and HTTP)")
+            if s["fps_min"] >= args.target:
+                best = n
+            elif args.sweep and n > args.visitors:
+                break
+        if args.sweep:
+            print(f"\nlargest visitor count with every visitor >= {args.target:g} fps: {best}")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

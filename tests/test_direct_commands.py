@@ -1,0 +1,92 @@
+"""Direct mode on the hand-written command set: accuracy, edit schema, and separation from training templates."""
+import re
+
+from oyster.direct import templates
+from oyster.direct.evaluate import STATES, accuracy, load_cases, run_case
+from oyster.direct.text import normalise
+from oyster.world.kinds import KINDS, WEATHER_KINDS
+
+PLACES = {"volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start"}
+CHAR_ACTIONS = {"idle", "walk", "wave", "dance", "sit", "jump", "follow", "stop"}
+
+
+def check_edit(e: dict) -> None:
+    """The edit vocabulary of CONTRACT.md: op names, field names, ranges."""
+    op = e["op"]
+    num = (int, float)
+    if op == "weather":
+        assert e["kind"] in WEATHER_KINDS and 0.0 <= e["intensity"] <= 1.0
+    elif op == "time":
+        assert "hour" in e or "speed" in e
+        assert 0.0 <= e.get("hour", 0.0) <= 24.0 and e.get("speed", 0.0) >= 0.0
+    elif op == "gravity":
+        assert 0.05 <= e["scale"] <= 5.0
+    elif op == "spawn":
+        assert e["kind"] in KINDS and 1 <= e.get("count", 1) <= 20 and e.get("where", "ahead") in ("ahead", "here", "around")
+    elif op == "remove":
+        assert "kind" in e or "target" in e or "radius" in e
+        assert e.get("kind", "tree") in KINDS and isinstance(e.get("radius", 1.0), num)
+    elif op == "teleport":
+        assert e.get("target") in PLACES or (isinstance(e["x"], num) and isinstance(e["y"], num))
+    elif op == "eruption":
+        assert 0.0 <= e.get("strength", 0.5) <= 1.0
+    elif op == "character":
+        assert e["action"] in CHAR_ACTIONS and isinstance(e.get("target", ""), str)
+    elif op == "terrain":
+        assert e["action"] in ("raise", "lower", "crater", "flatten") and e.get("where", "here") in ("ahead", "here")
+    else:
+        assert op == "undo", op
+
+
+def test_set_is_big_and_varied():
+    cases = load_cases()
+    assert len(cases) >= 170
+    assert len({c["text"] for c in cases}) >= 170
+    ops = {e["op"] for c in cases for e in c["edits"]}
+    assert ops == {"weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo"}
+    assert sum(1 for c in cases if len(c["edits"]) > 1) >= 15      # multi-intent
+    assert sum(1 for c in cases if not c["edits"]) >= 15            # nothing to do
+    assert sum(1 for c in cases if c.get("before")) >= 4            # pronouns across commands
+
+
+def test_accuracy_at_least_95_percent(capsys):
+    cases = load_cases()
+    acc = accuracy(cases, verbose=True)
+    with capsys.disabled():
+        print(f"\ndirect mode accuracy: {acc:.3f} on {len(cases)} hand-written commands")
+    assert acc >= 0.95
+
+
+def test_every_edit_fits_the_vocabulary():
+    for case in load_cases():
+        _, result = run_case(case)
+        for e in result.edits:
+            check_edit(e)
+        assert isinstance(result.reply, str) and 0 < len(result.reply) < 400
+
+
+def test_replies_say_what_changed():
+    _, r = run_case({"text": "sunset with heavy rain", "edits": []})
+    assert "19:00" in r.reply and "rain" in r.reply
+    _, r = run_case({"text": "plant three trees", "edits": []})
+    assert r.reply == "Planted three trees ahead."
+
+
+def test_no_test_sentence_can_come_from_the_training_templates():
+    """Guards the honesty of the accuracy number: no test sentence is something our templates could ever
+    generate (any seed, any filler), compared without spaces or punctuation."""
+    regexes = templates.pattern_regexes()
+    clashes = []
+    for case in load_cases():
+        key = re.sub(r"[^a-z0-9]", "", normalise(case["text"]).text)
+        if key and any(rx.match(key) for rx in regexes):
+            clashes.append(case["text"])
+    assert not clashes, clashes
+    generated = {re.sub(r"[^a-z0-9]", "", normalise(t).text) for t, _ in templates.generate()}
+    assert all(not any(rx.match(g) for rx in regexes[:0]) for g in generated)
+
+
+def test_fixture_states_match_session_state_shape():
+    s = STATES["village"]
+    assert {"player", "clock", "weather", "gravity", "biome", "entities"} <= set(s)
+    assert all({"id", "kind", "x", "y", "radius", "action", "distance"} <= set(e) for e in s["entities"])

@@ -1,0 +1,178 @@
+"""Dream model tests on a tiny config (CPU, seconds): shapes, causality, KV-cache equivalence, checkpoints,
+learning, and the shipped asset."""
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from oyster.neural import Dream, DreamBatch
+from oyster.neural import data as D
+from oyster.neural.checkpoint import DEFAULT_PATH, export_checkpoint, load_checkpoint
+from oyster.neural.model import DreamConfig, DreamModel, KVCache, patchify, unpatchify
+from oyster.neural.tokenizer import Tokenizer, TokenizerConfig
+
+torch.set_num_threads(1)
+TINY = dict(latent_dim=4, grid=4, patch=2, context=3, d_model=32, n_layer=2, n_head=2)
+
+
+def tiny_model(seed: int = 0) -> DreamModel:
+    torch.manual_seed(seed)
+    m = DreamModel(DreamConfig(**TINY)).eval()
+    torch.nn.init.normal_(m.head.weight, std=0.1)     # the zero-initialised head would hide differences
+    torch.nn.init.normal_(m.time_bias, std=0.5)
+    return m
+
+
+def tiny_batch(b: int = 2, t: int = 7, seed: int = 0):
+    g = torch.Generator().manual_seed(seed)
+    z = torch.rand(b, t, 4, 4, 4, generator=g) * 2 - 1
+    a = (torch.rand(b, t, 10, generator=g) < 0.3).float()
+    e = torch.randint(0, 8, (b, t), generator=g)
+    return z, a, e
+
+
+def test_patchify_round_trip():
+    z = torch.randn(2, 3, 16, 8, 8)
+    t = patchify(z, 2)
+    assert t.shape == (2, 3, 16, 64)
+    assert torch.equal(unpatchify(t, 16, 8, 2), z)
+
+
+def test_shapes():
+    m = tiny_model()
+    z, a, e = tiny_batch()
+    assert m(z, a, e).shape == z.shape
+    tok = Tokenizer(TokenizerConfig(latent_dim=4, widths=(8, 8, 8)))
+    x = torch.rand(3, 3, 64, 64)
+    assert tok.encode(x).shape == (3, 4, 8, 8)
+    assert tok(x).shape == x.shape
+
+
+def test_causality():
+    """Changing anything at step t (frame, action or event) cannot change predictions for steps < t."""
+    m = tiny_model()
+    z, a, e = tiny_batch()
+    base = m(z, a, e)
+    t = 4
+    z2, a2, e2 = z.clone(), a.clone(), e.clone()
+    z2[:, t:] += 1.0
+    a2[:, t:] = 1 - a2[:, t:]
+    e2[:, t:] = (e2[:, t:] + 1) % 8
+    changed = m(z2, a2, e2)
+    assert torch.allclose(base[:, :t], changed[:, :t], atol=1e-6)
+    assert not torch.allclose(base[:, t:], changed[:, t:], atol=1e-3)
+
+
+def test_attention_band_limits_context():
+    """With context 3, step t's prediction ignores step t-3 directly (only through deeper layers' history)."""
+    m = tiny_model()
+    m.blocks = m.blocks[:1]          # one layer: the receptive field is exactly the band
+    z, a, e = tiny_batch()
+    z2 = z.clone()
+    z2[:, 1] += 1.0
+    p, p2 = m(z, a, e), m(z2, a, e)
+    assert not torch.allclose(p[:, 3], p2[:, 3], atol=1e-4)   # offset 2: inside the band
+    assert torch.allclose(p[:, 4], p2[:, 4], atol=1e-6)       # offset 3: outside
+
+
+def test_kv_cache_stepping_equals_full_recompute():
+    m = tiny_model()
+    z, a, e = tiny_batch(t=8)
+    full = m(z, a, e)
+    cache = KVCache(m.cfg, z.shape[0])
+    steps = torch.stack([m.step(z[:, t], a[:, t], e[:, t], cache) for t in range(z.shape[1])], 1)
+    assert torch.allclose(full, steps, atol=1e-5)
+
+
+def test_batched_streams_are_independent():
+    """A stream's output must not depend on the other streams in the batch (nor on their cache state)."""
+    m = tiny_model()
+    z, a, e = tiny_batch(b=3, t=5)
+    cache3 = KVCache(m.cfg, 3)
+    out3 = [m.step(z[:, t], a[:, t], e[:, t], cache3) for t in range(5)]
+    cache1 = KVCache(m.cfg, 1)
+    out1 = [m.step(z[1:2, t], a[1:2, t], e[1:2, t], cache1) for t in range(5)]
+    for t in range(5):
+        assert torch.allclose(out3[t][1:2], out1[t], atol=1e-5)
+
+
+def tiny_dream() -> Dream:
+    torch.manual_seed(0)
+    tok = Tokenizer(TokenizerConfig(latent_dim=4, widths=(8, 8, 8))).eval()
+    m = DreamModel(DreamConfig(**(TINY | {"grid": 8}))).eval()
+    return Dream(tok, m, {"dt": 1 / 15, "actions": list(D.ACTIONS), "events": list(D.EVENTS), "notes": ""})
+
+
+def test_checkpoint_round_trip(tmp_path):
+    d = tiny_dream()
+    path = str(tmp_path / "dream.pt")
+    export_checkpoint(path, d._one.tok, d._one.model, dt=d.dt)
+    torch.load(path, weights_only=True)                  # plain tensors and containers only
+    d2 = Dream.load(path)
+    assert (d2.size, d2.context, d2.dt) == (d.size, d.context, d.dt)
+    frames = [np.full((64, 64, 3), 40 * i, np.uint8) for i in range(3)]
+    d.reset(frames, [{"forward"}, set()])
+    d2.reset(frames, [{"forward"}, set()])
+    assert np.array_equal(d.step({"turn_left"}), d2.step({"turn_left"}))
+
+
+def test_dream_batch_matches_single_streams():
+    d = tiny_dream()
+    rng = np.random.default_rng(0)
+    frames = [rng.integers(0, 255, (64, 64, 3), dtype=np.uint8) for _ in range(4)]
+    batch: DreamBatch = d.batch(2)
+    batch.reset(0, frames[:2])
+    batch.reset(1, frames[1:4], [{"forward"}, {"jump"}])
+    out = batch.step_many([{"turn_left"}, {"forward"}], [None, "eruption"])
+    d.reset(frames[1:4], [{"forward"}, {"jump"}])
+    single = d.step({"forward"}, "eruption")
+    assert out.shape == (2, 64, 64, 3) and out.dtype == np.uint8
+    assert np.abs(out[1].astype(int) - single.astype(int)).max() <= 1
+
+
+def test_loss_goes_down_on_a_tiny_batch():
+    from oyster.neural.train import TrainConfig, dynamics_loss
+    torch.manual_seed(0)
+    cfg = TrainConfig(passes=2, noise_max=0.05, model=DreamConfig(**TINY))
+    m = DreamModel(cfg.model)
+    z, a, e = tiny_batch(b=4, t=7)
+    rng = np.random.default_rng(0)
+    opt = torch.optim.AdamW(m.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(60):
+        loss = dynamics_loss(m, cfg, z, a[:, :-1], e[:, :-1], rng)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_synthetic_rollout_format():
+    cfg = D.RolloutConfig(steps=10, source="synthetic")
+    r = D.rollout(1, cfg)
+    assert r["frames"].shape == (11, 64, 64, 3) and r["frames"].dtype == np.uint8
+    assert r["actions"].shape == (11, len(D.ACTIONS)) and r["events"].shape == (11,)
+    r2 = D.rollout(1, cfg)
+    assert np.array_equal(r["frames"], r2["frames"])     # same seed, same rollout
+
+
+def test_event_ids():
+    assert D.event_of({"op": "weather", "kind": "rain", "intensity": 1}) == D.EVENT_ID["weather_rain"]
+    assert D.event_of({"op": "eruption"}) == D.EVENT_ID["eruption"]
+    assert D.event_of({"op": "spawn", "kind": "tree"}) == 0
+    assert D.event_of(None) == 0
+
+
+@pytest.mark.skipif(not os.path.exists(DEFAULT_PATH), reason="assets/dream.pt not shipped yet")
+def test_shipped_checkpoint_loads_and_steps():
+    tok, model, meta = load_checkpoint()
+    assert os.path.getsize(DEFAULT_PATH) < 20e6
+    d = Dream.load()
+    h, w = d.size
+    frames = [np.zeros((h, w, 3), np.uint8) + 90 for _ in range(d.context)]
+    d.reset(frames)
+    out = d.step({"forward"})
+    assert out.shape == (h, w, 3) and out.dtype == np.uint8 and out.flags["C_CONTIGUOUS"]
+    assert 0 < d.dt <= 0.5
