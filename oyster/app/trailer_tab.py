@@ -60,7 +60,10 @@ def _sweep() -> None:
 
 def make(prompt: str, seconds: float, progress=gr.Progress()) -> tuple[str, str]:
     """(prompt, seconds) -> (MP4 path, share code). Bad prompts or lengths raise gr.Error with the reason."""
+    import numba
+
     from oyster.trailer import make_trailer
+    numba.set_num_threads(1)   # thread-local: this worker renders on one core, the other stays with the players
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     _sweep()
     path = str(OUT_DIR / f"trailer-{uuid.uuid4().hex[:12]}.mp4")

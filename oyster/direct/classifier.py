@@ -58,8 +58,11 @@ def build_model(cfg: ClassifierConfig):
 
 def batch(texts: list[str], cfg: ClassifierConfig):
     """Flatten feature ids for EmbeddingBag, each bag weighted 1/sqrt(len) (length-invariant)."""
+    return batch_features([features(t, cfg) for t in texts])
+
+
+def batch_features(feats: list[np.ndarray]):
     import torch
-    feats = [features(t, cfg) for t in texts]
     ids = torch.from_numpy(np.concatenate(feats))
     offsets = torch.tensor([0] + [len(f) for f in feats[:-1]]).cumsum(0)
     weights = torch.cat([torch.full((len(f),), 1.0 / max(1, len(f)) ** 0.5) for f in feats])

@@ -68,7 +68,7 @@ def run_case(case: dict, interpreter: Interpreter | None = None):
         it.interpret(cmd, state)
     result = it.interpret(case["text"], state)
     want = case["edits"]
-    ok = len(want) == len(result.edits) and all(edit_matches(w, g) for w, g in zip(want, result.edits))
+    ok = len(want) == len(result.edits) and all(edit_matches(w, g) for w, g in zip(want, result.edits, strict=True))
     return ok, result
 
 

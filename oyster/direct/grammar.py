@@ -16,6 +16,7 @@ _NOT_TOO = re.compile(r"\bnot (?:too|so|very|that)\b")
 _ALL = re.compile(r"\b(?:all|every|each|everything|any)\b")
 _GO_TO = re.compile(r"(?:please |can you |could you |now )?(?:take|bring|send|teleport|tp|warp|go|get|move|beam|"
                     r"transport|walk|fly)(?: me| us)?(?: over| back)? to\b")
+_VILLAGE = re.compile(r"\b(?:village|town|hamlet|settlement)\b")
 _EVERYTHING = re.compile(r"\b(?:everything|all of it|it all|all objects|all things)\b")
 
 
@@ -133,6 +134,8 @@ def _character(text, ctx, state, prev):
     if act is None or S._RELATIVE.search(text):
         return None
     refer = refs.refers(text)
+    if not refer and re.search(r"\b(?:i|im|ill|ive|id|we)\b", text) and not L.REQUEST.first(text):
+        return None  # "i am going to explore": the player talking about themself
     strong = refs.mentioned_kind(text) or L.EVERYONE.first(text) or \
         any(text[s:e] not in ("it", "they", "them") for s, e, _ in L.PRONOUN.find(text))
     if L.WEATHER.first(text) and not strong:
@@ -151,6 +154,9 @@ def _character(text, ctx, state, prev):
 
 def _terrain(text, ctx, state, prev):
     found = L.TERRAIN.find(text)
+    first_kind = L.KIND.rx.search(text)
+    if found and first_kind and first_kind.start() < found[0][0] and L.SPAWN_VERB.first(text):
+        return None  # "put a tree on the hill": the hill is where, not what
     if not found or L.KIND.first(text) and (L.REMOVE_VERB.first(text) or not _terrain_noun(found, text)):
         return None
     actions = {a for _, _, a in found}
@@ -177,6 +183,10 @@ def _terrain_noun(found, text) -> bool:
 def _objects(text, ctx, state, prev):
     found = L.KIND.find(text)
     removing = L.REMOVE_VERB.first(text)
+    if not found and not removing and L.SPAWN_VERB.first(text) and _VILLAGE.search(text):
+        where = S.where(text) or "ahead"  # "build a village": a few houses and their people
+        return Parse([{"op": "spawn", "kind": "house", "count": 4, "where": where},
+                      {"op": "spawn", "kind": "villager", "count": 2, "where": where}], intent="spawn")
     if not found:
         if removing and _EVERYTHING.search(text):
             return Parse([{"op": "remove", "radius": S.radius(text) or S.DEFAULTS.radius}], intent="remove")
@@ -189,8 +199,11 @@ def _objects(text, ctx, state, prev):
         return remove(text, found, ctx, state)  # "cut down the trees and the rocks"
     if L.WEATHER.first(text) and not L.SPAWN_VERB.first(text):
         return None  # "rain on the houses": weather, the noun is scenery
-    if found[0][2] in L.CHARACTER_KIND and not L.SPAWN_VERB.first(text) and S.count(text) is None:
-        return Parse(intent="vocative")  # "villager, follow me": addressing, not asking for one
+    if not L.SPAWN_VERB.first(text):
+        if found[0][2] in L.CHARACTER_KIND and S.count(text) is None:
+            return Parse(intent="vocative")  # "villager, follow me": addressing, not asking for one
+        if not _bare_request(text, found[0]):
+            return None  # "the house looks cool": talk about a thing, not a request for one
     return spawn(text, found)
 
 
@@ -214,10 +227,19 @@ def _remove_character(text, ctx, state):
     return Parse([{"op": "remove", "kind": kind or "villager"}], intent="remove")
 
 
+def _bare_request(text: str, first: tuple[int, int, str]) -> bool:
+    """A verb-less clause asks for things only if it is just a (counted) noun: "campfire", "a dozen trees"."""
+    head = text[:first[0]].split()
+    tail = text[first[1]:].split()
+    lead = all(w in L.COUNT_WORDS or w.isdigit() or w in ("of", "the", "more") for w in head)
+    return lead and all(w in ("please", "pls", "now", "too", "here", "there", "ahead") or L.WHERE.first(w)
+                        for w in tail)
+
+
 def spawn(text, found):
     start, end, kind = found[0]
-    noun = text[start:end]
-    n = L.COUNT_WORDS.get(noun) if noun in ("forest", "grove") else S.count(text, start)
+    grove = re.search(r"\b(forest|grove|woods)\b", text[start:])  # "a pine forest": many pines
+    n = L.COUNT_WORDS.get(grove.group(1), 10) if grove else S.count(text, start)
     notes = []
     if n is None:
         n = S.DEFAULTS.plural_count if S.is_plural(text[start:end + 1]) else S.DEFAULTS.count

@@ -149,7 +149,7 @@ def _answer(sentence: str, state: dict | None) -> str:
     if (L.WEATHER.first(sentence) or "weather" in sentence) and weather.get("kind") in L.WEATHER.lookup.values():
         return f"The weather is {weather['kind']} right now."
     biome = st.get("biome")
-    if sentence.startswith(("where", "wheres")) and isinstance(biome, str) and _SAFE_NAME.match(biome):
+    if re.match(r"wheres? (?:am i|are we)\b", sentence) and isinstance(biome, str) and _SAFE_NAME.match(biome):
         return f"You are in the {biome.replace('_', ' ')}."
     return R.QUESTION
 
@@ -177,7 +177,8 @@ def _compose(edits: list[dict], notes: list[str], flags: set, state, ctx: Direct
         elif e["op"] == "character" and j - i > 1:
             parts.append(f"Everyone {R.describe(e).split(' ', 2)[-1]}")
         else:
-            parts.append(R.describe(e, _who(e, state, ctx)))
+            now = ((state or {}).get("clock") or {}).get("hour")
+            parts.append(R.describe(e, _who(e, state, ctx), now if isinstance(now, (int, float)) else None))
         i = j
     parts += [n if n not in R.NOTES else R.NOTES[n] for n in notes if n != "guess"]
     if not edits and not [n for n in notes if n != "guess"]:

@@ -45,7 +45,7 @@ WEATHER_NEG = Table({"neg": (
     "stop", "stops", "stopping", "no", "no more", "end", "ends", "enough", "without", "cease", "halt", "quit",
     "turn off", "switch off", "get rid of", "remove", "clear", "clear away", "clear up", "dry up", "kill",
     "not", "dont", "away", "lift", "lifts", "disperse", "banish", "cancel", "none", "over", "done",
-    "finish", "make it stop", "shut off")})
+    "finish", "make it stop", "shut off", "hate", "dont like", "tired of", "sick of", "annoying")})
 
 INTENSITY = Table({
     "0.3": ("light", "lightly", "little", "a bit", "bit", "slight", "slightly", "gentle", "gently", "soft",
@@ -65,7 +65,7 @@ TIME_OF_DAY = Table({
     "5.5": ("before dawn", "early dawn", "first light"),
     "6": ("dawn", "daybreak", "sunrise", "sun rise", "sunup", "sun up", "sun comes up", "sun rises",
           "rising sun", "early morning", "crack of dawn"),
-    "8": ("morning", "mornings", "am", "breakfast"),
+    "8": ("morning", "mornings", "breakfast"),
     "10.5": ("late morning", "mid morning", "midmorning"),
     "12": ("noon", "midday", "high noon", "lunchtime", "lunch time", "day", "daytime", "day time",
            "daylight", "broad daylight", "bright", "light out", "the day"),
@@ -76,15 +76,15 @@ TIME_OF_DAY = Table({
            "sun is setting", "sunsets"),
     "19.5": ("twilight",),
     "20.5": ("nightfall", "late evening"),
-    "22": ("night", "nighttime", "night time", "tonight", "dark", "darkness", "nights", "pm", "nite",
+    "22": ("night", "nighttime", "night time", "tonight", "dark", "darkness", "nights", "nite",
            "starry night", "moonlight", "moonlit"),
     "23.5": ("late night", "late at night"),
 })
 
 # Clock qualifiers that decide am/pm for "6:30 in the morning", "9 at night".
 DAYPART = Table({
-    "am": ("am", "a m", "in the morning", "morning", "before noon", "at dawn"),
-    "pm": ("pm", "p m", "in the afternoon", "in the evening", "afternoon", "evening", "tonight"),
+    "am": ("in the morning", "morning", "before noon", "at dawn"),
+    "pm": ("in the afternoon", "in the evening", "afternoon", "evening", "tonight"),
     "night": ("at night", "in the night", "night"),
 })
 
@@ -171,10 +171,11 @@ PLACE = Table({
 TERRAIN = Table({
     "raise": ("hill", "hills", "hilly", "mound", "bump", "ridge", "raise", "raise the ground", "lift",
               "elevate", "pile up", "higher ground", "heighten", "mountain", "mountains", "bulge", "hillock",
-              "plateau", "mesa", "push up", "grow the ground", "raise the terrain", "raise the land"),
+              "plateau", "mesa", "push up", "grow the ground", "raise the terrain", "raise the land",
+              "fill the hole", "fill in the hole", "fill the crater", "fill the pit", "fill it in", "fill in"),
     "lower": ("lower", "sink", "dig", "hole", "pit", "ditch", "trench", "valley", "depression",
               "dig down", "lower the ground", "canyon", "gorge", "dent", "sink the ground", "excavate",
-              "dip", "ravine", "basin"),
+              "dip", "ravine", "basin", "a lake", "a pond", "new lake", "new pond"),
     "crater": ("crater", "craters", "meteor", "meteorite", "asteroid", "impact", "bomb", "nuke",
                "blast a hole", "explosion", "blow a hole", "blast crater", "impact crater"),
     "flatten": ("flatten", "flat", "level", "smooth", "even out", "flatten out", "level out", "plane",
@@ -188,7 +189,8 @@ SPAWN_VERB = Table({"spawn": (
     "spawn", "plant", "grow", "build", "construct", "make", "create", "add", "put", "place", "set up", "erect",
     "summon", "bring", "drop", "generate", "need", "want", "give me", "light", "start", "there should be",
     "lets have", "let us have", "get me", "throw", "invite", "produce", "raise", "pop", "conjure", "materialize",
-    "new", "another", "more", "i want", "i need", "we need", "have", "populate", "fill", "craft", "sow",
+    "new", "another", "more", "i want", "i need", "we need", "id like", "i would like", "would like",
+    "wed like", "have", "populate", "fill", "craft", "sow",
     "bring in", "bring out", "release", "install", "insert", "dig")})
 REMOVE_VERB = Table({"remove": (
     "remove", "delete", "destroy", "cut", "cut down", "chop", "chop down", "fell", "clear", "clear out",

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from oyster.direct import lexicon as L
 
 ANIMAL_WORDS = {p for p, k in L.KIND.lookup.items() if k == "animal"}
+PLURALS = {"villagers", "people", "animals", "npcs", "folks", "guys", "humans", "kids", "children", "men", "women",
+           "dogs", "cats", "cows", "pigs", "horses", "creatures", "rabbits", "chickens", "goats", "locals",
+           "residents", "friends", "critters", "pets", "ducks", "wolves", "bears"}
 MAX_GROUP = 8  # "make everyone dance" addresses at most this many characters
 
 
@@ -41,7 +44,7 @@ def resolve(text: str, ctx: DirectContext, state: dict | None) -> tuple[list[str
     """Target ids for a character clause and the kind word for the reply; ids may be empty (world picks)."""
     chars = characters(state)
     kind = mentioned_kind(text)
-    if L.EVERYONE.first(text):
+    if L.EVERYONE.first(text) or any(text[s:e] in PLURALS for s, e, _ in L.KIND.find(text)):
         group = [c for c in chars if kind is None or c["kind"] == kind][:MAX_GROUP]
         return [str(c["id"]) for c in group], kind or "villager"
     other = " other" in f" {text}" or "another" in text

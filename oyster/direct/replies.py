@@ -59,11 +59,13 @@ def _count(n: int, kind: str) -> str:
     return f"{word} {one if n == 1 else many}"
 
 
-def describe(edit: dict, who: str | None = None) -> str:
-    """One sentence saying what an edit does; `who` names the character ("The dog")."""
+def describe(edit: dict, who: str | None = None, now: float | None = None) -> str:
+    """One sentence saying what an edit does; `who` names the character, `now` is the current hour."""
     op = edit.get("op")
     if op == "character":
         return f"{who or 'The villager'} {_ACTION.get(edit['action'], 'obeys')}."
+    if op == "time":
+        return _time(edit, now)
     fn = _DESCRIBE.get(op)
     return fn(edit) if fn else "Done."
 
@@ -81,9 +83,10 @@ def _weather(e: dict) -> str:
     }[kind][level]
 
 
-def _time(e: dict) -> str:
+def _time(e: dict, now: float | None = None) -> str:
     parts = []
-    if "hour" in e and "speed" not in e:
+    moved = now is None or abs(float(e.get("hour", now)) - now) > 0.01
+    if "hour" in e and ("speed" not in e or moved):
         parts.append(f"Time set to {clock(e['hour'])} ({hour_label(e['hour'])}).")
     if "speed" in e:
         s = float(e["speed"])
@@ -140,6 +143,6 @@ def _undo(e: dict) -> str:
     return "Undid the last change."
 
 
-_DESCRIBE = {"weather": _weather, "time": _time, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
+_DESCRIBE = {"weather": _weather, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
              "teleport": _teleport, "eruption": _eruption, "terrain": _terrain,
              "undo": _undo}

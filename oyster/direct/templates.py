@@ -56,14 +56,17 @@ PATTERNS = {
                       "{please}let the sky rumble{end}", "{please}unleash the storm{end}"),
     "weather_clear": ("{please}make the sky blue again{end}", "{please}let the sun shine{end}",
                       "{please}get rid of the clouds{end}", "{please}make it nice out{end}",
-                      "i want good weather{end}", "{please}clear things up{end}", "{please}stop the rain from falling{end}",
+                      "i want good weather{end}", "{please}clear things up{end}",
+                      "{please}stop the rain from falling{end}",
                       "{please}end the storm{end}", "{please}make the weather nice{end}",
                       "{please}turn the weather back to normal{end}", "no more bad weather{end}",
                       "{please}chase the clouds away{end}", "{please}dry everything up{end}"),
     "time_night": ("{wish} see the stars{end}", "{wish} watch the moon rise{end}", "{wish} stargaze{end}",
-                   "{wish} look up at the milky way{end}", "{wish} see the constellations{end}", "{please}turn off the sun{end}", "lights out{end}",
+                   "{wish} look up at the milky way{end}", "{wish} see the constellations{end}",
+                   "{please}turn off the sun{end}", "lights out{end}",
                    "{please}make it dark outside{end}", "bedtime{end}", "{please}show me the moon{end}",
-                   "{please}let the night come{end}", "{please}switch to night{end}", "nighttime{end}",
+                   "{please}let the night come{end}", "{please}switch to night{end}",
+                   "{please}switch to nighttime mode{end}",
                    "{please}make the sky black{end}", "{please}bring out the moon{end}",
                    "i want to look at the stars{end}", "{please}make it late{end}", "time for bed{end}"),
     "time_day": ("{please}turn on the sun{end}", "{please}make it bright{end}", "{please}lights on{end}",
@@ -71,7 +74,8 @@ PATTERNS = {
                  "{please}put the sun high in the sky{end}", "{please}make it light outside{end}",
                  "i want the sun overhead{end}", "{please}wake up the sun{end}", "lunch time{end}"),
     "time_morning": ("{please}make it morning{end}", "{please}make it early{end}", "breakfast time{end}",
-                     "{please}let the rooster crow{end}", "{please}start a new day{end}", "rise and shine everybody{end}",
+                     "{please}let the rooster crow{end}", "{please}start a new day{end}",
+                     "rise and shine everybody{end}",
                      "{please}make the sun come up{end}", "wake up time{end}", "early in the day{end}"),
     "time_evening": ("{please}make it evening{end}", "{please}make the sun go down{end}", "dinner time{end}",
                      "{please}give me a sunset{end}", "golden hour{end}", "{please}let the day end{end}",
@@ -83,12 +87,13 @@ PATTERNS = {
     "time_slow": ("{please}slow the clock{end}", "{please}make the day last longer{end}",
                   "{please}make time drag{end}", "{please}make the sun move slower{end}",
                   "{please}let time crawl{end}", "{please}decelerate time{end}", "{please}make hours pass slowly{end}"),
-    "time_freeze": ("{please}pause the clock{end}", "{please}make the sun stay where it is{end}",
+    "time_freeze": ("{please}make the sun stay where it is{end}",
                     "{please}keep it like this forever{end}", "{please}stop the day night cycle{end}",
                     "{please}freeze the sun{end}", "{please}hold the time{end}", "{please}lock the time{end}",
                     "{please}keep the sun still{end}", "{please}make time stand still{end}"),
     "gravity_low": ("{please}let me float around{end}", "{wish} walk on the moon{end}",
-                    "{wish} jump over the trees{end}", "{wish} drift like in space{end}", "i want to bounce like an astronaut{end}",
+                    "{wish} jump over the trees{end}", "{wish} drift like in space{end}",
+                    "i want to bounce like an astronaut{end}",
                     "{please}make jumping easier{end}", "{please}make me light as a feather{end}",
                     "{please}let me jump really high{end}", "{please}make everything floaty{end}",
                     "{please}make gravity weaker{end}", "moon mode{end}", "space mode{end}",
@@ -145,7 +150,8 @@ PATTERNS = {
                         "{please}make it flat {where}{end}", "{please}smooth the terrain {where}{end}",
                         "{please}even out the ground {where}{end}", "{please}make the ground level {where}{end}",
                         "{please}iron out the bumps {where}{end}", "{please}bulldoze it flat {where}{end}"),
-    "undo": ("{please}undo the previous edit{end}", "{please}undo my last command{end}", "{please}take that back{end}", "oops{end}",
+    "undo": ("{please}undo the previous edit{end}", "{please}undo my last command{end}",
+             "{please}take that back{end}", "oops{end}",
              "{please}revert the last change{end}", "{please}put it back the way it was{end}",
              "that was a mistake{end}", "{please}go back one step{end}", "{please}cancel the last thing{end}",
              "i didnt mean that{end}", "{please}reverse the last edit{end}", "{please}scratch that{end}"),
@@ -194,15 +200,3 @@ def generate(per_intent: int = 160, seed: int = 0) -> list[tuple[str, str]]:
                 out.append((text, intent))
     return out
 
-
-def pattern_regexes() -> list[re.Pattern]:
-    """Every template as a regex over space-free text: matches any sentence it could ever generate."""
-    out = []
-    for patterns in PATTERNS.values():
-        for p in patterns:
-            parts = _SLOT.split(p)  # literal, slot, literal, slot, ...
-            rx = "".join(re.escape(x.replace(" ", "")) if i % 2 == 0 else
-                         "(?:" + "|".join(re.escape(f.replace(" ", "")) for f in FILL[x]) + ")"
-                         for i, x in enumerate(parts))
-            out.append(re.compile(rx + r"\Z"))
-    return out

@@ -29,6 +29,7 @@ _SPACES = re.compile(r"\s+")
 _COORDS = re.compile(r"(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)")
 _SPLIT = re.compile(r"\s*(?:,|;|!|\?|\+|&|\.(?!\d)|\b(?:and then|and also|but also|as well as|after that|"
                     r"and|then|with|plus|also|while|but)\b)\s*")
+_MERIDIEM = re.compile(r"(\d)\s*([ap])\.\s?m\b\.?")  # "6 p.m." -> "6pm" before '.' splits sentences
 _CTRL_Z = re.compile(r"\b(?:ctrl|control|cmd)\s*[-+]?\s*z\b")
 _IDIOM = {"cats and dogs": "buckets", "thunder and lightning": "thunderstorm", "rock and roll": "music",
           "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise"}
@@ -102,6 +103,7 @@ def normalise(raw: object) -> Clean:
     text = stripped.lower()
     text = _APOS.sub("", text)
     text = _CTRL_Z.sub(" ctrl z ", text)
+    text = _MERIDIEM.sub(lambda m: f"{m.group(1)}{m.group(2)}m ", text)
     text = _IDIOMS.sub(lambda m: _IDIOM[m.group(0)], text)
     text = _HYPHEN.sub(" ", text)
     text = _JUNK.sub(" ", text)

@@ -32,7 +32,8 @@ def train(cfg: TrainConfig, model_cfg: C.ClassifierConfig | None = None, verbose
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)
     model_cfg = model_cfg or C.ClassifierConfig()
-    data = [(normalise(t).text, model_cfg.intents.index(i)) for t, i in templates.generate(cfg.per_intent, cfg.seed)]
+    data = [(C.features(normalise(t).text, model_cfg), model_cfg.intents.index(i))
+            for t, i in templates.generate(cfg.per_intent, cfg.seed)]  # features once, not per epoch
     rng = random.Random(cfg.seed)
     model = C.build_model(model_cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
@@ -42,7 +43,7 @@ def train(cfg: TrainConfig, model_cfg: C.ClassifierConfig | None = None, verbose
         total = 0.0
         for k in range(0, len(data), cfg.batch_size):
             chunk = data[k:k + cfg.batch_size]
-            ids, offsets, weights = C.batch([t for t, _ in chunk], model_cfg)
+            ids, offsets, weights = C.batch_features([f for f, _ in chunk])
             target = torch.tensor([y for _, y in chunk])
             loss = torch.nn.functional.cross_entropy(model(ids, offsets, weights), target)
             opt.zero_grad()
@@ -53,7 +54,7 @@ def train(cfg: TrainConfig, model_cfg: C.ClassifierConfig | None = None, verbose
         if verbose and (epoch % 2 == 0 or epoch == cfg.epochs - 1):
             print(f"epoch {epoch:3d}  loss {losses[-1]:.4f}")
     with torch.no_grad():
-        ids, offsets, weights = C.batch([t for t, _ in data], model_cfg)
+        ids, offsets, weights = C.batch_features([f for f, _ in data])
         pred = model(ids, offsets, weights).argmax(1)
         acc = float((pred == torch.tensor([y for _, y in data])).float().mean())
     return model, model_cfg, losses, acc

@@ -157,3 +157,18 @@ def make_scene(n_sprites: int = 300, n_particles: int = 150, seed: int = 5, **ov
 
 
 assert len(KINDS) == 8, "fixture sprite plan covers kinds.KINDS; update it when kinds are appended"
+
+
+def character_scene(action: str, kind: str = "villager", dist: float = 4.0, phase: float = 0.3, **overrides) -> Scene:
+    """One character `dist` metres in front of the camera on flat ground, doing `action` (for tests/sheets)."""
+    ring = RingMap()
+    ring.height[:] = 1.0
+    ring.color[:] = (90, 140, 60)
+    xyz = np.array([[dist, 0.0, 1.0]], np.float32)
+    s = Scene(cam_x=0.0, cam_y=0.0, cam_z=1.0 + 1.2, yaw=0.0, pitch=-0.1, hour=12.0, time=phase,
+              rain=0.0, snow=0.0, fog=0.0, storm=0.0, snow_cover=0.0, wind_x=0.0, wind_y=0.0, lightning=0.0,
+              ring=ring, sprite_xyz=xyz, sprite_kind=np.array([KIND_ID[kind]], np.int32),
+              sprite_action=np.array([ACTION_ID[action]], np.int32), sprite_phase=np.array([phase], np.float32),
+              sprite_scale=np.ones(1, np.float32), particle_xyz=np.zeros((0, 3), np.float32),
+              particle_kind=np.zeros(0, np.int32), particle_size=np.zeros(0, np.float32))
+    return replace(s, **overrides)

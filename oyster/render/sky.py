@@ -17,10 +17,10 @@ SUN_COS = math.cos(0.028)   # angular radius of the drawn sun disc (bigger than 
 MOON_COS = math.cos(0.022)
 CLOUD_HEIGHT = 220.0        # metres above the camera of the cloud layer
 CLOUD_SCALE = 3.0           # metres per cloud texel
-CLOUD_FAR = 5000.0          # metres along the ray where clouds have faded into haze
+CLOUD_FAR = 3500.0          # metres along the ray where clouds have faded into haze
 CLOUD_TEX = 256             # texels per side of the tiling cloud noise (uint8: 64 KB, stays in cache)
 CLOUD_MIP = 4               # the far-cloud texture is this many times coarser (pre-filtered: no shimmer)
-CLOUD_MIP_T = 900.0         # metres along the ray beyond which the coarse texture is used
+CLOUD_MIP_T = 700.0         # metres along the ray beyond which the coarse texture is used
 SKY_DEPTH = 10000.0         # depth-buffer value of sky pixels; depth - SKY_DEPTH = cloud alpha (for stars)
 N_STARS = 900
 
@@ -90,7 +90,7 @@ def sky_light(scene) -> SkyLight:
     flash = float(scene.lightning) * np.array([0.9, 0.92, 1.1])
     zenith, horizon, ambient = zenith + flash * 0.9, horizon + flash * 0.9, ambient + flash * 1.2
 
-    fog_density = 0.0022 + 0.035 * scene.fog + 0.004 * scene.rain + 0.014 * scene.snow + 0.006 * scene.storm
+    fog_density = 0.0022 + 0.055 * scene.fog + 0.004 * scene.rain + 0.014 * scene.snow + 0.006 * scene.storm
     cover = 0.32 + 0.68 * overcast
     cloud_col = (sun_col * 0.75 + ambient * 1.3 + glow * 0.9) * (1 - 0.45 * scene.storm)
     return SkyLight(sun, sun_col, moon, moon_col, ambient, zenith, horizon, glow, fog_density, cover,
@@ -216,9 +216,10 @@ def sky_pixel(P, clouds, clouds_far, dx, dy, v, hr, hg, hb):
             k = 1.0 / (CLOUD_SCALE * CLOUD_MIP) if far else 1.0 / CLOUD_SCALE     # texels per metre
             n = cloud_noise(tex, wx * k, wy * k)
             cover = P[P_.CLOUD_COVER]
-            dens = (n - (1.0 - cover)) * 4.0
+            dens = (n - (1.0 - cover)) * 3.0
             if dens > 0.0:
                 dens = min(dens, 1.0)
+                dens = dens * dens * (3.0 - 2.0 * dens)     # smoothstep: soft edges, no bilinear diamonds
                 fade = 1.0 - t * (1.0 / CLOUD_FAR)
                 alpha = dens * fade * fade
                 # self-shadow: denser towards the sun means this side is in shade
@@ -227,6 +228,12 @@ def sky_pixel(P, clouds, clouds_far, dx, dy, v, hr, hg, hb):
                 r += (P[P_.CLOUD_COL] * lit - r) * alpha
                 g += (P[P_.CLOUD_COL + 1] * lit - g) * alpha
                 b += (P[P_.CLOUD_COL + 2] * lit - b) * alpha
+    fog = P[P_.FOGW] * 0.92                          # thick fog hides the sky too
+    if fog > 0.0:
+        r += (hr - r) * fog
+        g += (hg - g) * fog
+        b += (hb - b) * fog
+        alpha = max(alpha, fog)
     return r, g, b, alpha
 
 

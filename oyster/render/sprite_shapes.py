@@ -311,6 +311,28 @@ def sprite_pose(kind, action, t):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
+def pose_box(kind, pose):
+    """Tight (x0, x1, y0, y1) box in sprite metres around the posed shape: a villager standing still fills
+    a quarter of its worst-case box, and close-up characters are the most expensive sprites to draw."""
+    if kind == K_VILLAGER:
+        lift, hip, sway = pose[0], pose[1], pose[2]
+        sh = hip + 0.58
+        x0, x1, y1 = -0.3, 0.3, sh + 0.4
+        for side in range(2):
+            sx = -0.23 if side == 0 else 0.23
+            ax = sx + 0.6 * pose[3 + 2 * side]
+            ay = sh - 0.04 - 0.6 * pose[4 + 2 * side]
+            x0, x1, y1 = min(x0, ax - 0.07), max(x1, ax + 0.07), max(y1, ay + 0.07)
+            lx = (-0.1 if side == 0 else 0.1) + 0.86 * pose[7 + 2 * side]
+            x0, x1 = min(x0, lx - 0.09), max(x1, lx + 0.09)
+        return x0 + sway, x1 + sway, lift, y1 + lift
+    if kind == K_ANIMAL:
+        return -1.0, 1.0, pose[0], pose[0] + pose[1] + 0.75
+    b = KIND_BOX[kind]
+    return -b[0], b[0], 0.0, b[1]
+
+
+@njit(cache=True, nogil=True, fastmath=True)
 def sprite_shape(kind, pose, lx, ly, var, snow, night, now):
     """Dispatch to the kind's shape; pose from sprite_pose, now = world time (fire flicker)."""
     if kind == K_TREE:
@@ -330,3 +352,36 @@ def sprite_shape(kind, pose, lx, ly, var, snow, night, now):
     if kind == K_ANIMAL:
         return animal_shape(lx, ly, pose, var)
     return MISS
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def far_shape(kind, lx, ly, var, night):
+    """Cheap silhouette for sprites only a few pixels tall: one or two primitives, no texture, flat colour.
+    Returns (hit, r, g, b, emissive); the caller lights it with one flat factor per sprite."""
+    if kind == K_TREE:
+        if lx * lx + (ly - 3.6) * (ly - 3.6) < 3.6:
+            return True, 0.19, 0.40, 0.12, False
+        return abs(lx) < 0.25 and ly < 2.6, 0.36, 0.25, 0.15, False
+    if kind == K_PINE:
+        return ly < 7.2 and abs(lx) < 1.5 * (7.2 - ly) / 6.4, 0.09, 0.28, 0.15, False
+    if kind == K_ROCK:
+        return lx * lx + ly * ly < 0.9, 0.44, 0.42, 0.40, False
+    if kind == K_HOUSE:
+        if ly > 2.8:
+            return abs(lx) < 3.15 * (5.3 - ly) / 2.5, 0.55, 0.20, 0.14, False
+        if night > 0.3 and abs(lx + 1.35) < 0.5 and 1.2 < ly < 2.15:
+            return True, night, 0.78 * night, 0.4 * night, True
+        return abs(lx) < 2.65, 0.80, 0.72, 0.58, False
+    if kind == K_CACTUS:
+        return abs(lx) < 0.3 and ly < 2.9, 0.22, 0.50, 0.20, False
+    if kind == K_CAMPFIRE:
+        return ly < 1.2 and abs(lx) < 0.4 * (1.2 - ly), 1.6, 0.8, 0.2, True
+    if kind == K_VILLAGER:
+        k = int(var * 6.0) % 6
+        if ly > 1.35:
+            return abs(lx) < 0.16 and ly < 1.66, SKIN[0], SKIN[1], SKIN[2], False
+        return abs(lx) < 0.22, float(SHIRTS[k, 0]), float(SHIRTS[k, 1]), float(SHIRTS[k, 2]), False
+    if kind == K_ANIMAL:
+        q = (lx / 0.7) ** 2 + ((ly - 0.8) / 0.4) ** 2
+        return q < 1.0 or (abs(lx) < 0.5 and ly < 0.8 and abs(abs(lx) - 0.4) < 0.06), 0.6, 0.5, 0.4, False
+    return False, 0.0, 0.0, 0.0, False

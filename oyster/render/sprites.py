@@ -11,11 +11,15 @@ from numba import njit
 
 from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
-from oyster.render.sprite_shapes import K_ANIMAL, K_VILLAGER, KIND_BOX, hash01, sprite_pose, sprite_shape
+from oyster.render.sprite_shapes import (K_ANIMAL, K_VILLAGER, KIND_BOX, far_shape, hash01, pose_box, sprite_pose,
+                                          sprite_shape)
 from oyster.world.scene import DRAW_DISTANCE
 
-SPRITE_NEAR = 0.3          # metres; nearer sprites are skipped (the player cannot stand inside one anyway)
-MIN_PIXELS = 1.5           # sprites shorter than this on screen are skipped (sub-pixel shimmer, wasted time)
+SPRITE_NEAR = 0.6          # metres; nearer sprites are skipped (collisions keep the player further away)
+MIN_PIXELS = 2.5           # sprites shorter than this on screen are skipped (sub-pixel shimmer, wasted time)
+FAR_PIXELS = 16.0          # sprites shorter than this use the cheap silhouette (far_shape): worlds hold
+                           # thousands of distant trees, each only a few pixels tall
+BLOCK_PIXELS = 140.0       # sprites taller than this are shaded per 2x2 block (3x3 beyond twice that)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -28,8 +32,9 @@ def _sprite_light(P, nx, ny):
         ny *= inv
         q = 1.0
     nz = math.sqrt(1.0 - q)            # towards the viewer
-    ls = max(nx * P[S.SUN_CAM] + ny * P[S.SUN_CAM + 1] + nz * P[S.SUN_CAM + 2], 0.0)
-    amb = 0.6 + 0.4 * ny
+    # half-Lambert (Valve): billboards have no true back side, so let light wrap round them
+    ls = 0.55 + 0.45 * (nx * P[S.SUN_CAM] + ny * P[S.SUN_CAM + 1] + nz * P[S.SUN_CAM + 2])
+    amb = 0.75 + 0.25 * ny
     return (P[S.AMBIENT] * amb + (P[S.SUN_COL] + P[S.MOON_COL]) * ls,
             P[S.AMBIENT + 1] * amb + (P[S.SUN_COL + 1] + P[S.MOON_COL + 1]) * ls,
             P[S.AMBIENT + 2] * amb + (P[S.SUN_COL + 2] + P[S.MOON_COL + 2]) * ls)
@@ -41,6 +46,29 @@ def _variation(i, kind, x, y):
     if kind == K_VILLAGER or kind == K_ANIMAL:
         return hash01(i * 7 + kind, 12345)
     return hash01(int(math.floor(x * 4.0)), int(math.floor(y * 4.0)) + kind * 977)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb):
+    """A small sprite: flat-lit silhouette, one light factor for the whole sprite."""
+    lr, lg, lb = _sprite_light(P, 0.0, 0.3)
+    for px in range(x0, x1):
+        lx = (px + 0.5 - sx) * inv_ppm
+        for py in range(y0, y1):
+            if depth[px, py] <= d:
+                continue
+            hit, r, g, b, emit = far_shape(k, lx, (foot - py - 0.5) * inv_ppm, var, night)
+            if not hit:
+                continue
+            if not emit:
+                r, g, b = r * lr, g * lg, b * lb
+            r += (fr - r) * fog
+            g += (fg - g) * fog
+            b += (fb - b) * fog
+            img[px, py, 0] = min(255.0, r * 255.0)
+            img[px, py, 1] = min(255.0, g * 255.0)
+            img[px, py, 2] = min(255.0, b * 255.0)
+            depth[px, py] = d
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -81,14 +109,26 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         fr, fg, fb = horizon_color(P, rx, ry)
         dist = math.sqrt(rx * rx + ry * ry)
         fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
-        pose = sprite_pose(k, actions[i], phases[i])
         inv_ppm = 1.0 / (ppm * sc)
-        for px in range(x0, x1):
-            lx = (px + 0.5 - sx) * inv_ppm
-            for py in range(y0, y1):
-                if depth[px, py] <= d:
+        if top_m * ppm < FAR_PIXELS:
+            _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb)
+            continue
+        pose = sprite_pose(k, actions[i], phases[i])
+        bx0, bx1, by0, by1 = pose_box(k, pose)          # tighten the box to this pose (metres)
+        s_ppm = ppm * sc
+        x0 = max(x0, int(sx + bx0 * s_ppm))
+        x1 = min(x1, int(sx + bx1 * s_ppm) + 1)
+        y0 = max(y0, int(foot - by1 * s_ppm))
+        y1 = min(y1, int(foot - by0 * s_ppm) + 2)
+        # big sprites are shaded once per BxB block (depth still tested per pixel): a villager next to
+        # the camera would otherwise cost as much as the whole terrain pass
+        B = 1 if top_m * ppm < BLOCK_PIXELS else (2 if top_m * ppm < 2 * BLOCK_PIXELS else 3)
+        for bx in range(x0, x1, B):
+            lx = (bx + 0.5 * B - sx) * inv_ppm
+            for by in range(y0, y1, B):
+                if B == 1 and depth[bx, by] <= d:
                     continue
-                ly = (foot - py - 0.5) * inv_ppm
+                ly = (foot - by - 0.5 * B) * inv_ppm
                 hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now)
                 if not hit:
                     continue
@@ -98,13 +138,16 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                     lr, lg, lb = _sprite_light(P, nx, ny)
                     r, g, b = r * lr, g * lg, b * lb
                     f = fog
-                r += (fr - r) * f
-                g += (fg - g) * f
-                b += (fb - b) * f
-                img[px, py, 0] = min(255.0, r * 255.0)
-                img[px, py, 1] = min(255.0, g * 255.0)
-                img[px, py, 2] = min(255.0, b * 255.0)
-                depth[px, py] = d
+                r = min(255.0, (r + (fr - r) * f) * 255.0)
+                g = min(255.0, (g + (fg - g) * f) * 255.0)
+                b = min(255.0, (b + (fb - b) * f) * 255.0)
+                for px in range(bx, min(bx + B, x1)):
+                    for py in range(by, min(by + B, y1)):
+                        if depth[px, py] > d:
+                            img[px, py, 0] = r
+                            img[px, py, 1] = g
+                            img[px, py, 2] = b
+                            depth[px, py] = d
 
 
 def sprite_seeds(scene) -> np.ndarray:

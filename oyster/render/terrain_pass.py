@@ -31,6 +31,7 @@ LOD_STEP = 0.025           # step = max(MIN_STEP, d * LOD_STEP): samples thin ou
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
 INV_255 = 1.0 / 255.0
+COL_LO, COL_HI = 0.004, 0.996  # colour clamp before fixed-point ramps
 WATER_DEEP = (0.02, 0.10, 0.16)     # albedo of deep water
 WATER_SHALLOW = (0.10, 0.30, 0.30)  # albedo of shallow water over sand
 WATER_CLARITY = 0.45       # 1/metres; how fast the floor disappears with water depth
@@ -97,6 +98,32 @@ def _water(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb, lr, l
     return (br + (sr - br) * fres + spec * P[S.SUN_COL],
             bg + (sg - bg) * fres + spec * P[S.SUN_COL + 1],
             bb + (sb - bb) * fres + spec * P[S.SUN_COL + 2])
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _span(img, depth, sx, y0, y1, r, g, b, dr, dg, db, dval):
+    """Fill rows [y0, y1) of column sx with a linear colour ramp (start colour, per-row delta; 0..1 units)
+    in 8.8 fixed point: float->uint8 conversion per pixel was a third of the terrain pass."""
+    ri = int(r * 65280.0)
+    gi = int(g * 65280.0)
+    bi = int(b * 65280.0)
+    dri = int(dr * 65280.0)
+    dgi = int(dg * 65280.0)
+    dbi = int(db * 65280.0)
+    for y in range(y0, y1):
+        img[sx, y, 0] = ri >> 8
+        img[sx, y, 1] = gi >> 8
+        img[sx, y, 2] = bi >> 8
+        depth[sx, y] = dval
+        ri += dri
+        gi += dgi
+        bi += dbi
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _clamp_col(r, g, b):
+    """Clamp to [COL_LO, COL_HI]: the fixed-point ramps may drift a fraction of a level, never wrap."""
+    return (min(max(r, COL_LO), COL_HI), min(max(g, COL_LO), COL_HI), min(max(b, COL_LO), COL_HI))
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -204,22 +231,19 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, clouds_far
                 cr += LAVA_GLOW[0] * fl
                 cg += LAVA_GLOW[1] * fl
                 cb += LAVA_GLOW[2] * fl
+            cr, cg, cb = _clamp_col(cr, cg, cb)
             if not prev_vis:
                 pr, pg, pb = cr, cg, cb
                 prev_y = sy + 1.0
-            # ---- fill rows [top, ybuf) blending from the previous sample's colour ----
+            # ---- fill rows [top, ybuf), ramping from this sample's colour down to the previous one's ----
             top = int(sy)
             if top < 0:
                 top = 0
             span = prev_y - sy
             inv_span = 1.0 / span if span > 1e-3 else 0.0
-            for y in range(top, ybuf):
-                a = (prev_y - y) * inv_span
-                a = min(max(a, 0.0), 1.0)
-                img[sx, y, 0] = min(255.0, (pr + (cr - pr) * a) * 255.0)
-                img[sx, y, 1] = min(255.0, (pg + (cg - pg) * a) * 255.0)
-                img[sx, y, 2] = min(255.0, (pb + (cb - pb) * a) * 255.0)
-                depth[sx, y] = d
+            a = min((prev_y - top) * inv_span, 1.0)       # ramp position at row `top` (1 = this sample)
+            _span(img, depth, sx, top, ybuf, pr + (cr - pr) * a, pg + (cg - pg) * a, pb + (cb - pb) * a,
+                  (pr - cr) * inv_span, (pg - cg) * inv_span, (pb - cb) * inv_span, d)
             ybuf = top
             pr, pg, pb = cr, cg, cb
             prev_y = sy
@@ -236,27 +260,16 @@ def _column(sx, img, depth, height, color, material, heat, P, clouds, clouds_far
     # ---- sky in the rows left open: evaluated every SKY_ROW_STEP rows, linear in between (it is smooth) ----
     if ybuf > 0:
         r0, g0, b0, a0 = sky_pixel(P, clouds, clouds_far, dx, dy, (hor - 0.5) / focal, hr, hg, hb)
+        r0, g0, b0 = _clamp_col(r0, g0, b0)
         y = 0
         while y < ybuf:
-            y1 = min(y + SKY_ROW_STEP, ybuf - 1)
-            if y1 > y:
-                r1, g1, b1, a1 = sky_pixel(P, clouds, clouds_far, dx, dy, (hor - y1 - 0.5) / focal, hr, hg, hb)
-            else:
-                r1, g1, b1, a1 = r0, g0, b0, a0
-            n = y1 - y if y1 > y else 1
-            inv = 1.0 / n
-            for k in range(n):
-                f = k * inv
-                img[sx, y + k, 0] = min(255.0, (r0 + (r1 - r0) * f) * 255.0)
-                img[sx, y + k, 1] = min(255.0, (g0 + (g1 - g0) * f) * 255.0)
-                img[sx, y + k, 2] = min(255.0, (b0 + (b1 - b0) * f) * 255.0)
-                depth[sx, y + k] = SKY_DEPTH + a0 + (a1 - a0) * f
-            if y1 == ybuf - 1:
-                img[sx, y1, 0] = min(255.0, r1 * 255.0)
-                img[sx, y1, 1] = min(255.0, g1 * 255.0)
-                img[sx, y1, 2] = min(255.0, b1 * 255.0)
-                depth[sx, y1] = SKY_DEPTH + a1
-                break
+            y1 = min(y + SKY_ROW_STEP, ybuf)
+            r1, g1, b1, a1 = sky_pixel(P, clouds, clouds_far, dx, dy, (hor - y1 - 0.5) / focal, hr, hg, hb)
+            r1, g1, b1 = _clamp_col(r1, g1, b1)
+            inv = 1.0 / (y1 - y)
+            # depth carries the cloud alpha for the star pass; a step per row is plenty for that
+            _span(img, depth, sx, y, y1, r0, g0, b0, (r1 - r0) * inv, (g1 - g0) * inv, (b1 - b0) * inv,
+                  SKY_DEPTH + a0)
             r0, g0, b0, a0 = r1, g1, b1, a1
             y = y1
 

@@ -22,11 +22,13 @@ class CameraConfig:
     min_clearance: float = 2.0     # metres; never closer to the ground than this, except the landing
     crane_frac: float = 0.22       # share of the shot spent rising at the start
     land_frac: float = 0.22        # share of the shot spent descending to the player's eye at the end
-    look_blend: float = 0.2        # 0 = always look at the point of interest, 1 = along the path
+    look_blend: float = 0.1        # 0 = always look at the point of interest, 1 = along the path
     smooth_s: float = 0.35         # seconds; Gaussian smoothing of the look target and height
     terrain_probe: float = 8.0     # metres; terrain this close to the camera counts for its height
     pitch_limit: float = 0.85      # radians; the renderer clamps at about 0.9
     max_turn: float = 0.75         # radians per second; faster pans judder at 30 fps
+    look_pitch: tuple = (-0.45, 0.3)  # radians; the gaze stays near the horizon (no staring at sky or feet)
+    min_hold_s: float = 1.5        # seconds the view stays on one place before moving to the next
 
 
 @dataclass
@@ -54,7 +56,6 @@ class CameraPath:
     z: np.ndarray       # eye height, metres
     yaw: np.ndarray     # (n,) radians, wrapped to (-pi, pi]
     pitch: np.ndarray   # (n,) radians
-    eruption_frame: int | None = None
 
     def __len__(self) -> int:
         return len(self.x)
@@ -127,8 +128,10 @@ def safe_floor(xy: np.ndarray, ground: Ground, probe: float, radius: int) -> np.
     return np.convolve(pad, np.ones(2 * radius + 1) / (2 * radius + 1), mode="valid")
 
 
-def route(pois: list[Poi], end: Pose, seconds: float, cfg: CameraConfig) -> np.ndarray:
-    """Control points (k, 2): start beyond the main point of interest, pass the others, land at `end`."""
+def route(pois: list[Poi], end: Pose, seconds: float, cfg: CameraConfig, close: bool = False) -> np.ndarray:
+    """Control points (k, 2): start beyond the main point of interest, pass the others, land at `end`.
+
+    close=True swings the middle of the route in over the main place (an eruption is worth a close look)."""
     main = pois[0]
     e = np.array([end.x, end.y])
     c = np.array([main.x, main.y])
@@ -139,7 +142,7 @@ def route(pois: list[Poi], end: Pose, seconds: float, cfg: CameraConfig) -> np.n
     def around(a: float, k: float) -> np.ndarray:   # a point at bearing ang+a, distance k*r from the main POI
         return c + k * r * np.array([math.cos(ang + a), math.sin(ang + a)])
 
-    start, mid = around(math.radians(110), 1.5), around(math.radians(50), 1.15)
+    start, mid = around(math.radians(110), 1.5), around(math.radians(50), 0.7 if close else 1.15)
     pts = [start]
     budget = cfg.speed * seconds
     for q in sorted(pois[1:], key=lambda q: -math.dist((q.x, q.y), e)):   # far ones first: the tour ends at e
@@ -162,21 +165,33 @@ def _wrap(a: np.ndarray) -> np.ndarray:
 
 
 def _look_target(xy: np.ndarray, pois: list[Poi], fps: float, cfg: CameraConfig) -> np.ndarray:
-    """Per frame, a weighted mix of the points of interest: near ones ahead of the camera dominate, smoothly.
+    """Per frame, the point of interest to look at: the best-scoring place (near, ahead of the camera, weighty),
+    held for at least `min_hold_s` so the view settles on each place instead of hunting between them.
 
-    Places behind the camera or right under it fade out, so flying over a lake does not whip the view round."""
+    Places behind the camera or right under it score low, so flying over a lake does not whip the view round.
+    Returns (n, 3) target points; the caller smooths the resulting angles."""
     pos = np.array([[p.x, p.y, p.z] for p in pois])                      # (k, 3)
     rel = pos[None, :, :2] - xy[:, None, :]                               # (n, k, 2)
     dist = np.linalg.norm(rel, axis=2)                                    # (n, k)
     head = gaussian_smooth(np.gradient(xy, axis=0), fps * 0.5)
     head /= np.maximum(np.linalg.norm(head, axis=1, keepdims=True), 1e-9)
     ahead = (rel * head[:, None, :]).sum(axis=2) / np.maximum(dist, 1e-9)   # cos of the angle off the heading
-    w = (np.array([p.weight for p in pois])[None, :] * np.exp(-(dist - dist.min(axis=1, keepdims=True)) / 80.0)
-         * (0.15 + 0.85 * np.clip(ahead, 0.0, 1.0)) * np.clip((dist - 15.0) / 45.0, 0.05, 1.0))
-    w[:, 0] = np.maximum(w[:, 0], 1e-3)                                   # the main place never vanishes
-    w[: int(len(xy) * cfg.crane_frac), 0] *= 4.0                          # the opening crane reveals the main place
-    target = (w[:, :, None] * pos[None]).sum(axis=1) / w.sum(axis=1, keepdims=True)
-    return gaussian_smooth(target, cfg.smooth_s * fps * 2)
+    score = (np.array([p.weight for p in pois])[None, :] * np.exp(-(dist - dist.min(axis=1, keepdims=True)) / 120.0)
+             * (0.3 + 0.7 * np.clip(ahead, 0.0, 1.0)) * np.clip((dist - 15.0) / 45.0, 0.05, 1.0))
+    n = len(xy)
+    score[: int(n * cfg.crane_frac), 0] *= 4.0                            # the opening crane reveals the main place
+    score[int(n * (1.0 - cfg.land_frac)):, 0] *= 4.0                      # and the landing looks back at it
+    pick = gaussian_smooth(score, fps * 0.3).argmax(axis=1)
+    hold = int(cfg.min_hold_s * fps)
+    i = 0
+    while i < n:                                                          # merge runs shorter than the hold
+        j = i
+        while j < n and pick[j] == pick[i]:
+            j += 1
+        if j - i < hold and i > 0:
+            pick[i:j] = pick[i - 1]
+        i = j
+    return pos[pick]
 
 
 def rate_limit(a: np.ndarray, max_step: float) -> np.ndarray:
@@ -188,14 +203,16 @@ def rate_limit(a: np.ndarray, max_step: float) -> np.ndarray:
 
 
 def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: int = 30,
-               cfg: CameraConfig | None = None, eruption: bool = False) -> CameraPath:
-    """Per-frame camera poses for a shot of `seconds` that ends exactly at `end` (the player's eye pose)."""
+               cfg: CameraConfig | None = None, close: bool = False) -> CameraPath:
+    """Per-frame camera poses for a shot of `seconds` that ends exactly at `end` (the player's eye pose).
+
+    close=True passes nearer the main place (used when it erupts)."""
     cfg = cfg or CameraConfig()
     assert pois, "a shot needs at least one point of interest"
     n = int(round(seconds * fps))
     assert n >= 2, f"a shot needs at least two frames, got {n}"
     u = np.linspace(0.0, 1.0, n)
-    curve = catmull_rom(route(pois, end, seconds, cfg))
+    curve = catmull_rom(route(pois, end, seconds, cfg, close))
     length = float(np.linalg.norm(np.diff(curve, axis=0), axis=1).sum())
     xy = resample_by_length(curve, length * ease_in_out(u))                # (n, 2) eased along the length
 
@@ -219,7 +236,7 @@ def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: 
     yaw_path = np.where(moving, np.arctan2(tangent[:, 1], tangent[:, 0]), yaw_look)
     yaw = yaw_look + cfg.look_blend * _wrap(yaw_path - yaw_look)
     pitch = np.arctan2(target[:, 2] - z, np.maximum(np.linalg.norm(to_t, axis=1), 1.0))
-    pitch = np.clip(pitch, -cfg.pitch_limit, cfg.pitch_limit)
+    pitch = np.clip(pitch, max(cfg.look_pitch[0], -cfg.pitch_limit), min(cfg.look_pitch[1], cfg.pitch_limit))
 
     # the landing: blend every channel into the exact end pose so the last frame is the player's view
     w = ease_in_out((u - (1.0 - cfg.land_frac)) / cfg.land_frac)
@@ -233,5 +250,4 @@ def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: 
     y = xy[:, 1] + w * (end.y - xy[:, 1])
     z = z + w * (end.z - z)
     x[-1], y[-1], z[-1], yaw[-1], pitch[-1] = end.x, end.y, end.z, end.yaw, end.pitch
-    erupt = int(round(n * cfg.crane_frac * 0.6)) if eruption else None   # bombs fly while the crane tops out
-    return CameraPath(x, y, z, yaw, pitch, erupt)
+    return CameraPath(x, y, z, yaw, pitch)

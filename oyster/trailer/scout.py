@@ -46,7 +46,7 @@ def _poi(seed: int, name: str, near: tuple[float, float]) -> Poi | None:
     t = _terrain()
     if name == "volcano":
         x, y, _, summit = t.volcano_site(seed)
-        return Poi(name, x, y, summit, weight=1.6)
+        return Poi(name, x, y, summit, weight=2.0)
     hit = t.find_feature(seed, name, near[0], near[1])
     if hit is None:
         return None

@@ -104,9 +104,3 @@ def follow_step(o: Override, px: float, py: float) -> None:
     o.x += dx / d * step
     o.y += dy / d * step
     o.heading = float(np.arctan2(dy, dx))
-
-
-def hop(action: np.ndarray, phase: np.ndarray) -> np.ndarray:
-    """Feet lift of jumping characters, metres (so a jump shows even in a renderer without animation)."""
-    up = 0.5 * np.abs(np.sin(np.pi * phase / 0.7))
-    return np.where(action == ACTION_ID["jump"], up, 0.0)

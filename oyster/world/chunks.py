@@ -18,8 +18,9 @@ from .scene import CHUNK, DRAW_DISTANCE, MAP_MASK, MAP_SIZE, RingMap
 from .sculpt import apply_edits, overlaps, paint_rock
 
 LOAD_RADIUS = DRAW_DISTANCE + 16.0     # metres; the square of chunks kept in the ring (<= 16 chunks a side)
-PREFETCH_MARGIN = 2                    # extra chunks around the loaded square generated in the background
+PREFETCH_MARGIN = 1                    # extra chunks around the loaded square generated in the background
 SLOTS = MAP_SIZE // CHUNK
+_NO_HEAT = np.zeros((CHUNK, CHUNK), np.float32)
 _CHAR_IDS = np.array([KIND_ID[k] for k in CHARACTER_KINDS], np.int32)
 assert math.floor(2 * LOAD_RADIUS / CHUNK) + 1 <= SLOTS, "loaded square must fit in the ring map"
 
@@ -40,6 +41,37 @@ class Chunk:
     scale: np.ndarray       # (N,) float32
     alive: np.ndarray       # (N,) bool: False where cooled lava buried the object
     is_char: np.ndarray     # (N,) bool: villager / animal
+    raw: object = None      # the generated terrain.ChunkData this was built from
+
+
+# Unedited chunks are pure functions of (seed, cx, cy) and never mutated, so every world of a seed shares them:
+# a second session, a share-code restore or a test's twin world then costs almost no generation.
+SHARED_CAPACITY = 1024
+_shared: OrderedDict = OrderedDict()      # (seed, cx, cy) -> unedited Chunk
+_shared_lock = threading.Lock()
+
+
+def base_chunk(seed: int, cx: int, cy: int) -> tuple:
+    """(unedited chunk, True if it had to be generated now) from the process-wide cache."""
+    key = (seed, cx, cy)
+    with _shared_lock:
+        c = _shared.get(key)
+        if c is not None:
+            _shared.move_to_end(key)
+            return c, False
+    c = build_chunk(seed, terrain.generate_chunk(seed, cx, cy), [])
+    with _shared_lock:
+        _shared[key] = c
+        while len(_shared) > SHARED_CAPACITY:
+            _shared.popitem(last=False)
+    return c, True
+
+
+def forget_shared(seed: int) -> None:
+    """Drop a seed's chunks from the shared cache (tests use it to force real regeneration)."""
+    with _shared_lock:
+        for k in [k for k in _shared if k[0] == seed]:
+            del _shared[k]
 
 
 def chunk_range(x: float, y: float, r: float = LOAD_RADIUS) -> tuple[int, int, int, int]:
@@ -72,7 +104,7 @@ def build_chunk(seed: int, raw, edits: list) -> Chunk:
             alive = ~rock[iy, ix]
     return Chunk(cx, cy, height, color, material, raw.biome, [o.id for o in objs], kind, xyz,
                  np.array([o.radius for o in objs], np.float32).reshape(n),
-                 np.array([o.scale for o in objs], np.float32).reshape(n), alive, np.isin(kind, _CHAR_IDS))
+                 np.array([o.scale for o in objs], np.float32).reshape(n), alive, np.isin(kind, _CHAR_IDS), raw)
 
 
 class ChunkCache:
@@ -81,7 +113,9 @@ class ChunkCache:
         self.edits = edits                       # the world's terrain edits (shared list, log order)
         self.capacity = capacity
         self.ring = RingMap()
-        self.overlays = []                       # callables(chunk, h, c, m, heat) -> None, e.g. flowing lava
+        # callables(chunk, h, c, m, heat) -> bool drawing over a chunk's layers (flowing lava); called with
+        # h=None first to ask whether they touch the chunk at all
+        self.overlays = []
         self.version = 0                         # bumps whenever the set or content of loaded chunks changes
         self._lru: OrderedDict = OrderedDict()   # (cx, cy) -> Chunk
         self._slots: dict = {}                   # (cx & 15, cy & 15) -> (cx, cy) written there
@@ -91,7 +125,6 @@ class ChunkCache:
         # Python parts never make a frame wait for the GIL (on two cores that wait was up to 5 ms)
         self.frame_lock = threading.Lock()
         self._wanted: list = []
-        self._ready: dict = {}                   # raw chunks made by the background thread
         self._stop = False
         self._wake = threading.Event()
         self._thread = None
@@ -105,12 +138,11 @@ class ChunkCache:
         if c is not None:
             self._lru.move_to_end(key)
             return c
-        with self._lock:
-            raw = self._ready.pop(key, None)
-        if raw is None:
-            raw = terrain.generate_chunk(self.seed, cx, cy)
-            self.generated += 1
-        c = build_chunk(self.seed, raw, self.edits)
+        c, fresh = base_chunk(self.seed, cx, cy)
+        self.generated += fresh
+        x0, y0 = cx * CHUNK, cy * CHUNK
+        if any(overlaps(e, x0, y0, CHUNK, CHUNK) for e in self.edits):
+            c = build_chunk(self.seed, c.raw, self.edits)
         self._lru[key] = c
         while len(self._lru) > self.capacity:
             self._lru.popitem(last=False)
@@ -152,10 +184,11 @@ class ChunkCache:
     def _write(self, c: Chunk) -> None:
         sx, sy = (c.cx * CHUNK) & MAP_MASK, (c.cy * CHUNK) & MAP_MASK
         h, col, mat = c.height, c.color, c.material
-        heat = np.zeros((CHUNK, CHUNK), np.float32)
-        if self.overlays:
-            h, col, mat = h.copy(), col.copy(), mat.copy()
-            for fn in self.overlays:
+        heat = _NO_HEAT
+        active = [fn for fn in self.overlays if fn(c, None, None, None, None)]
+        if active:
+            h, col, mat, heat = h.copy(), col.copy(), mat.copy(), np.zeros((CHUNK, CHUNK), np.float32)
+            for fn in active:
                 fn(c, h, col, mat, heat)
         r = self.ring
         r.height[sy:sy + CHUNK, sx:sx + CHUNK] = h
@@ -174,7 +207,8 @@ class ChunkCache:
                     self._lru.pop((cx, cy), None)
                 if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) == (cx, cy):
                     self._write(self.get(cx, cy))
-        self.version += 1
+        if rebuild:
+            self.version += 1         # objects may have changed (buried by rock, moved with the ground)
 
     def heights(self, x0: int, y0: int, w: int, h: int) -> np.ndarray:
         """Edited terrain heights of a rectangle of cells (generating chunks as needed), float32 (h, w)."""
@@ -189,12 +223,11 @@ class ChunkCache:
         return out
 
     def evict_all(self) -> None:
-        """Drop every cached chunk and forget the ring contents (tests use this to prove rebuilds are exact)."""
+        """Drop every cached chunk, shared ones included, and forget the ring (tests prove rebuilds are exact)."""
         self._lru.clear()
         self._slots.clear()
         self._range = None
-        with self._lock:
-            self._ready.clear()
+        forget_shared(self.seed)
 
     # ------------------------------------------------------------------------------------------ background
     def _request_prefetch(self, x: float, y: float) -> None:
@@ -202,53 +235,42 @@ class ChunkCache:
             return
         cx0, cx1, cy0, cy1 = chunk_range(x, y, LOAD_RADIUS + PREFETCH_MARGIN * CHUNK)
         pcx, pcy = x / CHUNK, y / CHUNK
-        want = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1) if (cx, cy) not in self._lru]
+        want = [(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)
+                if (cx, cy) not in self._lru and (self.seed, cx, cy) not in _shared]
         want.sort(key=lambda k: (k[0] + 0.5 - pcx) ** 2 + (k[1] + 0.5 - pcy) ** 2)
         with self._lock:
             self._wanted = want
-            # keep the hand-off dict bounded: drop what is no longer wanted
-            keep = set(want)
-            for k in [k for k in self._ready if k not in keep]:
-                del self._ready[k]
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="oyster-chunks", daemon=True)
             self._thread.start()
         self._wake.set()
 
+    def _next_wanted(self):
+        with self._lock:
+            while self._wanted:
+                k = self._wanted.pop(0)
+                if k not in self._lru and (self.seed,) + k not in _shared:
+                    return k
+        return None
+
     def _run(self) -> None:
         while not self._stop:
-            with self._lock:
-                key = None
-                while self._wanted:
-                    k = self._wanted.pop(0)
-                    if k not in self._ready and k not in self._lru:
-                        key = k
-                        break
+            key = self._next_wanted()
             if key is None:
                 self._wake.wait(0.5)
                 self._wake.clear()
                 continue
             with self.frame_lock:
-                raw = terrain.generate_chunk(self.seed, key[0], key[1])
-            with self._lock:
-                self._ready[key] = raw
+                base_chunk(self.seed, key[0], key[1])
 
     def pump(self, budget: int = 1) -> int:
         """Generate up to `budget` wanted chunks on the caller's thread (when frames leave the thread no gap)."""
         done = 0
         while done < budget:
-            with self._lock:
-                key = None
-                while self._wanted:
-                    k = self._wanted.pop(0)
-                    if k not in self._ready and k not in self._lru:
-                        key = k
-                        break
+            key = self._next_wanted()
             if key is None:
                 break
-            raw = terrain.generate_chunk(self.seed, key[0], key[1])
-            with self._lock:
-                self._ready[key] = raw
+            base_chunk(self.seed, key[0], key[1])
             done += 1
         return done
 
@@ -259,4 +281,3 @@ class ChunkCache:
             self._thread.join(timeout=2.0)
             self._thread = None
         self._lru.clear()
-        self._ready.clear()

@@ -18,6 +18,7 @@ from .state import EARTH_G, Clock, rng
 
 MAX_LOG = 600               # edits kept in the log (and so in a share code)
 AHEAD = 10.0                # metres in front of the player for "ahead"
+VOLCANO_VIEW = 240.0       # metres from the crater where teleport "volcano" lands
 CROWD = 30.0                # metres: villagers this close all follow a character edit without a target
 
 
@@ -224,7 +225,7 @@ def _teleport(world, e):
     world.place_player(e["x"], e["y"], e["yaw"], max(-0.9, min(0.9, e["pitch"])))
 
     def undo():
-        world.place_player(frm[0], frm[1], frm[3], frm[4], z=frm[2])
+        world.place_player(frm[0], frm[1], frm[3], frm[4], z=frm[2], exact=True)
     return e, undo
 
 
@@ -239,11 +240,14 @@ def _feature(world, name: str) -> tuple[float, float, float]:
     if got is None:
         raise ValueError(f"there is no {name} within reach of here")
     x, y = got
-    if name == "volcano":
-        _, _, crater_r, _ = terrain.volcano_site(world.seed)
-        a = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
-        d = crater_r + 70.0
-        return x + d * math.cos(a), y + d * math.sin(a), a + math.pi
+    if name == "volcano":     # stand back on dry land where the whole cone is in view, facing the crater
+        a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
+        for k in range(12):
+            a = a0 + (k + 1) // 2 * (math.pi / 6) * (1 if k % 2 else -1)
+            vx, vy = x + VOLCANO_VIEW * math.cos(a), y + VOLCANO_VIEW * math.sin(a)
+            if terrain.height_at(world.seed, vx, vy) > 1.0:
+                return vx, vy, a + math.pi
+        return vx, vy, a + math.pi
     return x, y, p.yaw
 
 

@@ -161,7 +161,7 @@ def restore(doc: dict, background: bool = True):
             world.advance_eruption(entry["t"], refresh=True)
             world.s.tick = entry["t"]
             x, y, z, yaw, pitch = entry["pose"]
-            world.place_player(x, y, yaw, pitch, z=z)
+            world.place_player(x, y, yaw, pitch, z=z, exact=True)
             try:
                 world.apply(entry["edit"])
             except ValueError as err:
@@ -175,7 +175,7 @@ def restore(doc: dict, background: bool = True):
         s.weather = Weather(**doc["weather"])
         s.player = Player(**doc["pose"])
         world.place_player(s.player.x, s.player.y, s.player.yaw, s.player.pitch, z=s.player.z,
-                           on_ground=s.player.on_ground)
+                           on_ground=s.player.on_ground, exact=True)
         s.player.vx, s.player.vy, s.player.vz = (float(doc["pose"][k]) for k in ("vx", "vy", "vz"))
         s.player.in_water = doc["pose"]["in_water"]
         follow = {i for i, o in world.entities.overrides.items() if o.action == "follow"}

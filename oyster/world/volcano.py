@@ -92,16 +92,19 @@ class Eruption:
         t = self.touched
         return RockPatch(self.uid, self.x0 + t[0], self.y0 + t[1], self.rock[t[1]:t[3] + 1, t[0]:t[2] + 1].copy())
 
-    def overlay(self, c, h, col, mat, heat) -> None:
-        """Draw rock and molten lava over a chunk's layers (chunk cache overlay hook)."""
+    def overlay(self, c, h, col, mat, heat) -> bool:
+        """Draw rock and molten lava over a chunk's layers (chunk cache overlay hook); h=None only asks whether
+        the flow touches this chunk. Returns True if it does."""
         if self.touched[2] < 0:
-            return
+            return False
         ax0, ay0, ax1, ay1 = self.world_box()
         cx0, cy0 = c.cx * CHUNK, c.cy * CHUNK
         ax, ay = max(ax0, cx0), max(ay0, cy0)
         bx, by = min(ax1 + 1, cx0 + CHUNK), min(ay1 + 1, cy0 + CHUNK)
         if ax >= bx or ay >= by:
-            return
+            return False
+        if h is None:
+            return True
         gs = (slice(ay - self.y0, by - self.y0), slice(ax - self.x0, bx - self.x0))
         cs = (slice(ay - cy0, by - cy0), slice(ax - cx0, bx - cx0))
         rock, lava = self.rock[gs], self.lava[gs]
@@ -114,6 +117,7 @@ class Eruption:
         mat[cs][molten] = MAT_LAVA
         glow = np.where(molten, np.clip((self.energy[gs] / np.maximum(lava, 1e-3) - 0.15) / 0.85 + 0.2, 0, 1), 0)
         heat[cs] = glow.astype(np.float32)
+        return True
 
     # ------------------------------------------------------------------------------------------ particles
     def particles(self, tick: int, wind: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

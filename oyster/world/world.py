@@ -86,10 +86,9 @@ class World:
     def active_eruption(self):
         return self.eruptions[-1] if self.eruptions and not self.eruptions[-1].done else None
 
-    def _lava_overlay(self, c, h, col, mat, heat) -> None:
+    def _lava_overlay(self, c, h, col, mat, heat) -> bool:
         e = self.active_eruption()
-        if e is not None:
-            e.overlay(c, h, col, mat, heat)
+        return e is not None and e.overlay(c, h, col, mat, heat)
 
     def apply(self, edit: dict) -> dict:
         """Apply a typed edit (see edits.py); returns the resolved edit. ValueError changes nothing."""
@@ -140,7 +139,12 @@ class World:
                 if o is None or o.action == "walk":
                     continue
                 x[k], y[k], hd[k] = o.x, o.y, o.heading
-                act[k] = ACTION_ID["walk"] if o.action == "follow" else ACTION_ID[o.action]
+                if o.action == "follow":      # walking while it catches up, idle beside the player
+                    p = self.s.player
+                    near = math.hypot(p.x - o.x, p.y - o.y) <= characters.FOLLOW_GAP + 0.05
+                    act[k] = ACTION_ID["idle"] if near else ACTION_ID["follow"]
+                else:
+                    act[k] = ACTION_ID[o.action]
                 ph[k] = (self.s.tick - o.tick0) * DT
         return x, y, hd, act, ph
 
@@ -180,11 +184,14 @@ class World:
         if len(v.c_ids):
             cx, cy, _, act, _ = self.characters()
             dc = np.hypot(cx - x, cy - y)
+            ovs = self.entities.overrides
             for k in np.flatnonzero(dc <= r):
                 kind = KINDS[v.c_kind[k]]
                 if kinds is None or kind in kinds:
+                    o = ovs.get(v.c_ids[k])
+                    action = o.action if o is not None and o.action != "walk" else ACTIONS[act[k]]
                     out.append((float(dc[k]), v.c_ids[k], kind, float(cx[k]), float(cy[k]), float(v.c_radius[k]),
-                                ACTIONS[act[k]]))
+                                action))
         out.sort(key=lambda e: (e[0], e[1]))
         return out
 
@@ -238,14 +245,19 @@ class World:
         return overlaps(edit, e.x0, e.y0, volcano.GRID, volcano.GRID)
 
     def place_player(self, x: float, y: float, yaw: float, pitch: float, z: float | None = None,
-                     on_ground: bool = True) -> None:
+                     on_ground: bool = True, exact: bool = False) -> None:
+        """Stand the player at (x, y) on the ground (or at height z, lifted to the ground unless exact)."""
         p = self.s.player
         p.x, p.y = float(x), float(y)
-        p.yaw, p.pitch = wrap_angle(float(yaw)), max(-physics.CONFIG.max_pitch, min(physics.CONFIG.max_pitch, pitch))
+        if exact:
+            p.yaw, p.pitch = float(yaw), float(pitch)
+        else:
+            lim = physics.CONFIG.max_pitch
+            p.yaw, p.pitch = wrap_angle(float(yaw)), max(-lim, min(lim, float(pitch)))
         p.vx = p.vy = p.vz = 0.0
         self.cache.ensure(p.x, p.y)
         sup, swim = physics.support(self.cache.ring.height, p.x, p.y)
-        p.z = sup if z is None else max(float(z), sup)
+        p.z = sup if z is None else (float(z) if exact else max(float(z), sup))
         p.on_ground = on_ground if z is not None else True
         p.in_water = swim
 
@@ -261,7 +273,7 @@ class World:
         n_s = len(v.s_ids)
         if len(v.c_ids):
             x, y, _, act, ph = self.characters()
-            z = _ground_vec(ring.height, x, y) + characters.hop(act, ph)
+            z = _ground_vec(ring.height, x, y)
             cxyz = np.stack([x, y, z], 1).astype(np.float32)
             sxyz = np.concatenate([sxyz, cxyz])
             skind = np.concatenate([skind, v.c_kind])

@@ -1,0 +1,160 @@
+"""Frame-time benchmark: render, Session.step (physics + render) and chunk generation; median and p99.
+
+    python -m oyster.bench                    # everything, 200 frames per row
+    python -m oyster.bench --frames 500 --only render
+
+Each measurement is a function returning a list of per-call seconds; `ROWS` lists what runs and
+`print_table` prints them. Timings use wall-clock time (time.perf_counter) on a machine that may be
+shared: quote medians, and compare rows from the same run only.
+"""
+import argparse
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+SIZES = ((320, 180), (640, 360), (1280, 720))
+WARMUP = 10                # untimed calls first (JIT, caches, chunk streaming)
+
+
+@dataclass
+class Row:
+    what: str              # measurement name
+    size: str              # "640x360" or "-"
+    threads: int
+    times: list            # seconds per call
+
+    def stats(self) -> tuple[float, float]:
+        a = np.asarray(self.times) * 1000.0
+        return float(np.median(a)), float(np.percentile(a, 99))
+
+
+def _threads(n: int) -> None:
+    numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+
+
+def bench_scene_session(width: int, height: int):
+    """A real Session set up like a busy moment: rain, an eruption, villagers in view, walking forward."""
+    from oyster import Session
+    s = Session(seed=7, width=width, height=height)
+    for edit in ({"op": "weather", "kind": "rain", "intensity": 0.8},
+                 {"op": "eruption", "strength": 0.8},
+                 {"op": "spawn", "kind": "villager", "count": 12, "where": "ahead"},
+                 {"op": "time", "hour": 16.5, "speed": 60}):
+        s.apply(edit)
+    return s
+
+
+def time_render(width: int, height: int, threads: int, frames: int) -> list:
+    """render() alone on the Scenes of a walking Session (scene building and physics untimed)."""
+    from oyster.render import render
+    _threads(threads)
+    s = bench_scene_session(width, height)
+    out = np.empty((height, width, 3), np.uint8)
+    times = []
+    for i in range(frames + WARMUP):
+        held = {"forward", "turn_left"} if (i // 60) % 2 else {"forward"}
+        s.world.step(frozenset(held), 1 / 30)
+        scene = s.world.scene()
+        t0 = time.perf_counter()
+        render(scene, out)
+        if i >= WARMUP:
+            times.append(time.perf_counter() - t0)
+    s.close()
+    return times
+
+
+def time_render_fixture(width: int, height: int, threads: int, frames: int) -> list:
+    """render() on the renderer's synthetic fixture (300 sprites, rain, lava particles), camera panning."""
+    from oyster.render import render
+    from oyster.render.fixture import make_scene
+    _threads(threads)
+    base = make_scene(cam_x=-60.0, cam_y=-20.0, pitch=-0.08, rain=0.8)
+    out = np.empty((height, width, 3), np.uint8)
+    times = []
+    for i in range(frames + WARMUP):
+        scene = make_scene(cam_x=-60.0, cam_y=-20.0, pitch=-0.08, rain=0.8, yaw=0.6 * math.sin(i * 0.02),
+                           time=10.0 + i / 30) if i % 10 == 0 else scene if i else base
+        t0 = time.perf_counter()
+        render(scene, out)
+        if i >= WARMUP:
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def time_step(width: int, height: int, threads: int, frames: int) -> list:
+    """Session.step: fixed-step physics + events + scene + render + frame copy (the headline figure)."""
+    _threads(threads)
+    s = bench_scene_session(width, height)
+    times = []
+    for i in range(frames + WARMUP):
+        held = {"forward", "turn_left"} if (i // 60) % 2 else {"forward"}
+        t0 = time.perf_counter()
+        s.step(held, 1 / 30)
+        if i >= WARMUP:
+            times.append(time.perf_counter() - t0)
+    s.close()
+    return times
+
+
+def time_chunks(frames: int) -> list:
+    """terrain.generate_chunk for fresh chunks (what streaming costs per chunk, off the frame path)."""
+    from oyster.world import terrain
+    terrain.warm_up()
+    n = max(8, min(frames // 4, 64))
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        terrain.generate_chunk(11, 1000 + i, -1000 - i)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+# (name, function(width, height, threads, frames) or function(frames) when sized=False, sized)
+MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
+    "render": (time_render, True),
+    "render_fixture": (time_render_fixture, True),
+    "step": (time_step, True),
+    "chunk": (time_chunks, False),
+}
+
+
+def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    rows = []
+    for name, (fn, sized) in MEASUREMENTS.items():
+        if only and name not in only:
+            continue
+        if not sized:
+            rows.append(Row(name, "-", 1, fn(frames)))
+            continue
+        for w, h in sizes:
+            for th in sorted({1, all_threads}):
+                rows.append(Row(name, f"{w}x{h}", th, fn(w, h, th, frames)))
+    _threads(1)
+    return rows
+
+
+def print_table(rows: list[Row]) -> None:
+    print(f"{'measurement':<16}{'size':>10}{'threads':>9}{'median ms':>11}{'p99 ms':>9}{'calls':>7}")
+    for r in rows:
+        med, p99 = r.stats()
+        print(f"{r.what:<16}{r.size:>10}{r.threads:>9}{med:>11.2f}{p99:>9.2f}{len(r.times):>7}")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=200, help="timed calls per row (after %d warm-up)" % WARMUP)
+    ap.add_argument("--only", nargs="*", choices=list(MEASUREMENTS), help="run only these measurements")
+    ap.add_argument("--sizes", nargs="*", help="e.g. 640x360 (default: 320x180 640x360 1280x720)")
+    a = ap.parse_args(argv)
+    sizes = tuple(tuple(int(v) for v in s.split("x")) for s in a.sizes) if a.sizes else SIZES
+    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; frames per row: {a.frames}")
+    print_table(run(a.frames, a.only, sizes))
+
+
+if __name__ == "__main__":
+    main()

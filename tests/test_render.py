@@ -1,0 +1,189 @@
+"""Renderer behaviour on synthetic scenes: frame format, purity, weather, light, z-tested sprites, actions, lava."""
+import copy
+from dataclasses import fields, replace
+
+import numba
+import numpy as np
+import pytest
+
+from oyster.render import render
+from oyster.render.fixture import character_scene, make_scene
+from oyster.world.kinds import ACTIONS, KIND_ID, KINDS
+from oyster.world.scene import MAT_LAVA, RingMap
+
+W, H = 192, 108   # small frames keep the suite fast
+
+
+def frame(scene, w: int = W, h: int = H) -> np.ndarray:
+    return render(scene, np.zeros((h, w, 3), np.uint8))
+
+
+def lum(img: np.ndarray) -> np.ndarray:
+    return img.astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def diff(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+
+@pytest.fixture(scope="module")
+def view():
+    """Looking over the fixture's lake and village towards the volcano at noon."""
+    return make_scene(cam_x=-60.0, cam_y=-20.0, pitch=-0.08)
+
+
+def test_frame_format(view):
+    out = np.zeros((H, W, 3), np.uint8)
+    res = render(view, out)
+    assert res is out and res.dtype == np.uint8 and res.shape == (H, W, 3) and res.flags.c_contiguous
+    assert res.std() > 10, "a landscape, not a flat fill"
+
+
+def test_rejects_bad_output_buffer(view):
+    with pytest.raises(ValueError):
+        render(view, np.zeros((H, W, 3), np.float32))
+    with pytest.raises(ValueError):
+        render(view, np.zeros((H, W), np.uint8))
+
+
+def test_deterministic(view):
+    assert np.array_equal(frame(view), frame(view))
+
+
+def test_scene_not_mutated(view):
+    s = replace(view, rain=0.7, lightning=0.5, snow_cover=0.4)
+    before = copy.deepcopy(s)
+    frame(s)
+    for f in fields(s):
+        a, b = getattr(s, f.name), getattr(before, f.name)
+        if isinstance(a, RingMap):
+            for g in fields(a):
+                assert np.array_equal(getattr(a, g.name), getattr(b, g.name)), f"ring.{g.name} changed"
+        elif isinstance(a, np.ndarray):
+            assert np.array_equal(a, b), f"{f.name} changed"
+        else:
+            assert a == b, f"{f.name} changed"
+
+
+def test_threads_give_the_same_frame(view):
+    """The prange variant must draw exactly what the one-thread variant draws."""
+    numba.set_num_threads(1)
+    one = frame(view)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    try:
+        assert np.array_equal(one, frame(view))
+    finally:
+        numba.set_num_threads(1)
+
+
+@pytest.mark.parametrize("kind", ["rain", "snow", "fog", "storm"])
+def test_each_weather_changes_the_frame(view, kind):
+    clear = frame(view)
+    w = frame(replace(view, **{kind: 1.0}))
+    assert diff(clear, w) > 6.0, f"{kind} barely visible"
+
+
+def test_rain_draws_streaks():
+    """Rain streaks: thin bright lines over flat ground that move between two moments (light is the same)."""
+    s = replace(character_scene("idle", "rock", dist=500.0), rain=1.0, pitch=-0.3)
+    a, b = lum(frame(replace(s, time=1.0))), lum(frame(replace(s, time=1.37)))
+    ground = slice(H // 2, H)
+    moved = np.abs(a - b)[ground] > 20
+    assert moved.sum() > 0.01 * moved.size, "streaks over the ground"
+    wide = moved[:, 1:-1] & moved[:, :-2] & moved[:, 2:]
+    assert wide.sum() < 0.2 * moved.sum(), "streaks are thin lines, not blotches"
+    assert lum(frame(replace(s, rain=0.0)))[ground].std() < a[ground].std(), "streaks add texture"
+
+
+def test_snow_brightens(view):
+    clear = frame(view)
+    snowy = frame(replace(view, snow=1.0, snow_cover=1.0))
+    assert lum(snowy).mean() > lum(clear).mean() + 10
+
+
+def test_fog_reduces_contrast(view):
+    assert lum(frame(replace(view, fog=1.0))).std() < 0.7 * lum(frame(view)).std()
+
+
+def test_lightning_brightens(view):
+    storm = replace(view, storm=1.0, rain=1.0)
+    dark = frame(storm)
+    flash = frame(replace(storm, lightning=1.0))
+    assert lum(flash).mean() > lum(dark).mean() + 25
+
+
+def test_night_darker_than_noon_with_stars(view):
+    noon, night = frame(view), frame(replace(view, hour=0.5, pitch=0.5))
+    assert lum(night).mean() < 0.4 * lum(noon).mean()
+    top = lum(night)[: H // 3]
+    assert (top > top.mean() + 40).sum() >= 3, "a few stars in the night sky"
+
+
+def test_dawn_and_dusk_are_warm(view):
+    for hour, yaw in ((6.3, 0.0), (17.7, np.pi)):        # looking towards the low sun
+        noon = frame(replace(view, yaw=yaw, pitch=0.2)).astype(np.float32)
+        low = frame(replace(view, hour=hour, yaw=yaw, pitch=0.2)).astype(np.float32)
+        warmth = lambda img: (img[..., 0] - img[..., 2]).mean()   # noqa: E731
+        assert warmth(low) > warmth(noon) + 15, f"hour {hour}: the low sun should warm the view"
+
+
+def _ridge_scene(sprite_x: float, kind: str = "house") -> object:
+    """Flat ground with a 30 m ridge at x = 20 m; one sprite at sprite_x on the ground."""
+    s = character_scene("idle", "villager", dist=5.0)
+    ring = RingMap()
+    ring.height[:] = 1.0
+    ring.height[:, 20:26] = 30.0                          # cells x = 20..25 (all y): a wall-like ridge
+    ring.color[:] = (90, 140, 60)
+    xyz = np.array([[sprite_x, 0.0, 1.0]], np.float32)
+    return replace(s, ring=ring, sprite_xyz=xyz, sprite_kind=np.array([KIND_ID[kind]], np.int32), pitch=0.0)
+
+
+def test_sprites_are_depth_tested():
+    empty = replace(_ridge_scene(10.0), sprite_xyz=np.zeros((0, 3), np.float32),
+                    sprite_kind=np.zeros(0, np.int32), sprite_action=np.zeros(0, np.int32),
+                    sprite_phase=np.zeros(0, np.float32), sprite_scale=np.zeros(0, np.float32))
+    base = frame(empty)
+    in_front = frame(_ridge_scene(10.0))
+    behind = frame(_ridge_scene(40.0))
+    assert (np.abs(in_front.astype(int) - base).sum(axis=2) > 30).sum() > 50, "house in front of the ridge shows"
+    assert np.array_equal(behind, base), "house behind the ridge is hidden"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_draws_something(kind):
+    s = character_scene("idle", kind, dist=8.0)
+    empty = replace(s, sprite_xyz=np.zeros((0, 3), np.float32), sprite_kind=np.zeros(0, np.int32),
+                    sprite_action=np.zeros(0, np.int32), sprite_phase=np.zeros(0, np.float32),
+                    sprite_scale=np.zeros(0, np.float32))
+    assert (np.abs(frame(s).astype(int) - frame(empty)).sum(axis=2) > 30).sum() > 20
+
+
+@pytest.mark.parametrize("kind", ["villager", "animal"])
+@pytest.mark.parametrize("action", [a for a in ACTIONS if a != "idle"])
+def test_each_action_looks_different_from_idle(kind, action):
+    idle = frame(character_scene("idle", kind, dist=3.0, phase=0.45))
+    acting = frame(character_scene(action, kind, dist=3.0, phase=0.45))
+    changed = (np.abs(acting.astype(int) - idle).sum(axis=2) > 30).sum()
+    assert changed > 40, f"{kind} {action} looks like idle ({changed} pixels differ)"
+
+
+def test_lava_glows():
+    s = character_scene("idle", "rock", dist=40.0)
+    ring = RingMap()
+    ring.height[:] = 1.0
+    ring.color[:] = (70, 62, 60)
+    ring.material[:, 2:90] = MAT_LAVA
+    hot = copy.deepcopy(ring)
+    hot.heat[:, 2:90] = 1.0
+    for hour in (12.0, 0.5):
+        cold_img = frame(replace(s, ring=ring, hour=hour)).astype(np.float32)
+        hot_img = frame(replace(s, ring=hot, hour=hour)).astype(np.float32)
+        ground = slice(H // 2 + 5, H)
+        assert hot_img[ground, :, 0].mean() > cold_img[ground, :, 0].mean() + 40, f"hour {hour}"
+        assert hot_img[ground, :, 0].mean() > hot_img[ground, :, 2].mean() + 60, "glow is red-orange"
+
+
+def test_particles_visible(view):
+    none = replace(view, particle_xyz=np.zeros((0, 3), np.float32), particle_kind=np.zeros(0, np.int32),
+                   particle_size=np.zeros(0, np.float32))
+    assert diff(frame(view), frame(none)) > 0.05
