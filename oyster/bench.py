@@ -3,12 +3,15 @@
     python -m oyster.bench                    # everything, 200 frames per row
     python -m oyster.bench --frames 500 --only render
 
-Each measurement is a function returning a list of per-call seconds; `ROWS` lists what runs and
-`print_table` prints them. Timings use wall-clock time (time.perf_counter) on a machine that may be
-shared: quote medians, and compare rows from the same run only.
+Each measurement is a function returning per-call (wall, cpu) seconds; `MEASUREMENTS` lists what runs
+and `print_table` prints them. Wall is time.perf_counter; cpu is time.thread_time of the calling thread,
+which on a shared, overloaded machine is the better estimate of what one frame costs on one core (it
+excludes time spent waiting for the CPU, and other threads' work: with several threads read wall).
+Quote medians, and compare rows from the same run only.
 """
 import argparse
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,11 +28,21 @@ class Row:
     what: str              # measurement name
     size: str              # "640x360" or "-"
     threads: int
-    times: list            # seconds per call
+    times: list            # (wall, cpu) seconds per call
 
-    def stats(self) -> tuple[float, float]:
-        a = np.asarray(self.times) * 1000.0
+    def stats(self, col: int) -> tuple[float, float]:
+        a = np.asarray(self.times)[:, col] * 1000.0
         return float(np.median(a)), float(np.percentile(a, 99))
+
+
+class _Clock:
+    """Times a block: wall and calling-thread CPU seconds."""
+    def __enter__(self):
+        self.w, self.c = time.perf_counter(), time.thread_time()
+        return self
+
+    def __exit__(self, *exc):
+        self.dt = (time.perf_counter() - self.w, time.thread_time() - self.c)
 
 
 def _threads(n: int) -> None:
@@ -59,10 +72,10 @@ def time_render(width: int, height: int, threads: int, frames: int) -> list:
         held = {"forward", "turn_left"} if (i // 60) % 2 else {"forward"}
         s.world.step(frozenset(held), 1 / 30)
         scene = s.world.scene()
-        t0 = time.perf_counter()
-        render(scene, out)
+        with _Clock() as c:
+            render(scene, out)
         if i >= WARMUP:
-            times.append(time.perf_counter() - t0)
+            times.append(c.dt)
     s.close()
     return times
 
@@ -78,10 +91,10 @@ def time_render_fixture(width: int, height: int, threads: int, frames: int) -> l
     for i in range(frames + WARMUP):
         scene = make_scene(cam_x=-60.0, cam_y=-20.0, pitch=-0.08, rain=0.8, yaw=0.6 * math.sin(i * 0.02),
                            time=10.0 + i / 30) if i % 10 == 0 else scene if i else base
-        t0 = time.perf_counter()
-        render(scene, out)
+        with _Clock() as c:
+            render(scene, out)
         if i >= WARMUP:
-            times.append(time.perf_counter() - t0)
+            times.append(c.dt)
     return times
 
 
@@ -92,10 +105,10 @@ def time_step(width: int, height: int, threads: int, frames: int) -> list:
     times = []
     for i in range(frames + WARMUP):
         held = {"forward", "turn_left"} if (i // 60) % 2 else {"forward"}
-        t0 = time.perf_counter()
-        s.step(held, 1 / 30)
+        with _Clock() as c:
+            s.step(held, 1 / 30)
         if i >= WARMUP:
-            times.append(time.perf_counter() - t0)
+            times.append(c.dt)
     s.close()
     return times
 
@@ -107,9 +120,9 @@ def time_chunks(frames: int) -> list:
     n = max(8, min(frames // 4, 64))
     times = []
     for i in range(n):
-        t0 = time.perf_counter()
-        terrain.generate_chunk(11, 1000 + i, -1000 - i)
-        times.append(time.perf_counter() - t0)
+        with _Clock() as c:
+            terrain.generate_chunk(11, 1000 + i, -1000 - i)
+        times.append(c.dt)
     return times
 
 
@@ -139,10 +152,11 @@ def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
 
 
 def print_table(rows: list[Row]) -> None:
-    print(f"{'measurement':<16}{'size':>10}{'threads':>9}{'median ms':>11}{'p99 ms':>9}{'calls':>7}")
+    print(f"{'measurement':<16}{'size':>10}{'threads':>8}{'wall median':>13}{'wall p99':>10}"
+          f"{'cpu median':>12}{'cpu p99':>9}{'calls':>7}   (ms)")
     for r in rows:
-        med, p99 = r.stats()
-        print(f"{r.what:<16}{r.size:>10}{r.threads:>9}{med:>11.2f}{p99:>9.2f}{len(r.times):>7}")
+        (wm, wp), (cm, cp) = r.stats(0), r.stats(1)
+        print(f"{r.what:<16}{r.size:>10}{r.threads:>8}{wm:>13.2f}{wp:>10.2f}{cm:>12.2f}{cp:>9.2f}{len(r.times):>7}")
 
 
 def main(argv=None) -> None:
@@ -152,7 +166,8 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", nargs="*", help="e.g. 640x360 (default: 320x180 640x360 1280x720)")
     a = ap.parse_args(argv)
     sizes = tuple(tuple(int(v) for v in s.split("x")) for s in a.sizes) if a.sizes else SIZES
-    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; frames per row: {a.frames}")
+    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; frames per row: {a.frames}; "
+          f"load average: {os.getloadavg()[0]:.1f}")
     print_table(run(a.frames, a.only, sizes))
 
 

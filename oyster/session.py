@@ -86,7 +86,8 @@ class Session:
     # ------------------------------------------------------------------------------------------ changing
     def apply(self, edit: dict) -> dict:
         """Apply a typed edit; returns it resolved (absolute positions, ids). ValueError changes nothing."""
-        return self.world.apply(edit)
+        with self.world.cache.frame_lock:
+            return self.world.apply(edit)
 
     def command(self, text: str) -> CommandResult:
         """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
@@ -112,12 +113,14 @@ class Session:
     # ------------------------------------------------------------------------------------------ reading
     def state(self) -> dict:
         """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
-        st = self.world.state()
+        with self.world.cache.frame_lock:
+            st = self.world.state()
         st["prompt"] = self.prompt
         return st
 
     def share_code(self) -> str:
-        return persist.encode(persist.snapshot(self.world, self.prompt))
+        with self.world.cache.frame_lock:
+            return persist.encode(persist.snapshot(self.world, self.prompt))
 
     @classmethod
     def from_share_code(cls, code: str, width: int = 640, height: int = 360) -> "Session":

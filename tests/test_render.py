@@ -102,7 +102,18 @@ def test_snow_brightens(view):
 
 
 def test_fog_reduces_contrast(view):
-    assert lum(frame(replace(view, fog=1.0))).std() < 0.7 * lum(frame(view)).std()
+    """Local contrast (mean gradient) and colour saturation both drop in thick fog."""
+    def detail(img):
+        y = lum(img)
+        return np.abs(np.diff(y, axis=0)).mean() + np.abs(np.diff(y, axis=1)).mean()
+
+    def saturation(img):
+        f = img.astype(np.float32)
+        return (f.max(axis=2) - f.min(axis=2)).mean()
+
+    clear, foggy = frame(view), frame(replace(view, fog=1.0))
+    assert detail(foggy) < 0.7 * detail(clear)
+    assert saturation(foggy) < 0.7 * saturation(clear)
 
 
 def test_lightning_brightens(view):

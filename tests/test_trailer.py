@@ -50,6 +50,15 @@ def test_prompt_reports_what_it_did_not_understand():
     assert "Not understood" in plan.summary()
 
 
+def test_prompt_reads_every_intent_of_a_clause_and_keeps_clock_times():
+    """Regressions: Direct mode read only the eruption in "erupting volcano at night", and splitting at
+    prepositions must not turn "6:30 in the morning" into 8:00."""
+    plan = plan_world("an erupting volcano at night")
+    assert plan.eruption is not None and plan.hour == 22.0 and plan.biome == "volcano"
+    assert plan_world("mountains at 6:30 in the morning").hour == 6.5
+    assert not plan_world("a village by the lake at night").not_understood   # "a", "by", "the" are not edits
+
+
 def test_seed_is_stable_and_explicit_seed_wins():
     assert plan_world("Misty  pine forest").seed == plan_world("misty pine FOREST").seed
     assert plan_world("misty pine forest").seed != plan_world("sunny desert").seed

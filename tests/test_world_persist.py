@@ -97,10 +97,12 @@ def _bad_codes(code: str) -> dict:
         "nan": base64.urlsafe_b64encode(zlib.compress(json.dumps({**doc, "gravity": float("nan")}).encode())).decode(),
         "pose out of range": _encode({**doc, "pose": {**doc["pose"], "x": 1e12}}),
         "bad weather": _encode({**doc, "weather": {**doc["weather"], "kind": "plague"}}),
-        "bad edit": _encode({**doc, "edits": doc["edits"] + [{"t": doc["t"], "pose": [0, 0, 0, 0, 0],
-                                                               "edit": {"op": "gravity", "scale": 99}}]}),
-        "edit in the future": _encode({**doc, "edits": doc["edits"] + [{"t": doc["t"] + 5, "pose": [0, 0, 0, 0, 0],
+        "bad edit": _encode({**doc, "edits": doc["edits"] + [{"t": doc["t"], "edit": {"op": "gravity", "scale": 99}}]}),
+        "edit in the future": _encode({**doc, "edits": doc["edits"] + [{"t": doc["t"] + 5,
                                                                          "edit": {"op": "gravity", "scale": 2}}]}),
+        "edit out of order": _encode({**doc, "edits": [{"t": 5, "edit": {"op": "gravity", "scale": 2}},
+                                                       {"t": 4, "edit": {"op": "gravity", "scale": 1}}]}),
+        "unknown edit key": _encode({**doc, "edits": [{"t": 0, "edit": {"op": "gravity", "scale": 2, "x": 1}}]}),
         "list not dict": _encode([1, 2, 3]),
     }
     return bad
@@ -125,3 +127,36 @@ def test_decode_accepts_its_own_encoding():
     doc = {"v": 1}
     with pytest.raises(ValueError, match="keys"):
         persist.decode(persist.encode(doc))
+
+
+def test_swimming_player_shares_and_state_stays_plain_json():
+    """Regression: numpy scalars (np.bool_) leaked into the pose and broke json.dumps of the share code."""
+    s = Session(seed=7, width=W, height=H)
+    try:
+        s.apply({"op": "teleport", "target": "lake"})
+        for _ in range(20):
+            s.step({"forward"}, 1 / 30)
+        st = s.state()
+        assert st["player"]["in_water"] is True
+        json.dumps(st)
+        twin = Session.from_share_code(s.share_code(), width=W, height=H)
+        assert twin.state() == st
+        twin.close()
+    finally:
+        s.close()
+
+
+def test_restore_does_not_load_the_world_around_every_logged_pose():
+    """A code full of far teleports replays without filling the ring map at each stop (a crafted code must not
+    stall the server); only the final place is loaded."""
+    s = Session(seed=7, width=W, height=H)
+    try:
+        for k in range(12):
+            s.apply({"op": "teleport", "x": 5000.0 * (k + 1), "y": -3000.0 * k})
+        s.apply({"op": "teleport", "target": "start"})
+        twin = Session.from_share_code(s.share_code(), width=W, height=H)
+        assert twin.world.cache.generated < 400        # one place's chunks, not thirteen places'
+        assert twin.state() == s.state()
+        twin.close()
+    finally:
+        s.close()

@@ -27,8 +27,7 @@ class PageContext:
     runner: Runner
     tabs: gr.Tabs                 # top-level tabs; the play view is the tab with id "play"
     side_tabs: gr.Tabs            # tabs beside the world view (Direct mode, Share, New world live here)
-    screen: gr.HTML               # the world view (JPEG data URLs)
-    hud: gr.HTML
+    screen: gr.HTML               # the world view: frame, HUD (#hud) and messages, one HTML value per frame
     status: gr.HTML               # the one-line status under the view; handlers may write status HTML to it
     session_id: Callable[[gr.Request], str]        # request -> this visitor's Runner id
     step_into: Callable[[str, gr.Request], str]    # (share code, request) -> status HTML; puts the visitor there

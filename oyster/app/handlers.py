@@ -6,7 +6,7 @@ reach the other's worlds.
 import gradio as gr
 
 from oyster.app.links import play_link
-from oyster.app.views import hud_html, log_html, status_html
+from oyster.app.views import hud_html, log_html, screen_html, status_html
 from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
 from oyster.waitlist import Waitlist
 
@@ -53,16 +53,22 @@ class Handlers:
         return log_html(self.runner.log(sid)), status_html(message, error=bool(info["warning"] or notes)), seed, prompt
 
     def play(self, request: gr.Request):
-        """The frame stream: yields (screen, hud, status) updates until the visit ends; frees the seat after."""
+        """The frame stream into the screen (frame + HUD + line/ending messages) until the visit ends.
+
+        Frees the seat when it ends, including when Gradio closes it because the tab went away.
+        """
         sid = web_id(request)
+        url, hud = "", hud_html(None)
         try:
             for p in self.runner.frames(sid):
-                yield (p.get("url", gr.skip()), hud_html(p["hud"]) if "hud" in p else gr.skip(),
-                       status_html(p["message"]) if "message" in p else gr.skip())
+                url = p.get("url", url)
+                if "hud" in p:
+                    hud = hud_html(p["hud"])
+                yield screen_html(url, hud, p.get("message", ""))
                 if p.get("done"):
                     return
         except UnknownSession:
-            yield gr.skip(), gr.skip(), gr.skip()
+            yield screen_html(url, hud, "This world is closed. Reload the page to play again.")
         finally:
             self.runner.close(sid, "page closed")
 

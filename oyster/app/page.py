@@ -5,12 +5,15 @@
 from collections.abc import Sequence
 from pathlib import Path
 
+import importlib.util
+import sys
+
 import gradio as gr
 
 from oyster.app.api import add_api
 from oyster.app.extensions import Extension, PageContext, load_optional
 from oyster.app.handlers import EXAMPLES, Handlers, web_id
-from oyster.app.views import hud_html, log_html
+from oyster.app.views import hud_html, log_html, screen_html
 from oyster.serve import Runner
 from oyster.waitlist import Waitlist
 
@@ -20,6 +23,13 @@ INTRO = ("**HappyOyster** — a generated world that remembers. Walk with WASD, 
          "explicit world state (terrain, weather, clock, characters), so your changes stay where you made them.")
 
 
+def _fail_fast_missing_matplotlib() -> None:
+    """Gradio 6.31 runs `import matplotlib` around every event call; without matplotlib installed each failed
+    import walks sys.path (~1 ms of stat calls per key message, profiled). A None entry fails it instantly."""
+    if "matplotlib" not in sys.modules and importlib.util.find_spec("matplotlib") is None:
+        sys.modules["matplotlib"] = None
+
+
 def _static(name: str) -> str:
     return (STATIC / name).read_text(encoding="utf-8")
 
@@ -27,6 +37,7 @@ def _static(name: str) -> str:
 def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                extensions: Sequence[Extension] | None = None) -> gr.Blocks:
     """The whole page. `extensions=None` loads the optional ones that exist (see extensions.py); pass [] for none."""
+    _fail_fast_missing_matplotlib()
     runner = runner or Runner()
     h = Handlers(runner, waitlist or Waitlist())
     extensions = load_optional() if extensions is None else list(extensions)
@@ -37,8 +48,7 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
             with gr.Tab("Play", id="play"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3):
-                        screen = gr.HTML("", html_template=_static("screen.html"), js_on_load=None, elem_id="screen")
-                        hud = gr.HTML(hud_html(None), elem_id="hud", js_on_load=None)
+                        screen = gr.HTML(screen_html("", hud_html(None)), js_on_load=None, elem_id="screen")
                         status = gr.HTML("", elem_id="play-status", js_on_load=None)
                         keys = gr.HTML("{}", html_template=_static("touch.html"), js_on_load=_static("keys.js"),
                                        elem_id="keys")
@@ -61,14 +71,14 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                 new_btn = gr.Button("New world", elem_id="new-world")
                         gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag to look · Space jump · Shift sprint. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
-            ctx = PageContext(demo, runner, tabs, side_tabs, screen, hud, status, web_id, h.step_into)
+            ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
             with gr.Tab("Join the waitlist", id="waitlist"):
                 _waitlist_form(h)
             for ext in extensions:
                 ext(ctx)
 
         demo.load(h.on_load, outputs=[log, status, seed, prompt], api_visibility="undocumented").then(
-            h.play, outputs=[screen, hud, status], show_progress="hidden", concurrency_limit=seats,
+            h.play, outputs=[screen], show_progress="hidden", concurrency_limit=seats,
             api_name="play_stream", api_visibility="undocumented")
         demo.unload(h.on_unload)
         keys.keys(h.on_keys, inputs=[keys], outputs=[status], trigger_mode="always_last", queue=False,

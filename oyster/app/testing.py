@@ -23,12 +23,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def launched_app(waitlist_path: str, extensions=(), **config) -> Iterator[LaunchedApp]:
+def launched_app(waitlist_path: str, extensions=(), session_factory=None, **config) -> Iterator[LaunchedApp]:
     """Build and launch the page (no optional extensions unless given); closes it and every session after."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from oyster.app.page import build_demo, launch_kwargs  # gradio import is slow: only when launching
 
-    runner = Runner(ServeConfig.from_env(**config))
+    cfg = ServeConfig.from_env(**config)
+    runner = Runner(cfg, session_factory) if session_factory else Runner(cfg)
     waitlist = Waitlist(waitlist_path)
     demo = build_demo(runner, waitlist, extensions=list(extensions))
     port = free_port()

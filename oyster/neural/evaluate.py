@@ -43,11 +43,12 @@ def ssim(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return s.mean((1, 2, 3))
 
 
-def free_run(dream: Dream, frames, actions, events, starts, horizon, action_perm=None) -> np.ndarray:
+def free_run(dream: Dream, frames, actions, events, starts, horizon, action_perm=None, detail=True) -> np.ndarray:
     """Streams b = (rollout r, start s): reset on frames[r, s-context+1..s], then step `horizon` times.
     Returns (B, horizon, H, W, 3) uint8. action_perm: use another stream's actions (shuffled baseline)."""
     k = dream.context
     batch = dream.batch(len(starts))
+    batch.detail = detail
     for b, (r, s) in enumerate(starts):
         held = [set(np.array(D.ACTIONS)[actions[r, j].astype(bool)]) for j in range(s - k + 1, s)]
         batch.reset(b, list(frames[r, s - k + 1:s + 1]), held, list(events[r, s - k + 1:s]))
@@ -65,6 +66,7 @@ def horizon_table(dream, ds, starts, horizon=32) -> dict:
     perm = np.random.default_rng(0).permutation(len(starts))
     pred = free_run(dream, f, a, e, starts, horizon)
     shuf = free_run(dream, f, a, e, starts, horizon, action_perm=perm)
+    raw = free_run(dream, f, a, e, starts, horizon, detail=False)
     truth = np.stack([f[r, s + 1:s + 1 + horizon] for r, s in starts])
     last = np.stack([f[r, s] for r, s in starts])
     rows = {}
@@ -74,7 +76,8 @@ def horizon_table(dream, ds, starts, horizon=32) -> dict:
         tt = to_tensor(truth[:, h - 1])
         moved = np.array([(a[r, s:s + h] * MOVE_KEYS).any() for r, s in starts])
         row = {}
-        for name, x in (("dream", pred[:, h - 1]), ("copy_last", last), ("shuffled", shuf[:, h - 1])):
+        for name, x in (("dream", pred[:, h - 1]), ("dream_raw", raw[:, h - 1]), ("copy_last", last),
+                        ("shuffled", shuf[:, h - 1])):
             xt = to_tensor(x)
             mse = ((xt - tt) ** 2).mean((1, 2, 3)).numpy()
             row[name] = {"all": psnr(mse.mean()),
@@ -177,12 +180,14 @@ def fmt(v) -> str:
 
 def print_table(rows: dict) -> None:
     print("PSNR dB (SSIM) of free-running rollouts vs engine; moving/static split; gain = true - shuffled actions")
-    print(" h | dream all  mov   stat  ssim | copy-last all  mov  ssim | shuffled all | gain | n mov/stat")
+    print("dream = with detail restore (default), raw = decoded latents only; gain = dream - shuffled actions")
+    print(" h | dream  all   mov  stat  ssim | raw  mov |  copy-last all   mov  stat  ssim | shuffled all |"
+          "  gain | n mov/stat")
     for h, r in rows.items():
-        d, c, s = r["dream"], r["copy_last"], r["shuffled"]
-        print(f"{h:2d} | {fmt(d['all'])} {fmt(d['moving'])} {fmt(d['static'])} {d['ssim']:.3f} |"
-              f" {fmt(c['all'])} {fmt(c['moving'])} {c['ssim']:.3f} | {fmt(s['all'])} | {r['action_gain']:+.2f} |"
-              f" {r['n_moving']}/{r['n_static']}")
+        d, w, c, s = r["dream"], r["dream_raw"], r["copy_last"], r["shuffled"]
+        print(f"{h:2d} | {fmt(d['all'])} {fmt(d['moving'])} {fmt(d['static'])} {d['ssim']:.3f} | {fmt(w['moving'])} |"
+              f" {fmt(c['all'])} {fmt(c['moving'])} {fmt(c['static'])} {c['ssim']:.3f} | {fmt(s['all'])} |"
+              f" {r['action_gain']:+.2f} | {r['n_moving']}/{r['n_static']}")
 
 
 def main(argv=None) -> dict:

@@ -18,9 +18,9 @@ import torch.nn.functional as F
 
 @dataclass
 class DreamConfig:
-    latent_dim: int = 16      # channels of the tokenizer's latent grid
-    grid: int = 8             # latent grid side (64x64 frame -> 8x8 latents)
-    patch: int = 2            # latent cells per token side: 8x8 grid, patch 2 -> 16 frame tokens
+    latent_dim: int = 8       # channels of the tokenizer's latent grid
+    grid: int = 16            # latent grid side (64x64 frame -> 16x16 latents)
+    patch: int = 4            # latent cells per token side: 16x16 grid, patch 4 -> 16 frame tokens
     n_actions: int = 10       # multi-hot held inputs (data.ACTIONS)
     n_events: int = 16        # event vocabulary size (data.EVENTS, with room to append)
     context: int = 4          # frames each step attends to (the current one included)

@@ -8,7 +8,13 @@
     streams.reset(3, frames); out = streams.step_many([held0, ..., held7])   # (8, 64, 64, 3) uint8
 
 Each stream keeps its current latent and a KV cache of its last `context-1` steps, so a step costs one
-block of tokens. Calls are not thread-safe: give each thread its own Dream/DreamBatch (weights are shared,
+block of tokens.
+
+Detail restore (`detail=True`): the autoencoder blurs fine detail. On reset a stream keeps the anchor
+frame's lost detail (anchor - decode(encode(anchor))) and adds it back wherever the dreamed frame still
+looks like the anchor's reconstruction (a per-pixel gate exp(-|dream - recon| / tau)); where the view
+has changed the gate closes and the plain decoded prediction shows. It uses only the reset frames, so
+rollouts stay free-running. Calls are not thread-safe: give each thread its own Dream/DreamBatch (weights are shared,
 use `dream.batch(n)`). Set torch's thread count in the caller (`torch.set_num_threads(1)` for serving).
 """
 from collections.abc import Sequence
@@ -25,8 +31,10 @@ from oyster.neural.tokenizer import Tokenizer, to_tensor, to_uint8
 class DreamBatch:
     """B independent streams over shared weights. Streams never reset start from a blank (mid-grey) frame."""
 
-    def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict, batch: int):
+    def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict, batch: int, detail: bool = True,
+                 tau: float = 0.04):
         self.tok, self.model, self.meta = tok, model, meta
+        self.detail, self.tau = detail, tau            # detail restore and its gate width (0..1 pixel units)
         self.batch_size = batch
         c = model.cfg
         self.size = (tok.cfg.size, tok.cfg.size)       # (height, width)
@@ -34,6 +42,9 @@ class DreamBatch:
         self.dt = meta["dt"]                           # world seconds per step, as in Session.step(held, dt)
         self.cache = KVCache(c, batch)
         self.z = torch.zeros(batch, c.latent_dim, c.grid, c.grid)   # each stream's current latent
+        h, w = self.size
+        self.recon = torch.full((batch, 3, h, w), 0.5)   # decode(encode(anchor frame)) per stream
+        self.lost = torch.zeros(batch, 3, h, w)          # anchor - recon: the detail the autoencoder loses
 
     # ---- inputs -------------------------------------------------------------------------------
     @staticmethod
@@ -73,11 +84,15 @@ class DreamBatch:
             self.model.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
         self.cache.copy_stream(i, cache)
         self.z[i] = z[-1]
+        self.recon[i] = self.tok.decode(z[-1:])[0]
+        self.lost[i] = to_tensor(np.asarray(frames[-1])) - self.recon[i]
 
     @torch.no_grad()
     def observe(self, i: int, frame: np.ndarray) -> None:
         """Replace stream i's current frame with a real one (keeps its history): a soft re-anchor."""
         self.z[i] = self.encode([frame])[0]
+        self.recon[i] = self.tok.decode(self.z[i:i + 1])[0]
+        self.lost[i] = to_tensor(np.asarray(frame)) - self.recon[i]
 
     @torch.no_grad()
     def step_many(self, helds: Sequence, events: Sequence | None = None) -> np.ndarray:
@@ -87,12 +102,16 @@ class DreamBatch:
             raise ValueError(f"step_many needs {self.batch_size} held sets, got {len(helds)}")
         z = self.model.step(self.z, self._actions(helds), self._events(events, self.batch_size), self.cache)
         self.z = z.clamp_(-1, 1)                                       # latents live in [-1, 1] (tanh)
-        return to_uint8(self.tok.decode(self.z))
+        return self.frames()
 
+    @torch.no_grad()
     def frames(self) -> np.ndarray:
-        """(B, H, W, 3) uint8 decode of each stream's current latent (no step)."""
-        with torch.no_grad():
-            return to_uint8(self.tok.decode(self.z))
+        """(B, H, W, 3) uint8 frames of each stream's current latent (no step)."""
+        y = self.tok.decode(self.z)                                    # (B, 3, H, W)
+        if self.detail:
+            gate = torch.exp(-(y - self.recon).abs().mean(1, keepdim=True) / self.tau)
+            y = y + gate * self.lost
+        return to_uint8(y)
 
 
 class Dream:
@@ -109,7 +128,15 @@ class Dream:
         return cls(*load_checkpoint(path))
 
     def batch(self, n: int) -> DreamBatch:
-        return DreamBatch(self._one.tok, self._one.model, self.meta, n)
+        return DreamBatch(self._one.tok, self._one.model, self.meta, n, self._one.detail, self._one.tau)
+
+    @property
+    def detail(self) -> bool:
+        return self._one.detail
+
+    @detail.setter
+    def detail(self, on: bool) -> None:
+        self._one.detail = bool(on)
 
     def reset(self, frames: Sequence[np.ndarray], helds: Sequence | None = None,
               events: Sequence | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Frame tokenizer: a small conv autoencoder, 64x64x3 uint8 frame <-> (C, 8, 8) latent grid in [-1, 1].
+"""Frame tokenizer: a small conv autoencoder, 64x64x3 uint8 frame <-> (C, 16, 16) latent grid in [-1, 1].
 
 The decoder upsamples with pixel shuffle (sub-pixel convolution) so most of its work happens at low
 resolution: that keeps decoding a frame around a millisecond on one CPU thread. Latents are bounded
@@ -15,8 +15,8 @@ import torch.nn.functional as F
 @dataclass
 class TokenizerConfig:
     size: int = 64              # frame side in pixels
-    latent_dim: int = 16        # channels of the latent grid
-    widths: tuple = (32, 64, 96)  # encoder channels at 32x32, 16x16, 8x8 (decoder mirrors them)
+    latent_dim: int = 8         # channels of the latent grid
+    widths: tuple = (32, 64)    # encoder channels per halving: 32x32, 16x16 (the decoder mirrors them)
     latent_noise: float = 0.05  # train the decoder on slightly noisy latents: predictions are never exact
 
     @property
@@ -53,7 +53,7 @@ class Tokenizer(nn.Module):
 
         dec = [nn.Conv2d(cfg.latent_dim, w[-1], 3, padding=1), ResBlock(w[-1])]
         ch = w[-1]
-        for width in reversed([3] + w[:-1]):              # 8->16->32->64, narrowing as it grows
+        for width in reversed([3] + w[:-1]):              # 16->32->64, narrowing as it grows
             # a conv to 4*width channels then pixel shuffle: x2 resolution at the cost of a low-res conv
             dec += [nn.SiLU(), nn.Conv2d(ch, 4 * width, 3, padding=1), nn.PixelShuffle(2)]
             ch = width

@@ -173,33 +173,34 @@ def run(cfg: TrainConfig) -> str:
 
     tok, model, tok_opt, dyn_opt = make_modules(cfg, device)
     path = os.path.join(cfg.out, "ckpt.pt")
-    stage, step = "tokenizer", 0
+    steps = {"tokenizer": 0, "dynamics": 0}       # optimisation steps done per stage
     if os.path.exists(path):
         ck = torch.load(path, map_location=device, weights_only=True)
         tok.load_state_dict(ck["tokenizer"])
         model.load_state_dict(ck["model"])
         tok_opt.load_state_dict(ck["tok_opt"])
         dyn_opt.load_state_dict(ck["dyn_opt"])
-        stage, step = ck["stage"], ck["step"]
-        log(f"resumed from {path}: stage {stage}, step {step}")
+        steps = dict(ck["steps"])
+        log(f"resumed from {path}: {steps}")
 
-    def save(stage_now: str, step_now: int) -> None:
-        save_atomic({"stage": stage_now, "step": step_now, "tokenizer": tok.state_dict(),
-                     "model": model.state_dict(), "tok_opt": tok_opt.state_dict(),
-                     "dyn_opt": dyn_opt.state_dict(), "train_config": _plain(dataclasses.asdict(cfg))}, path)
+    def save(stage: str, step: int) -> None:
+        steps[stage] = step
+        save_atomic({"steps": dict(steps), "tokenizer": tok.state_dict(), "model": model.state_dict(),
+                     "tok_opt": tok_opt.state_dict(), "dyn_opt": dyn_opt.state_dict(),
+                     "train_config": _plain(dataclasses.asdict(cfg))}, path)
 
-    if stage == "tokenizer":
+    if steps["tokenizer"] < cfg.tok_steps:          # (more tokenizer steps than last time: it continues)
+        if steps["dynamics"]:
+            log("warning: the tokenizer changes under a partly trained dynamics model")
         tok.train()
         train_tokenizer(cfg, tok, tok_opt, ds["frames"].reshape(-1, *ds["frames"].shape[2:]),
-                        step, device, log, save)
-        stage, step = "dynamics", 0
-        save(stage, step)
+                        steps["tokenizer"], device, log, save)
     t1 = time.time()
     lat = encode_all(tok, ds["frames"], device)
     log(f"encoded {tuple(lat.shape)} latents in {time.time() - t1:.0f} s")
     model.train()
     train_dynamics(cfg, model, dyn_opt, lat, torch.from_numpy(ds["actions"]), torch.from_numpy(ds["events"]),
-                   step, device, log, save)
+                   steps["dynamics"], device, log, save)
     if cfg.export:
         export_checkpoint(cfg.export, tok, model, dt=cfg.dt, notes=f"trained by oyster.neural.train, {cfg.out}")
         log(f"exported {cfg.export} ({os.path.getsize(cfg.export) / 1e6:.1f} MB)")

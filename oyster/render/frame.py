@@ -62,7 +62,7 @@ def render(scene, out: np.ndarray) -> np.ndarray:
                  _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),
                  _arr(scene.sprite_scale, np.float32), sprite_seeds(scene))
     draw_particles(img, depth, P, _arr(scene.particle_xyz, np.float32, (3,)), _arr(scene.particle_kind, np.int32),
-                   _arr(scene.particle_size, np.float32))
+                   _arr(scene.particle_size, np.float32), scene.ring.height, scene.ring.heat)
     draw_weather(img, depth, P)
     cv2.transpose(img, out)
     return out

@@ -11,19 +11,38 @@ from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import hash01
 from oyster.world.kinds import PARTICLE_ID
-from oyster.world.scene import DRAW_DISTANCE
+from oyster.world.scene import CELL, DRAW_DISTANCE, MAP_MASK
 
 P_BOMB, P_SMOKE, P_EMBER = PARTICLE_ID["lava_bomb"], PARTICLE_ID["smoke"], PARTICLE_ID["ember"]
 BOMB_CORE = (2.2, 1.0, 0.3)        # emissive colour of a lava bomb's core (over 1 saturates to yellow-white)
 BOMB_HALO = (1.0, 0.32, 0.04)      # additive glow around it
 EMBER_COL = (1.2, 0.45, 0.08)
 SMOKE_ALBEDO = (0.30, 0.29, 0.29)
-HALO_SCALE = 2.2                   # halo radius / core radius
+HALO_SCALE = 2.6                   # halo radius / core radius
+MIN_GLOW_PX = 1.8                  # glowing particles never shrink below this core radius: an eruption must
+                                   # read from a few hundred metres away
+SMOKE_UNDERGLOW = (1.0, 0.38, 0.10)  # lava light on smoke right above hot ground
+UNDERGLOW_HEIGHT = 85.0            # metres above the ground where that light has faded out
 MAX_RADIUS_PX = 400.0              # clamp huge splats right in front of the camera
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_particles(img, depth, P, xyz, kinds, sizes):
+def _underglow(height, heat, x, y, z):
+    """How much hot ground below lights a smoke puff: hottest of a few cells under it, fading with height."""
+    ix = int(math.floor(x / CELL))
+    iy = int(math.floor(y / CELL))
+    hot = 0.0
+    for oy in range(-8, 9, 8):
+        for ox in range(-8, 9, 8):
+            hot = max(hot, heat[(iy + oy) & MAP_MASK, (ix + ox) & MAP_MASK])
+    if hot <= 0.0:
+        return 0.0
+    above = z - height[iy & MAP_MASK, ix & MAP_MASK]
+    return hot * max(0.0, 1.0 - above / UNDERGLOW_HEIGHT)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_particles(img, depth, P, xyz, kinds, sizes, height, heat):
     W, H = depth.shape
     focal, hor, cx = P[S.FOCAL], P[S.HORIZON], P[S.CX]
     for i in range(xyz.shape[0]):
@@ -34,7 +53,7 @@ def draw_particles(img, depth, P, xyz, kinds, sizes):
             continue
         k = kinds[i]
         ppm = focal / d
-        rad = min(max(0.5 * sizes[i] * ppm, 0.7), MAX_RADIUS_PX)      # pixels
+        rad = min(max(0.5 * sizes[i] * ppm, 0.7 if k == P_SMOKE else MIN_GLOW_PX), MAX_RADIUS_PX)   # pixels
         sx = cx + (rx * P[S.RIGHT_X] + ry * P[S.RIGHT_Y]) * ppm
         sy = hor - (xyz[i, 2] - P[S.CAM_Z]) * ppm
         reach = rad * (HALO_SCALE if k != P_SMOKE else 1.0)
@@ -53,9 +72,13 @@ def draw_particles(img, depth, P, xyz, kinds, sizes):
             cr = SMOKE_ALBEDO[0] * (P[S.AMBIENT] + 0.5 * P[S.SUN_COL]) * lit
             cg = SMOKE_ALBEDO[1] * (P[S.AMBIENT + 1] + 0.5 * P[S.SUN_COL + 1]) * lit
             cb = SMOKE_ALBEDO[2] * (P[S.AMBIENT + 2] + 0.5 * P[S.SUN_COL + 2]) * lit
-            cr += (fr - cr) * fog
-            cg += (fg - cg) * fog
-            cb += (fb - cb) * fog
+            ug = _underglow(height, heat, xyz[i, 0], xyz[i, 1], xyz[i, 2])
+            cr += SMOKE_UNDERGLOW[0] * ug
+            cg += SMOKE_UNDERGLOW[1] * ug
+            cb += SMOKE_UNDERGLOW[2] * ug
+            cr += (fr - cr) * fog * (1.0 - 0.5 * ug)
+            cg += (fg - cg) * fog * (1.0 - 0.5 * ug)
+            cb += (fb - cb) * fog * (1.0 - 0.5 * ug)
         for px in range(x0, x1):
             ddx = px + 0.5 - sx
             for py in range(y0, y1):

@@ -68,13 +68,13 @@ def sky_light(scene) -> SkyLight:
     moon_up = _smooth(-0.05, 0.2, moon[2])
 
     sun_col = _mix((1.0, 0.45, 0.18), (1.05, 1.0, 0.92), _smooth(0.0, 0.45, e)) * _smooth(-0.04, 0.08, e) * 1.05
-    moon_col = np.array([0.16, 0.19, 0.30]) * moon_up
+    moon_col = np.array([0.20, 0.23, 0.34]) * moon_up
     zenith = _mix((0.012, 0.018, 0.05), (0.20, 0.42, 0.85), day)
     zenith = _mix(zenith, (0.20, 0.22, 0.45), twilight * 0.5)
     horizon = _mix((0.035, 0.05, 0.10), (0.68, 0.80, 0.93), day)
     horizon = _mix(horizon, (0.62, 0.45, 0.48), twilight * 0.6)
     glow = np.array([1.0, 0.42, 0.12]) * twilight * 0.85
-    ambient = _mix((0.07, 0.085, 0.15), (0.40, 0.44, 0.52), day) + np.array([0.12, 0.07, 0.05]) * twilight
+    ambient = _mix((0.10, 0.12, 0.20), (0.40, 0.44, 0.52), day) + np.array([0.12, 0.07, 0.05]) * twilight
 
     overcast = max(scene.rain * 0.8, scene.storm, scene.snow * 0.7, scene.fog * 0.6)
     grey = float(horizon.mean())
@@ -88,7 +88,7 @@ def sky_light(scene) -> SkyLight:
     horizon = _mix(horizon, np.array([0.80, 0.82, 0.86]) * (0.3 + 0.7 * day), scene.snow * 0.5)
 
     flash = float(scene.lightning) * np.array([0.9, 0.92, 1.1])
-    zenith, horizon, ambient = zenith + flash * 0.9, horizon + flash * 0.9, ambient + flash * 1.2
+    zenith, horizon, ambient = zenith + flash * 0.35, horizon + flash * 0.35, ambient + flash * 0.6
 
     fog_density = 0.0022 + 0.055 * scene.fog + 0.004 * scene.rain + 0.014 * scene.snow + 0.006 * scene.storm
     cover = 0.32 + 0.68 * overcast

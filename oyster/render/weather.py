@@ -17,7 +17,7 @@ RAIN_FALL = 9.0            # metres/second
 SNOW_FALL = 1.3
 NEAR_Z, FAR_Z = 1.0, 28.0  # metres; pseudo depth range of drops and flakes
 REF_AREA = 640.0 * 360.0
-FLASH_GAIN = 0.55          # how far a full lightning flash pushes the frame towards white
+FLASH_GAIN = 0.22          # how far a full lightning flash pushes the frame towards white
 BOLT_SEGMENTS = 14
 
 

@@ -29,6 +29,7 @@ class CameraConfig:
     max_turn: float = 0.75         # radians per second; faster pans judder at 30 fps
     look_pitch: tuple = (-0.45, 0.3)  # radians; the gaze stays near the horizon (no staring at sky or feet)
     min_hold_s: float = 1.5        # seconds the view stays on one place before moving to the next
+    min_orbit: float = 90.0        # metres; the route circles the main place at least this far out
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Poi:
     y: float
     z: float            # metres, the height to look at (summit for a volcano)
     weight: float = 1.0
+    max_down: float = 0.45   # radians the gaze may dip towards it (flat places: less, so the horizon stays in)
 
 
 @dataclass
@@ -136,7 +138,7 @@ def route(pois: list[Poi], end: Pose, seconds: float, cfg: CameraConfig, close: 
     e = np.array([end.x, end.y])
     c = np.array([main.x, main.y])
     d = e - c
-    r = max(float(np.linalg.norm(d)), 30.0)
+    r = max(float(np.linalg.norm(d)), cfg.min_orbit)
     ang = math.atan2(d[1], d[0])
 
     def around(a: float, k: float) -> np.ndarray:   # a point at bearing ang+a, distance k*r from the main POI
@@ -169,7 +171,7 @@ def _look_target(xy: np.ndarray, pois: list[Poi], fps: float, cfg: CameraConfig)
     held for at least `min_hold_s` so the view settles on each place instead of hunting between them.
 
     Places behind the camera or right under it score low, so flying over a lake does not whip the view round.
-    Returns (n, 3) target points; the caller smooths the resulting angles."""
+    Returns the (n,) index of the place looked at per frame; the caller smooths the resulting angles."""
     pos = np.array([[p.x, p.y, p.z] for p in pois])                      # (k, 3)
     rel = pos[None, :, :2] - xy[:, None, :]                               # (n, k, 2)
     dist = np.linalg.norm(rel, axis=2)                                    # (n, k)
@@ -191,11 +193,11 @@ def _look_target(xy: np.ndarray, pois: list[Poi], fps: float, cfg: CameraConfig)
         if j - i < hold and i > 0:
             pick[i:j] = pick[i - 1]
         i = j
-    return pos[pick]
+    return pick
 
 
 def rate_limit(a: np.ndarray, max_step: float) -> np.ndarray:
-    """Follow `a` (unwrapped radians) but never turn more than max_step per frame, then smooth the corners."""
+    """Follow `a` (unwrapped radians) but never turn more than max_step per frame (the caller smooths after)."""
     out = a.copy()
     for i in range(1, len(a)):
         out[i] = out[i - 1] + np.clip(a[i] - out[i - 1], -max_step, max_step)
@@ -224,11 +226,11 @@ def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: 
     clear = np.minimum(cfg.crane_start + (cfg.cruise_clearance - cfg.crane_start) * rise,
                        eye_clear + (cfg.cruise_clearance - eye_clear) * fall)
     z = floor + np.maximum(clear, np.where(u < 0.5, cfg.min_clearance, eye_clear))
-    here = np.array([ground(x, y) for x, y in xy])
-    z = np.maximum(z, here + np.minimum(cfg.min_clearance, eye_clear))    # hard floor under the camera itself
 
     # look: at the points of interest, blended a little towards the direction of travel
-    target = _look_target(xy, pois, fps, cfg)
+    pick = _look_target(xy, pois, fps, cfg)
+    target = np.array([[p.x, p.y, p.z] for p in pois])[pick]
+    max_down = np.array([p.max_down for p in pois])[pick]
     to_t = target[:, :2] - xy
     yaw_look = np.arctan2(to_t[:, 1], to_t[:, 0])
     tangent = np.gradient(xy, axis=0)
@@ -236,7 +238,8 @@ def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: 
     yaw_path = np.where(moving, np.arctan2(tangent[:, 1], tangent[:, 0]), yaw_look)
     yaw = yaw_look + cfg.look_blend * _wrap(yaw_path - yaw_look)
     pitch = np.arctan2(target[:, 2] - z, np.maximum(np.linalg.norm(to_t, axis=1), 1.0))
-    pitch = np.clip(pitch, max(cfg.look_pitch[0], -cfg.pitch_limit), min(cfg.look_pitch[1], cfg.pitch_limit))
+    pitch = np.clip(pitch, np.maximum(max(cfg.look_pitch[0], -cfg.pitch_limit), -max_down),
+                    min(cfg.look_pitch[1], cfg.pitch_limit))
 
     # the landing: blend every channel into the exact end pose so the last frame is the player's view
     w = ease_in_out((u - (1.0 - cfg.land_frac)) / cfg.land_frac)
@@ -249,5 +252,7 @@ def build_path(pois: list[Poi], end: Pose, ground: Ground, seconds: float, fps: 
     x = xy[:, 0] + w * (end.x - xy[:, 0])
     y = xy[:, 1] + w * (end.y - xy[:, 1])
     z = z + w * (end.z - z)
+    here = np.array([ground(a, b) for a, b in zip(x, y, strict=True)])
+    z = np.maximum(z, here + min(cfg.min_clearance, eye_clear))          # hard floor under the camera itself
     x[-1], y[-1], z[-1], yaw[-1], pitch[-1] = end.x, end.y, end.z, end.yaw, end.pitch
     return CameraPath(x, y, z, yaw, pitch)

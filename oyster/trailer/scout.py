@@ -16,8 +16,10 @@ SEED_TRIES = 16        # a prompt-derived seed may step forward this often to fi
 # Where to stand relative to each kind of place (min, max metres from it) and what height to look at.
 STANDOFF = {"volcano": (230.0, 320.0), "mountain": (90.0, 160.0), "lake": (30.0, 70.0),
             "village": (35.0, 60.0), "forest": (25.0, 60.0), "desert": (20.0, 60.0), "beach": (20.0, 50.0)}
-LOOK_UP = {"volcano": 0.0, "mountain": 0.0, "lake": 0.5, "village": 3.0, "forest": 6.0, "desert": 1.5, "beach": 0.5}
+LOOK_UP = {"volcano": 0.0, "mountain": 10.0, "lake": 8.0, "village": 3.0, "forest": 12.0, "desert": 10.0, "beach": 8.0}
+# (metres above the ground: flat places are looked at from just above, so the horizon stays in the shot)
 VIEW_CLEAR = 30.0      # metres in front of the landing spot that should be free of trees and houses
+MAX_DOWN = {"lake": 0.25, "forest": 0.2, "desert": 0.2, "beach": 0.25}   # radians; flat places keep the horizon
 UNWALKABLE = ("ocean", "lake", "volcano", "snowy_peaks")
 # Places you stand inside (the landing spot must be of that biome); the others you look at from outside.
 STAND_IN = {"forest": ("forest",), "desert": ("desert",), "beach": ("beach",), "mountain": ("mountains",)}
@@ -51,7 +53,7 @@ def _poi(seed: int, name: str, near: tuple[float, float]) -> Poi | None:
     if hit is None:
         return None
     x, y = hit
-    return Poi(name, x, y, ground(seed, x, y) + LOOK_UP[name])
+    return Poi(name, x, y, ground(seed, x, y) + LOOK_UP[name], max_down=MAX_DOWN.get(name, 0.45))
 
 
 @lru_cache(maxsize=256)

@@ -1,8 +1,9 @@
 """Render a trailer: plan the world from the prompt, fly the camera path, encode H.264 MP4, hand back a share code.
 
-The world advances with `Session.step(set(), 1/fps)` per frame while each frame is drawn from the path's camera
-with `Session.render_from`; the shot lands at the player's own eye pose, so the last frame is what a visitor
-sees on stepping into the returned share code.
+World time advances by 1/fps per frame (the world's own step with nothing held: Session.step minus the
+player-view frame it would draw and throw away) while each frame is drawn from the path's camera with
+`Session.render_from`. The shot lands at the player's own eye pose, so the last frame is exactly what a
+visitor sees on stepping into the returned share code (tests/test_trailer.py checks it pixel for pixel).
 """
 from __future__ import annotations
 

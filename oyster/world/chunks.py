@@ -123,7 +123,7 @@ class ChunkCache:
         self._lock = threading.Lock()
         # held by the owner while it makes a frame: the background thread generates only between frames, so its
         # Python parts never make a frame wait for the GIL (on two cores that wait was up to 5 ms)
-        self.frame_lock = threading.Lock()
+        self.frame_lock = threading.RLock()
         self._wanted: list = []
         self._stop = False
         self._wake = threading.Event()
@@ -240,9 +240,9 @@ class ChunkCache:
         want.sort(key=lambda k: (k[0] + 0.5 - pcx) ** 2 + (k[1] + 0.5 - pcy) ** 2)
         with self._lock:
             self._wanted = want
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="oyster-chunks", daemon=True)
-            self._thread.start()
+            if self._thread is None and not self._stop:
+                self._thread = threading.Thread(target=self._run, name="oyster-chunks", daemon=True)
+                self._thread.start()
         self._wake.set()
 
     def _next_wanted(self):
@@ -254,12 +254,21 @@ class ChunkCache:
         return None
 
     def _run(self) -> None:
+        idle = 0
         while not self._stop:
             key = self._next_wanted()
             if key is None:
-                self._wake.wait(0.5)
+                if self._wake.wait(0.5):
+                    idle = 0
+                else:
+                    idle += 1
                 self._wake.clear()
+                if idle >= 10:       # quiet for 5 s: end, so an abandoned session's cache can be collected
+                    with self._lock:
+                        self._thread = None
+                    return
                 continue
+            idle = 0
             with self.frame_lock:
                 base_chunk(self.seed, key[0], key[1])
 
@@ -277,7 +286,8 @@ class ChunkCache:
     def close(self) -> None:
         self._stop = True
         self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
+        t = self._thread
+        if t is not None:
+            t.join(timeout=2.0)
             self._thread = None
         self._lru.clear()

@@ -21,7 +21,7 @@ FIELDS = {                  # allowed keys per op (besides "op"); resolved edits
     "gravity": {"scale"},
     "spawn": {"kind", "count", "where", "x", "y", "at"},
     "remove": {"kind", "target", "radius", "targets"},
-    "teleport": {"x", "y", "yaw", "pitch", "target"},
+    "teleport": {"x", "y", "yaw", "pitch", "target", "from"},
     "eruption": {"strength"},
     "character": {"action", "target", "targets", "at"},
     "terrain": {"action", "where", "x", "y", "radius", "amount", "level"},
@@ -124,6 +124,8 @@ def validate(edit) -> dict:
             out["y"] = _num(e, "y", -MAX_COORD, MAX_COORD, required=True)
         out["yaw"] = _num(e, "yaw", -100.0, 100.0)
         out["pitch"] = _num(e, "pitch", -1.6, 1.6)
+        if "from" in e:     # resolved form: the pose before, [x, y, z, yaw, pitch], for an exact undo
+            out["from"] = _points([e["from"]], 1, 5, "teleport.from")[0]
     elif op == "eruption":
         out["strength"] = _num(e, "strength", 0.0, 1.0, 0.7)
     elif op == "character":

@@ -39,6 +39,7 @@ class Entities:
     overrides: dict = field(default_factory=dict)   # character id -> Override
     counter: int = 0                                # spawned so far (ids never reused)
     version: int = 0                                # bumps on any change the View must see
+    removed_rev: int = 0                            # bumps when `removed` changes (per-chunk parts must redo)
 
     def new_id(self) -> str:
         self.counter += 1

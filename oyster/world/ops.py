@@ -16,7 +16,7 @@ from .scene import DRAW_DISTANCE
 from .sculpt import Shape
 from .state import EARTH_G, Clock, rng
 
-MAX_LOG = 600               # edits kept in the log (and so in a share code)
+MAX_LOG = 400               # edits kept in the log (and so in a share code)
 AHEAD = 10.0                # metres in front of the player for "ahead"
 VOLCANO_VIEW = 240.0       # metres from the crater where teleport "volcano" lands
 CROWD = 30.0                # metres: villagers this close all follow a character edit without a target
@@ -25,8 +25,6 @@ CROWD = 30.0                # metres: villagers this close all follow a characte
 def apply(world, edit) -> dict:
     """Validate, resolve and apply one edit; returns the resolved edit (as logged). ValueError changes nothing."""
     e = validate(edit)
-    p = world.s.player
-    pose = [p.x, p.y, p.z, p.yaw, p.pitch]      # replay stands here before re-applying this edit
     if len(world.log) >= MAX_LOG:
         raise ValueError(f"the edit log is full ({MAX_LOG} edits); start a new world to keep editing")
     if e["op"] == "undo":
@@ -36,7 +34,7 @@ def apply(world, edit) -> dict:
         undo = None
     else:
         e, undo = OPS[e["op"]](world, e)
-    world.log.append({"t": world.s.tick, "pose": pose, "edit": e})
+    world.log.append({"t": world.s.tick, "edit": e})
     if undo is not None:
         world.undo_stack.append(undo)
     return e
@@ -99,8 +97,7 @@ def _spawn(world, e):
         for i in ids:
             ents.spawned.pop(i, None)
             ents.overrides.pop(i, None)
-        ents.counter -= len(ids)
-        ents.version += 1
+        ents.version += 1            # the counter stays: an id is never given to two different things
     return e, undo
 
 
@@ -156,6 +153,7 @@ def _remove(world, e):
     ents.removed.update(generated)
     overrides = {t: ents.overrides.pop(t) for t in targets if t in ents.overrides}
     ents.version += 1
+    ents.removed_rev += 1
 
     def undo():
         ents.spawned.update(gone)
@@ -163,6 +161,7 @@ def _remove(world, e):
         ents.removed.difference_update(generated)
         ents.overrides.update(overrides)
         ents.version += 1
+        ents.removed_rev += 1
     return e, undo
 
 
@@ -191,13 +190,15 @@ def _character(world, e):
             if pose is None:
                 raise ValueError(f"{t!r} is too far away to direct")
             at.append(list(pose))
+    if len(set(targets)) != len(targets):
+        raise ValueError("character.targets lists an id twice")
     e = {"op": "character", "action": e["action"], "targets": list(targets), "at": at}
     before = {t: ents.overrides.get(t) for t in targets}
     for t, (x, y, hd) in zip(targets, at, strict=True):
         o = Override(action, world.s.tick, x, y, hd)
         if action == "walk":     # wander on from here: shift home so the wander path passes through (x, y)
             ents.overrides.pop(t, None)
-            ax, ay, _ = world.character_pose(t) or (x, y, hd)
+            ax, ay, _ = world.character_pose(t)
             o.dhx, o.dhy = x - ax, y - ay
         ents.overrides[t] = o
 
@@ -213,7 +214,7 @@ def _character(world, e):
 # ---------------------------------------------------------------------------------------------- places
 def _teleport(world, e):
     p = world.s.player
-    frm = [p.x, p.y, p.z, p.yaw, p.pitch]
+    frm = e.get("from") or [p.x, p.y, p.z, p.yaw, p.pitch]     # where undo goes back to (replays exactly)
     if "target" in e:
         x, y, face = _feature(world, e["target"])
         e = {"op": "teleport", "x": x, "y": y,
@@ -221,7 +222,7 @@ def _teleport(world, e):
              "pitch": e["pitch"] if e.get("pitch") is not None else 0.0}
     e = {"op": "teleport", "x": e["x"], "y": e["y"],
          "yaw": e["yaw"] if e.get("yaw") is not None else p.yaw,
-         "pitch": e["pitch"] if e.get("pitch") is not None else p.pitch}
+         "pitch": e["pitch"] if e.get("pitch") is not None else p.pitch, "from": frm}
     world.place_player(e["x"], e["y"], e["yaw"], max(-0.9, min(0.9, e["pitch"])))
 
     def undo():

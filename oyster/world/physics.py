@@ -44,7 +44,10 @@ def ground(height: np.ndarray, x: float, y: float) -> float:
 
 def support(height: np.ndarray, x: float, y: float, cfg: PhysicsConfig = CONFIG) -> tuple[float, bool]:
     """(height the feet rest on, swimming?): the ground, or the swimming level over water deeper than that."""
-    h = ground(height, x, y)
+    return support_over(ground(height, x, y), cfg)
+
+
+def support_over(h: float, cfg: PhysicsConfig = CONFIG) -> tuple[float, bool]:
     swim = WATER_LEVEL - cfg.swim_depth
     return (swim, True) if h < swim else (h, False)
 
@@ -98,6 +101,9 @@ def step(p: Player, held: frozenset, gravity: float, height: np.ndarray, obstacl
         p.vy += (wy - p.vy) * cfg.air_control
     _move_horizontal(p, height, obstacles, cfg)
     _move_vertical(p, "jump" in held, gravity, height, cfg)
+    # numpy scalars creep in from the obstacle arrays; keep the state plain Python (same doubles, JSON-able)
+    p.x, p.y, p.z, p.vx, p.vy, p.vz = float(p.x), float(p.y), float(p.z), float(p.vx), float(p.vy), float(p.vz)
+    p.on_ground, p.in_water = bool(p.on_ground), bool(p.in_water)
 
 
 def _move_horizontal(p: Player, height: np.ndarray, obstacles: np.ndarray, cfg: PhysicsConfig) -> None:

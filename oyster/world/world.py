@@ -7,7 +7,7 @@ import numpy as np
 
 from . import characters, ops, physics, terrain, volcano, weather
 from .chunks import ChunkCache
-from .entities import Entities, build_view, chunk_parts
+from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
 from .scene import CHUNK, MAP_MASK, Scene
 from .sculpt import overlaps
@@ -20,15 +20,17 @@ GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cel
 
 
 class World:
-    def __init__(self, seed: int, background: bool = True):
+    def __init__(self, seed: int, background: bool = True, replaying: bool = False):
         self.seed = int(seed)
+        # while a share code replays its log, the ring map is not kept filled (only the end pose needs it)
+        self.replaying = replaying
         self.s = WorldScalars()
         self.terrain_edits: list = []          # sculpt.Shape / RockPatch, in the order they apply
         self.cache = ChunkCache(self.seed, self.terrain_edits, background=background)
         self.cache.overlays.append(self._lava_overlay)
         self.entities = Entities(self.seed)
         self.eruptions: list = []              # volcano.Eruption, oldest first; only the last may be active
-        self.log: list = []                    # [{"t": tick, "edit": resolved edit}]
+        self.log: list = []                    # [{"t": tick, "pose": [x, y, z, yaw, pitch], "edit": resolved}]
         self.undo_stack: list = []             # callables reverting the matching edit
         self.uid = 0                           # ids of terrain edits and eruptions
         self._parts: dict = {}
@@ -103,8 +105,8 @@ class World:
             parts = []
             for c in self.cache.loaded():
                 got = self._parts.get((c.cx, c.cy))
-                if got is None or got[0] is not c or got[1] != ents.version:
-                    got = (c, ents.version, chunk_parts(self.seed, c, ents.removed))
+                if got is None or got[0] is not c or got[1] != ents.removed_rev:
+                    got = (c, ents.removed_rev, chunk_parts(self.seed, c, ents.removed))
                     self._parts[(c.cx, c.cy)] = got
                 parts.append(got[2])
             if len(self._parts) > 2 * len(parts) + 64:
@@ -117,27 +119,29 @@ class World:
             self._gather_key = None
         return self._view
 
-    def characters(self, rows: np.ndarray | None = None):
+    def char_states(self, rows: np.ndarray | None = None):
         """Current (x, y, heading, action id, phase) of loaded characters (all, or the given rows)."""
         v = self.view()
         rows = np.arange(len(v.c_ids)) if rows is None else rows
         t = self.s.tick * DT
         home = v.c_home[rows]
         ovs = self.entities.overrides
+        mine = []                                  # (position in rows, override) of overridden characters
         if ovs:
+            where = {int(r): k for k, r in enumerate(rows)}
+            for ident, o in ovs.items():
+                k = where.get(v.c_index.get(ident, -1))
+                if k is not None:
+                    mine.append((k, o))
             home = home.copy()
-            for k, r in enumerate(rows):
-                o = ovs.get(v.c_ids[r])
-                if o is not None and o.action == "walk":
+            for k, o in mine:
+                if o.action == "walk":
                     home[k, 0] += o.dhx
                     home[k, 1] += o.dhy
         x, y, hd, act, ph = characters.ambient(v.c_keys[rows], home[:, 0], home[:, 1], v.c_wander[rows],
                                                v.c_villager[rows], t)
-        if ovs:
-            for k, r in enumerate(rows):
-                o = ovs.get(v.c_ids[r])
-                if o is None or o.action == "walk":
-                    continue
+        for k, o in mine:
+            if o.action != "walk":
                 x[k], y[k], hd[k] = o.x, o.y, o.heading
                 if o.action == "follow":      # walking while it catches up, idle beside the player
                     p = self.s.player
@@ -167,12 +171,13 @@ class World:
             near = np.union1d(near, np.array(extra, np.int64))
         if len(near) == 0:
             return self._gathered
-        cx, cy, _, _, _ = self.characters(near)
+        cx, cy, _, _, _ = self.char_states(near)
         chars = np.stack([cx, cy, v.c_radius[near].astype(np.float64)], 1)
         return np.concatenate([self._gathered, chars])
 
     def entities_near(self, x: float, y: float, r: float, kinds=None) -> list:
-        """[(distance, id, kind, x, y, radius, action)] of loaded entities within r metres, nearest first."""
+        """[(distance, id, kind, x, y, radius, action)] of entities within r metres of (x, y), nearest first."""
+        self.cache.ensure(x, y)
         v = self.view()
         out = []
         d = np.hypot(v.s_xyz[:, 0] - x, v.s_xyz[:, 1] - y)
@@ -182,7 +187,7 @@ class World:
                 out.append((float(d[k]), v.s_ids[k], kind, float(v.s_xyz[k, 0]), float(v.s_xyz[k, 1]),
                             float(v.s_radius[k]), "idle"))
         if len(v.c_ids):
-            cx, cy, _, act, _ = self.characters()
+            cx, cy, _, act, _ = self.char_states()
             dc = np.hypot(cx - x, cy - y)
             ovs = self.entities.overrides
             for k in np.flatnonzero(dc <= r):
@@ -196,12 +201,25 @@ class World:
         return out
 
     def character_pose(self, ident: str):
-        """(x, y, heading) of a loaded character, or None."""
-        v = self.view()
-        r = v.c_index.get(ident)
-        if r is None:
+        """(x, y, heading) of a live character anywhere (the same numbers the loaded view computes), or None."""
+        kind = self.entity_kind(ident)
+        if kind not in characters.WANDER:
             return None
-        x, y, hd, _, _ = self.characters(np.array([r]))
+        o = self.entities.overrides.get(ident)
+        if o is not None and o.action != "walk":
+            return o.x, o.y, o.heading
+        e = self.entities.spawned.get(ident)
+        if e is not None:
+            hx, hy = e.x, e.y
+        else:
+            cx, cy, k = (int(q) for q in ident.split(":"))
+            c = self.cache.get(cx, cy)
+            hx, hy = (float(v) for v in c.xyz[k, :2].astype(np.float64))
+        if o is not None:
+            hx, hy = hx + o.dhx, hy + o.dhy
+        x, y, hd, _, _ = characters.ambient(np.array([char_key(self.seed, ident)], np.uint64), np.array([hx]),
+                                            np.array([hy]), np.array([characters.WANDER[kind]]),
+                                            np.array([kind == "villager"]), self.s.tick * DT)
         return float(x[0]), float(y[0]), float(hd[0])
 
     def entity_kind(self, ident: str) -> str | None:
@@ -255,11 +273,14 @@ class World:
             lim = physics.CONFIG.max_pitch
             p.yaw, p.pitch = wrap_angle(float(yaw)), max(-lim, min(lim, float(pitch)))
         p.vx = p.vy = p.vz = 0.0
-        self.cache.ensure(p.x, p.y)
-        sup, swim = physics.support(self.cache.ring.height, p.x, p.y)
+        if self.replaying:
+            sup, swim = physics.support_over(self.ground(p.x, p.y))
+        else:
+            self.cache.ensure(p.x, p.y)
+            sup, swim = physics.support(self.cache.ring.height, p.x, p.y)
         p.z = sup if z is None else (float(z) if exact else max(float(z), sup))
-        p.on_ground = on_ground if z is not None else True
-        p.in_water = swim
+        p.on_ground = bool(on_ground) if z is not None else True
+        p.in_water = bool(swim)
 
     # ------------------------------------------------------------------------------------------ scene
     def scene(self, camera: tuple | None = None) -> Scene:
@@ -272,7 +293,7 @@ class World:
         sxyz, skind, saction, sphase, sscale = v.s_xyz, v.s_kind, None, None, v.s_scale
         n_s = len(v.s_ids)
         if len(v.c_ids):
-            x, y, _, act, ph = self.characters()
+            x, y, _, act, ph = self.char_states()
             z = _ground_vec(ring.height, x, y)
             cxyz = np.stack([x, y, z], 1).astype(np.float32)
             sxyz = np.concatenate([sxyz, cxyz])
@@ -312,8 +333,8 @@ class World:
         return {
             "seed": self.seed,
             "time": round(s.tick * DT, 4),
-            "player": {"x": p.x, "y": p.y, "z": p.z, "yaw": p.yaw, "pitch": p.pitch, "on_ground": p.on_ground,
-                       "in_water": p.in_water},
+            "player": {"x": float(p.x), "y": float(p.y), "z": float(p.z), "yaw": float(p.yaw),
+                       "pitch": float(p.pitch), "on_ground": bool(p.on_ground), "in_water": bool(p.in_water)},
             "clock": {"hour": s.clock.hour(s.tick), "speed": s.clock.speed},
             "weather": {"kind": w.kind, "intensity": w.intensity, "rain": w.rain, "snow": w.snow, "fog": w.fog,
                         "storm": w.storm, "snow_cover": w.snow_cover},
