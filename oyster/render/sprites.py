@@ -17,9 +17,9 @@ from oyster.world.scene import DRAW_DISTANCE
 
 SPRITE_NEAR = 0.6          # metres; nearer sprites are skipped (collisions keep the player further away)
 MIN_PIXELS = 2.5           # sprites shorter than this on screen are skipped (sub-pixel shimmer, wasted time)
-FAR_PIXELS = 16.0          # sprites shorter than this use the cheap silhouette (far_shape): worlds hold
+FAR_PIXELS = 24.0          # sprites shorter than this use the cheap silhouette (far_shape): worlds hold
                            # thousands of distant trees, each only a few pixels tall
-BLOCK_PIXELS = 140.0       # sprites taller than this are shaded per 2x2 block (3x3 beyond twice that)
+BLOCK_PIXELS = 110.0       # sprites taller than this are shaded per 2x2 block (3x3 beyond twice that)
 
 
 @njit(cache=True, nogil=True, fastmath=True)

@@ -29,11 +29,11 @@ from oyster.render.water import RIPPLES, water_color
 from oyster.world.scene import CELL, DRAW_DISTANCE, MAP_MASK, MAT_LAVA, MAT_WATER, WATER_LEVEL
 
 NEAR_DEPTH = 0.35          # metres; first sample in front of the eye
-MIN_STEP = 0.15            # metres; march step near the camera
-LOD_STEP = 0.025           # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
+MIN_STEP = 0.25            # metres; march step near the camera
+LOD_STEP = 0.03            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
-GROUP_DEPTH = 15.0         # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
+GROUP_DEPTH = 3.0          # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
 GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 per ray at 640, 4 at 1280
 SKY_ROW_STEP = 4           # rows between exact sky evaluations (linear in between: the sky is smooth)
 INV_255 = 1.0 / 255.0

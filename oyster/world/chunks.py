@@ -272,10 +272,19 @@ class ChunkCache:
             with self.frame_lock:
                 base_chunk(self.seed, key[0], key[1])
 
-    def pump(self, budget: int = 1) -> int:
-        """Generate up to `budget` wanted chunks on the caller's thread (when frames leave the thread no gap)."""
+    def pump(self, x: float, y: float, budget: int = 1) -> int:
+        """Generate up to `budget` wanted chunks on the caller's thread, but only those the player at (x, y) will
+        need within half a chunk of walking: frames that come back to back leave the background thread no gap,
+        and this spreads the next row over several frames instead of one stall at the chunk border."""
         done = 0
+        reach = LOAD_RADIUS + CHUNK * 0.5
         while done < budget:
+            with self._lock:
+                if not self._wanted:
+                    break
+                cx, cy = self._wanted[0]
+                if max(abs((cx + 0.5) * CHUNK - x), abs((cy + 0.5) * CHUNK - y)) - CHUNK * 0.5 > reach:
+                    break
             key = self._next_wanted()
             if key is None:
                 break

@@ -7,18 +7,21 @@ teleport), so replaying the log from a share code reproduces the same world, und
 import copy
 import math
 
+import numpy as np
+
 from . import terrain, volcano
 from .characters import Override
 from .edits import MAX_SPAWNED, validate
 from .entities import Spawned
 from .kinds import CHARACTER_KINDS
-from .scene import DRAW_DISTANCE
+from .scene import CHUNK, DRAW_DISTANCE
 from .sculpt import Shape
 from .state import EARTH_G, Clock, rng
 
 MAX_LOG = 400               # edits kept in the log (and so in a share code)
 AHEAD = 10.0                # metres in front of the player for "ahead"
 VOLCANO_VIEW = 240.0       # metres from the crater where teleport "volcano" lands
+VILLAGE_VIEW = 9.0          # metres from the campfire where teleport "village" lands
 CROWD = 30.0                # metres: villagers this close all follow a character edit without a target
 
 
@@ -249,7 +252,32 @@ def _feature(world, name: str) -> tuple[float, float, float]:
             if terrain.height_at(world.seed, vx, vy) > 1.0:
                 return vx, vy, a + math.pi
         return vx, vy, a + math.pi
+    if name == "village":     # stand among the houses a few metres from the campfire, facing it
+        return _clear_spot(world, x, y, VILLAGE_VIEW)
     return x, y, p.yaw
+
+
+def _clear_spot(world, x: float, y: float, dist: float) -> tuple[float, float, float]:
+    """(x, y, yaw facing the centre) of the first point `dist` from (x, y), starting on the player's side, that
+    keeps 1.5 m clear of every object (houses, trees, the campfire)."""
+    p = world.s.player
+    objs = []
+    for cy in range(math.floor((y - dist - 16) / CHUNK), math.floor((y + dist + 16) / CHUNK) + 1):
+        for cx in range(math.floor((x - dist - 16) / CHUNK), math.floor((x + dist + 16) / CHUNK) + 1):
+            c = world.cache.get(cx, cy)
+            keep = c.alive & ~c.is_char
+            objs += [(float(c.xyz[k, 0]), float(c.xyz[k, 1]), float(c.radius[k])) for k in np.flatnonzero(keep)]
+    a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
+    best = None
+    for k in range(24):
+        a = a0 + (k + 1) // 2 * (math.pi / 12) * (1 if k % 2 else -1)
+        sx, sy = x + dist * math.cos(a), y + dist * math.sin(a)
+        room = min((math.hypot(sx - ox, sy - oy) - r for ox, oy, r in objs), default=99.0)
+        if best is None or room > best[0]:
+            best = (room, sx, sy, a + math.pi)
+        if room >= 1.5:
+            break
+    return best[1], best[2], best[3]
 
 
 def _terrain(world, e):

@@ -54,7 +54,7 @@ class World:
             n += 1
         if n == MAX_STEPS:
             s.acc = min(s.acc, DT)
-        self.cache.pump(1)   # if frames come back to back the background thread starves: take one chunk here
+        self.cache.pump(s.player.x, s.player.y)   # back-to-back frames starve the background thread
         return n
 
     def _tick(self, held: frozenset) -> None:
