@@ -91,7 +91,8 @@ def visitor(app, browser):
 
 def test_frames_arrive_and_overlay_clears(visitor):
     visitor.wait_frames(10)
-    assert visitor.frame()[1].shape == (180, 320, 3)
+    h, w, c = visitor.frame()[1].shape
+    assert c == 3 and w in (320, 240, 160) and abs(w / h - 16 / 9) < 0.05   # full size, or scaled down when busy
     assert not visitor.page.is_visible("#screen .oy-overlay")     # clicked: "click to play" is gone
     assert "fps" in visitor.page.inner_text("#hud")
 
@@ -241,3 +242,35 @@ def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
         v.wait_frames(5)
     finally:
         v.close()
+
+
+def test_seed_query_and_new_world(app, browser):
+    v = Visitor(app, browser, "?seed=123")
+    try:
+        assert app.runner.state(v.sid)["seed"] == 123
+        v.page.get_by_role("tab", name="Share & new world").click()
+        v.page.locator("#new-seed input").fill("42")
+        v.page.locator("#new-prompt textarea, #new-prompt input").first.fill("snowy mountains")
+        v.page.click("#new-world")
+        v.page.wait_for_function("document.querySelector('#direct-log').innerText.includes('seed 42')",
+                                 timeout=20_000)
+        assert app.runner.state(v.sid)["seed"] == 42
+        v.wait_frames(3)
+    finally:
+        v.close()
+
+
+def test_waitlist_form(app, browser):
+    page = browser.new_page()
+    page.goto(app.url)
+    page.get_by_role("tab", name="Join the waitlist").click()
+    page.locator("#waitlist-email input").fill("not-an-email")
+    page.click("#waitlist-submit")
+    page.get_by_text("does not look like an e-mail address").first.wait_for(timeout=15_000)
+    page.locator("#waitlist-email input").fill("browser@example.com")
+    page.locator("#waitlist-name input").fill("<b>Bo</b>")
+    page.click("#waitlist-submit")
+    page.wait_for_function("document.querySelector('#waitlist-message').innerText.includes('waitlist')",
+                           timeout=15_000)
+    assert app.waitlist.count() >= 1
+    page.close()

@@ -71,7 +71,7 @@ def test_every_edit_fits_the_vocabulary():
 
 def test_replies_say_what_changed():
     _, r = run_case({"text": "sunset with heavy rain", "edits": []})
-    assert "19:00" in r.reply and "rain" in r.reply
+    assert "17:48 (sunset)" in r.reply and "rain" in r.reply
     _, r = run_case({"text": "plant three trees", "edits": []})
     assert r.reply == "Planted three trees ahead."
 

@@ -249,3 +249,36 @@ def test_real_session_streams_frames():
     meta, jpeg = parse_data_url(packets[-1]["url"])
     assert meta["fid"] == 3 and jpeg[:2] == b"\xff\xd8"
     r.shutdown()
+
+
+def test_lagging_browser_is_throttled_then_recovers():
+    """A browser that shows frames late gets fewer frames (not a growing queue); catching up restores the rate."""
+    r = runner(fps=60.0)
+    r.open("a")
+    gen = r.frames("a")
+    take(gen, 3)
+    time.sleep(0.5)
+    r.send_input("a", 1, [], ack=1, age_ms=0.0)     # frame 1 took ~0.5 s to show: 30 frames behind
+    t0 = time.monotonic()
+    take(gen, 4)
+    assert time.monotonic() - t0 > 0.5, "a lagging browser must be throttled"
+    newest = next(gen)["frame_id"]
+    r.send_input("a", 2, [], ack=newest, age_ms=0.0)  # caught up
+    t0 = time.monotonic()
+    take(gen, 12)
+    assert time.monotonic() - t0 < 0.5
+
+
+def test_silent_browser_still_gets_keepalive_frames():
+    """Regression: when acks stopped, the stream used to stop sending for good (no frames, so no new acks)."""
+    r = runner(fps=60.0)
+    r.open("a")
+    gen = r.frames("a")
+    take(gen, 2)
+    r.send_input("a", 1, [], ack=2, age_ms=0.0)
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 2.0:      # acks stop: after 1.5 s of silence frames are throttled...
+        next(gen)
+    t1 = time.monotonic()
+    n = len(take(gen, 3))                   # ...but keep coming, about 4 a second
+    assert n == 3 and time.monotonic() - t1 < 1.5

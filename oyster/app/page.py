@@ -2,11 +2,10 @@
 
 `build_demo()` returns the Blocks; launch it with `launch_kwargs()` (CSS and sizes moved to launch() in Gradio 6).
 """
-from collections.abc import Sequence
-from pathlib import Path
-
 import importlib.util
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 
 import gradio as gr
 

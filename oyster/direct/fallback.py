@@ -9,7 +9,7 @@ from oyster.direct.grammar import Parse
 from oyster.direct.refs import DirectContext
 from oyster.direct.text import is_known
 
-_HOURS = {"time_night": 22.0, "time_day": 12.0, "time_morning": 8.0, "time_evening": 19.0}
+_HOURS = {"time_night": 22.0, "time_day": 12.0, "time_morning": 8.0, "time_evening": 18.5}
 _GRAVITY = {"gravity_low": 0.5, "gravity_high": 2.0, "gravity_normal": 1.0}
 _SPEED = {"time_fast": "speed up time", "time_slow": "slow down time", "time_freeze": "freeze time"}
 

@@ -7,6 +7,7 @@ mountain" is a teleport (not "make a mountain").
 import re
 from dataclasses import dataclass, field
 
+from oyster.direct import idioms as I
 from oyster.direct import lexicon as L
 from oyster.direct import refs
 from oyster.direct import slots as S
@@ -17,6 +18,11 @@ _ALL = re.compile(r"\b(?:all|every|each|everything|any)\b")
 _GO_TO = re.compile(r"(?:please |can you |could you |now )?(?:take|bring|send|teleport|tp|warp|go|get|move|beam|"
                     r"transport|walk|fly)(?: me| us)?(?: over| back)? to\b")
 _VILLAGE = re.compile(r"\b(?:village|town|hamlet|settlement)\b")
+_NOT_NOW = re.compile(r"\b(?:last|good|tomorrow|yesterday|every) (?:night|morning|evening|afternoon)\b")
+_TOO = re.compile(r"\btoo (dark|bright)\b")
+_OVER = re.compile(r"\b(?:all )?over (?:the|a|an|my|our|this|that|there|here|everything|everyone|us|me)\b")
+_REMARK = re.compile(r"\s(?:looks?|seems?|is|are|was|were|feels?|smells?)\b")
+_OFF = re.compile(r"\b(?:turn|switch|shut)\b(?: [a-z]+){1,2} off\b")  # "turn the rain off"
 _EVERYTHING = re.compile(r"\b(?:everything|all of it|it all|all objects|all things)\b")
 
 
@@ -30,7 +36,7 @@ class Parse:
 
 def parse_clause(text: str, ctx: DirectContext, state: dict | None, prev: list[dict]) -> Parse | None:
     """Typed edits for one clause; None if no rule fits (the learned fallback may try)."""
-    for rule in (_undo, _gravity, _time_speed, _eruption, _teleport, _character, _terrain, _objects,
+    for rule in (_undo, _idioms, _gravity, _time_speed, _eruption, _teleport, _character, _terrain, _objects,
                  _weather_time, _modifier):
         out = rule(text, ctx, state, prev)
         if out is not None:
@@ -45,6 +51,11 @@ def _undo(text, ctx, state, prev):
     if re.search(r"\b(?:everything|all)\b", text):
         n = 10
     return Parse([{"op": "undo"} for _ in range(max(1, min(n, 10)))], intent="undo")
+
+
+def _idioms(text, ctx, state, prev):
+    edits = I.it_stop(text, ctx, state) or I.sun(text, ctx, state) or I.take_back(text) or I.reset(text)
+    return Parse(edits, intent="idiom") if edits else None
 
 
 def _gravity(text, ctx, state, prev):
@@ -66,7 +77,8 @@ def _time_speed(text, ctx, state, prev):
         return None
     if not L.TIME_SUBJECT.first(text):
         return None
-    if refs.mentioned_kind(text) or L.WEATHER.first(text):
+    said = any(L.TIME_SUBJECT.first(text[s:e]) for s, e, _ in phrase)  # "freeze time", not a bare "stop"
+    if refs.mentioned_kind(text) or (L.WEATHER.first(text) and not said):
         return None  # "make him stop", "stop the rain": not about the clock
     hour, speed = S.hour_of_day(text, state), S.time_speed(text, state)
     if hour is not None and L.TIME_SPEED.first(text) == "fast":
@@ -174,6 +186,11 @@ def _terrain(text, ctx, state, prev):
     return Parse([edit], intent="terrain")
 
 
+def parse_terrain(text: str) -> Parse | None:
+    """The terrain rule alone (for a second intent inside a clause: "take me to the beach to dig a hole")."""
+    return _terrain(text, None, None, [])
+
+
 def _terrain_noun(found, text) -> bool:
     """A terrain noun ('hill', 'crater') beats an object noun; a bare verb ('lower') does not."""
     return any(text[s:e] in ("hill", "hills", "crater", "craters", "mound", "hole", "pit", "ditch", "trench",
@@ -183,7 +200,8 @@ def _terrain_noun(found, text) -> bool:
 def _objects(text, ctx, state, prev):
     found = L.KIND.find(text)
     removing = L.REMOVE_VERB.first(text)
-    if not found and not removing and L.SPAWN_VERB.first(text) and _VILLAGE.search(text):
+    if not found and not removing and L.SPAWN_VERB.first(text) and _VILLAGE.search(text) and \
+            not L.WEATHER.first(text):  # "make it snow on the village" is weather
         where = S.where(text) or "ahead"  # "build a village": a few houses and their people
         return Parse([{"op": "spawn", "kind": "house", "count": 4, "where": where},
                       {"op": "spawn", "kind": "villager", "count": 2, "where": where}], intent="spawn")
@@ -202,8 +220,8 @@ def _objects(text, ctx, state, prev):
     if not L.SPAWN_VERB.first(text):
         if found[0][2] in L.CHARACTER_KIND and S.count(text) is None:
             return Parse(intent="vocative")  # "villager, follow me": addressing, not asking for one
-        if not _bare_request(text, found[0]):
-            return None  # "the house looks cool": talk about a thing, not a request for one
+        if not _bare_request(text, found[0]):  # "the house looks cool": talk about a thing, not a request
+            return Parse(intent="remark") if _REMARK.search(text, found[0][1]) else None
     return spawn(text, found)
 
 
@@ -253,6 +271,10 @@ def spawn(text, found):
 
 def _weather_time(text, ctx, state, prev):
     hour = S.hour_of_day(text, state)
+    if hour is not None and _NOT_NOW.search(text) and not re.search(r"\d", text):
+        hour = None  # "last night", "good night everyone": not a request for the clock
+    if _TOO.search(text):  # "it's too dark" asks for light; "too bright" for a low sun
+        hour = 12.0 if _TOO.search(text).group(1) == "dark" else 17.8
     rest = text
     for s, e, _ in L.TIME_OF_DAY.find(text):
         rest = rest[:s] + " " * (e - s) + rest[e:]
@@ -273,7 +295,8 @@ def weather_edit(text: str, kind: str | None = None) -> dict | None:
             return None
         named = [k for k in found if k != "clear"]
         kind = named[-1] if named else "clear"
-    if kind != "clear" and L.WEATHER_NEG.find(_NOT_TOO.sub(" ", text)):
+    said = _OVER.sub(" ", _NOT_TOO.sub(" ", text))  # "snow over the town" is where, not "the rain is over"
+    if kind != "clear" and (L.WEATHER_NEG.find(said) or _OFF.search(text)):
         kind = "clear"
     if kind == "clear":
         return {"op": "weather", "kind": "clear", "intensity": 0.0}

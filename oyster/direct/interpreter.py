@@ -7,7 +7,7 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from oyster.direct import fallback
+from oyster.direct import extras, fallback
 from oyster.direct import lexicon as L
 from oyster.direct import replies as R
 from oyster.direct.grammar import parse_clause
@@ -23,6 +23,7 @@ _SAFE_NAME = re.compile(r"^[a-z_ ]{1,30}$")
 _WH = {"what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which", "whom", "whose"}
 _SUBJECTS = {"it", "there", "you", "i", "we", "he", "she", "they", "this", "that", "its", "thats"}
 _FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and you hey too".split())
+_VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
 
 
@@ -63,6 +64,8 @@ class Interpreter:
             for clause in split_clauses(sentence):
                 self._clause(repair_clause(clause, clean.fuzzy), state, edits, notes, flags)
         edits = finalise(edits, state)
+        if edits:
+            self.context.last_op = edits[-1]["op"]
         return _result(edits, _compose(edits, notes, flags, state, self.context) + tail)
 
     def _clause(self, text: str, state, edits: list, notes: list, flags: set) -> None:
@@ -72,10 +75,14 @@ class Interpreter:
             flags.add("help")
             return
         rest = L.GREETING.rx.sub(" ", text).split()
+        while rest and rest[-1] in _VOCATIVE:  # "good night everyone"
+            rest.pop()
         if not rest or " ".join(rest) in ("good morning", "good night", "good evening", "good afternoon"):
             flags.add("greeting")
             return
         parse = parse_clause(text, self.context, state, edits)
+        if parse is not None:
+            parse = extras.extend(parse, text, self.context, state)
         if parse is None and self.use_classifier:
             parse = fallback.guess(text, self.context, state)
         if parse is None:

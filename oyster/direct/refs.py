@@ -18,6 +18,7 @@ class DirectContext:
     """Per-session memory for pronouns: the character last addressed."""
     last_target: str | None = None
     last_kind: str | None = None
+    last_op: str | None = None  # op of the last edit made ("make it stop" after rain means the rain)
 
 
 def characters(state: dict | None) -> list[dict]:

@@ -39,8 +39,10 @@ _GRAVITY = {0.165: "Moon", 0.38: "Mars", 2.53: "Jupiter", 0.91: "Venus", 0.063: 
 
 def hour_label(hour: float) -> str:
     h = hour % 24
-    for upto, name in ((0.5, "midnight"), (4.5, "night"), (7, "dawn"), (11, "morning"), (13, "noon"),
-                       (17, "afternoon"), (18.5, "evening"), (20, "sunset"), (23.5, "night"), (24.1, "midnight")):
+    # names follow the renderer's sun: up at 6:00, on the horizon at 18:00
+    for upto, name in ((0.5, "midnight"), (5, "night"), (6, "dawn"), (7, "sunrise"), (11, "morning"),
+                       (13, "noon"), (17.5, "afternoon"), (18.1, "sunset"), (18.45, "dusk"), (20, "evening"),
+                       (23.5, "night"), (24.1, "midnight")):
         if h < upto:
             return name
     return "night"

@@ -23,6 +23,9 @@ class Defaults:
 
 
 DEFAULTS = Defaults()
+_TOO_MUCH = re.compile(r"\btoo (?:much|heavy|hard|strong|intense|thick|dense|many|rainy|snowy|foggy|misty|"
+                       r"stormy|hazy|wet)\b|\b(?:raining|snowing|pouring|storming) (?:too|so) much\b")
+_PLANETS = {"0.165", "0.38", "2.53", "0.91", "0.063"}
 
 _CLOCK = re.compile(r"\b(\d{1,2})(?:[:.](\d{2})|\s(\d{2})(?=\s*(?:am|pm|a m|p m|in the|at night|oclock)))?"
                     r"\s*(am|pm|a m|p m|oclock|o clock|h\b|hrs\b|hundred hours)?")
@@ -83,6 +86,8 @@ def intensity(text: str, default: float = DEFAULTS.intensity) -> float:
     pct = _PERCENT.search(text)
     if pct:
         return min(1.0, int(pct.group(1)) / 100)
+    if _TOO_MUCH.search(text):
+        return 0.3  # "the rain is too heavy", "it's too foggy": a complaint asks for less
     found = [float(c) for _, _, c in L.INTENSITY.find(text)]
     if not found:
         return default
@@ -125,8 +130,20 @@ def gravity_scale(text: str) -> float | None:
         or re.search(r"\b(\d+(?:\.\d+)?)\s*g\b", text)
     if m:
         return float(m.group(1))
-    found = L.GRAVITY_SCALE.first(text)
-    return float(found) if found is not None else None
+    found = L.GRAVITY_SCALE.find(_without_weather(text))
+    named = [c for _, _, c in found if c in _PLANETS]  # "heavy rain under moon gravity": the moon decides
+    pick = named[0] if named else (found[0][2] if found else None)
+    return float(pick) if pick is not None else None
+
+
+def _without_weather(text: str) -> str:
+    """Blank weather words and the intensity word just before them ("heavy rain" is not heavy gravity)."""
+    out = text
+    for s, e, _ in L.WEATHER.find(text):
+        lead = L.INTENSITY.rx.search(text[max(0, s - 14):s])
+        s = max(0, s - 14) + lead.start() if lead else s
+        out = out[:s] + " " * (e - s) + out[e:]
+    return out
 
 
 def time_speed(text: str, state: dict | None = None) -> float | None:

@@ -144,6 +144,8 @@ def repair(token: str) -> str:
     known, by_initial = _vocab()
     if token in known or len(token) < MIN_FUZZY_LEN or not token.isalpha():
         return token
+    if token.endswith("s") and token[:-1] in known:
+        return token  # a plural of a known word ("trains" is not "rains")
     pool = by_initial.get(token[0], ()) + by_initial.get(token[1], ())
     pool = [w for w in pool if abs(len(w) - len(token)) <= 2]
     cutoff = SHORT_CUTOFF if len(token) == 3 else FUZZY_CUTOFF

@@ -58,15 +58,13 @@ def make_ring(seed: int = 3) -> RingMap:
     gy, gx = np.gradient(h)
     slope = np.hypot(gx, gy)
     col = np.empty((n, n, 3), np.float32)
-    grass = np.array([86, 140, 58]); forest = np.array([48, 98, 44]); sand = np.array([196, 182, 132])
-    rock = np.array([118, 110, 104]); snow = np.array([236, 240, 246]); ash = np.array([70, 62, 60])
     fnoise = _tiling_noise(n, (32, 64, 128, 256), seed + 1)
-    col[:] = grass
-    col[fnoise > 0.05] = forest
-    col[h < WATER_LEVEL + 1.5] = sand
-    col[slope > 0.7] = rock
-    col[h > 62] = snow
-    col[dv < vr * 0.75] = ash
+    col[:] = (86, 140, 58)                          # grass
+    col[fnoise > 0.05] = (48, 98, 44)               # forest floor
+    col[h < WATER_LEVEL + 1.5] = (196, 182, 132)    # sand
+    col[slope > 0.7] = (118, 110, 104)              # rock
+    col[h > 62] = (236, 240, 246)                   # snow
+    col[dv < vr * 0.75] = (70, 62, 60)              # volcanic ash
     col *= (1.0 + 0.35 * _tiling_noise(n, (128, 256), seed + 2))[..., None]   # break up flat colour
     ring = RingMap()
     ring.height[:] = h
@@ -106,7 +104,8 @@ def _sprites(ring: RingMap, n: int, seed: int):
     plan = [("tree", 0.30), ("pine", 0.25), ("rock", 0.12), ("house", 0.05), ("cactus", 0.04),
             ("campfire", 0.02), ("villager", 0.14), ("animal", 0.08)]
     names = [p[0] for p in plan]
-    probs = np.array([p[1] for p in plan]); probs /= probs.sum()
+    probs = np.array([p[1] for p in plan])
+    probs /= probs.sum()
     while len(xyz) < n:
         r = 8 + rng.random() ** 0.7 * 260
         a = rng.uniform(-1.2, 1.2)                       # mostly in front of the default camera (+x)
@@ -115,25 +114,29 @@ def _sprites(ring: RingMap, n: int, seed: int):
         if z < WATER_LEVEL + 0.3 or np.hypot(x - VOLCANO[0], y - VOLCANO[1]) < VOLCANO[2] * 0.8:
             continue
         k = names[rng.choice(len(names), p=probs)]
-        xyz.append((x, y, z)); kind.append(KIND_ID[k])
+        xyz.append((x, y, z))
+        kind.append(KIND_ID[k])
         action.append(int(rng.integers(0, 7)) if k in ("villager", "animal") else 0)
     # a little group close to the camera, each doing a different action
     for i in range(7):
         x, y = 9.0 + (i % 2) * 1.5, -6.0 + i * 2.0
-        xyz.append((x, y, ground(ring, x, y))); kind.append(KIND_ID["villager"]); action.append(i)
+        xyz.append((x, y, ground(ring, x, y)))
+        kind.append(KIND_ID["villager"])
+        action.append(i)
     return (np.array(xyz, np.float32), np.array(kind, np.int32), np.array(action, np.int32))
 
 
 def _particles(ring: RingMap, n: int, seed: int):
     rng = np.random.default_rng(seed)
-    vx, vy, _, vh = VOLCANO
+    vx, vy, _, _ = VOLCANO
     top = ground(ring, vx + 16, vy) + 4
     pts, kinds, sizes = [], [], []
     for i in range(n):
         k = ("lava_bomb", "smoke", "ember")[i % 3]
         a, r = rng.uniform(0, 2 * np.pi), rng.random() * (25 if k != "smoke" else 12)
         z = top + rng.random() * (60 if k != "smoke" else 90)
-        pts.append((vx + r * np.cos(a), vy + r * np.sin(a), z)); kinds.append(PARTICLE_ID[k])
+        pts.append((vx + r * np.cos(a), vy + r * np.sin(a), z))
+        kinds.append(PARTICLE_ID[k])
         sizes.append({"lava_bomb": 1.6, "smoke": 9.0, "ember": 0.5}[k] * (0.6 + rng.random()))
     return np.array(pts, np.float32).reshape(-1, 3), np.array(kinds, np.int32), np.array(sizes, np.float32)
 
@@ -144,8 +147,8 @@ def make_scene(n_sprites: int = 300, n_particles: int = 150, seed: int = 5, **ov
     xyz, kind, action = _sprites(ring, max(n_sprites - 7, 0), seed)
     pxyz, pkind, psize = _particles(ring, n_particles, seed + 1)
     x, y = 0.0, 0.0
-    s = Scene(cam_x=x, cam_y=y, cam_z=max(ground(ring, x, y), WATER_LEVEL) + EYE, yaw=0.0, pitch=0.05, hour=12.0, time=10.0,
-              rain=0.0, snow=0.0, fog=0.0, storm=0.0, snow_cover=0.0, wind_x=2.0, wind_y=1.0, lightning=0.0,
+    s = Scene(cam_x=x, cam_y=y, cam_z=max(ground(ring, x, y), WATER_LEVEL) + EYE, yaw=0.0, pitch=0.05, hour=12.0,
+              time=10.0, rain=0.0, snow=0.0, fog=0.0, storm=0.0, snow_cover=0.0, wind_x=2.0, wind_y=1.0, lightning=0.0,
               ring=ring, sprite_xyz=xyz, sprite_kind=kind, sprite_action=action,
               sprite_phase=(np.arange(len(kind)) * 0.37 % 3).astype(np.float32),
               sprite_scale=np.ones(len(kind), np.float32),

@@ -16,7 +16,6 @@ from oyster.render.sprites import draw_sprites, sprite_seeds
 from oyster.render.terrain_pass import terrain_pass
 from oyster.render.weather import draw_weather
 
-
 _LOCAL = threading.local()
 
 
@@ -66,3 +65,21 @@ def render(scene, out: np.ndarray) -> np.ndarray:
     draw_weather(img, depth, P)
     cv2.transpose(img, out)
     return out
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every render kernel on a tiny scene; call once at app start."""
+    from dataclasses import replace
+
+    from oyster.render.fixture import character_scene
+    from oyster.world.kinds import KINDS, PARTICLES
+    base = character_scene("walk", "villager")
+    n = len(KINDS)
+    scene = replace(base, rain=0.5, snow=0.5, lightning=0.5, hour=20.0,
+                    sprite_xyz=np.tile(base.sprite_xyz, (n, 1)), sprite_kind=np.arange(n, dtype=np.int32),
+                    sprite_action=np.ones(n, np.int32), sprite_phase=np.zeros(n, np.float32),
+                    sprite_scale=np.ones(n, np.float32),
+                    particle_xyz=np.tile(base.sprite_xyz + 1.0, (len(PARTICLES), 1)),
+                    particle_kind=np.arange(len(PARTICLES), dtype=np.int32),
+                    particle_size=np.ones(len(PARTICLES), np.float32))
+    render(scene, np.zeros((36, 64, 3), np.uint8))

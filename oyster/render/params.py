@@ -11,7 +11,6 @@ from oyster.render import slots as S
 from oyster.render.camera import Camera, make_camera
 from oyster.render.sky import SkyLight, sky_light
 
-
 MAX_HEIGHT_STRIDE = 4      # cells between the samples of the cheap max-height estimate
 MAX_HEIGHT_MARGIN = 30.0   # metres added to it: how much higher a peak between samples may plausibly be
 

@@ -62,7 +62,7 @@ def _speckle(lx, ly, cells, amount, salt):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def tree_shape(lx, ly, var):
+def tree_shape(lx, ly, var, fine):
     best, bx, by, br = -1.0, 0.0, 0.0, 1.0
     for j in range(4):   # canopy blobs: centre x, centre y, radius
         cx = (0.0, -0.9, 0.9, 0.15)[j]
@@ -72,7 +72,7 @@ def tree_shape(lx, ly, var):
         if q > best:
             best, bx, by, br = q, cx, cy, r
     if best > 0.0:
-        s = _speckle(lx, ly, 5.0, 0.35, 11)
+        s = _speckle(lx, ly, max(5.0, fine), 0.35, 11)
         g = 0.85 + 0.3 * var
         return True, 0.20 * g * s, 0.44 * g * s, 0.13 * s, (lx - bx) / br, (ly - by) / br, False
     if abs(lx) < 0.2 and ly < 2.8:
@@ -81,7 +81,7 @@ def tree_shape(lx, ly, var):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def pine_shape(lx, ly, var, snow):
+def pine_shape(lx, ly, var, snow, fine):
     for j in range(3):
         yb = 1.2 + j * 1.85
         top = yb + 2.9
@@ -89,7 +89,7 @@ def pine_shape(lx, ly, var, snow):
         if yb <= ly <= top:
             w = hw * (top - ly) / (top - yb)
             if abs(lx) < w:
-                s = _speckle(lx, ly, 6.0, 0.3, 23)
+                s = _speckle(lx, ly, max(6.0, fine), 0.3, 23)
                 r, g, b = 0.09 * s, 0.30 * s, 0.16 * s
                 k = snow * (0.8 if (ly - yb) > 0.35 * (top - yb) and abs(lx) > 0.35 * w else 0.25)
                 r += (0.92 - r) * k
@@ -102,13 +102,13 @@ def pine_shape(lx, ly, var, snow):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def rock_shape(lx, ly, var):
+def rock_shape(lx, ly, var, fine):
     ex, ey = 0.95 * (0.8 + 0.4 * var), 1.1 * (0.7 + 0.5 * var)
     f = lx / ex * 2.5 + var * 7.0
     bump = 1.0 + 0.16 * (abs(f - math.floor(f) - 0.5) - 0.25)    # triangle-wave lumps: no trig per pixel
     q = (lx / ex) ** 2 + (ly / ey) ** 2
     if q < bump * bump:
-        s = _speckle(lx, ly, 7.0, 0.25, 31)
+        s = _speckle(lx, ly, max(7.0, fine), 0.25, 31)
         gr = (0.42 + 0.12 * var) * s
         return True, gr, gr * 0.97, gr * 0.92, lx / ex, ly / ey, False
     return MISS
@@ -233,8 +233,9 @@ def villager_shape(lx, ly, pose, var):
         sx = -0.23 if side == 0 else 0.23
         sa, ca = pose[3 + 2 * side], pose[4 + 2 * side]
         d, nx, ny = _seg(x, y, sx, sh - 0.04, sx + 0.6 * sa, sh - 0.04 - 0.6 * ca)
-        if d < 0.065:
-            return True, float(SHIRTS[k, 0] * 0.85), float(SHIRTS[k, 1] * 0.85), float(SHIRTS[k, 2] * 0.85), nx, ny, False
+        if d < 0.065:   # sleeves a shade darker than the shirt
+            return (True, float(SHIRTS[k, 0] * 0.85), float(SHIRTS[k, 1] * 0.85), float(SHIRTS[k, 2] * 0.85),
+                    nx, ny, False)
         lxo = -0.1 if side == 0 else 0.1
         sa, ca = pose[7 + 2 * side], pose[8 + 2 * side]
         d, nx, ny = _seg(x, y, lxo, hip, lxo + 0.86 * sa, hip - 0.86 * ca)
@@ -266,7 +267,7 @@ def animal_pose(action, t):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def animal_shape(lx, ly, pose, var):
+def animal_shape(lx, ly, pose, var, fine):
     face = 1.0 if var > 0.5 else -1.0                           # which way it faces
     x = lx * face
     lift, body_y, head_dy, sl, cl = pose[0], pose[1], pose[2], pose[3], pose[4]
@@ -279,7 +280,7 @@ def animal_shape(lx, ly, pose, var):
         cr, cg, cb = 0.28, 0.24, 0.22                           # dark goat
     q = (x / 0.62) ** 2 + ((y - body_y) / 0.32) ** 2
     if q < 1.0:
-        s = _speckle(lx, ly, 8.0, 0.2, 41) if var < 0.35 else 1.0
+        s = _speckle(lx, ly, max(8.0, fine), 0.2, 41) if var < 0.35 else 1.0
         return True, cr * s, cg * s, cb * s, x / 0.62 * face, (y - body_y) / 0.32, False
     hx, hy = 0.72, body_y + 0.28 + head_dy
     if (x - hx) ** 2 + (y - hy) ** 2 < 0.19 * 0.19:
@@ -333,14 +334,15 @@ def pose_box(kind, pose):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def sprite_shape(kind, pose, lx, ly, var, snow, night, now):
-    """Dispatch to the kind's shape; pose from sprite_pose, now = world time (fire flicker)."""
+def sprite_shape(kind, pose, lx, ly, var, snow, night, now, fine):
+    """Dispatch to the kind's shape; pose from sprite_pose, now = world time (fire flicker), fine = texture
+    cells per metre wanted at this size (speckle stays a few pixels wide close up, not big blocks)."""
     if kind == K_TREE:
-        return tree_shape(lx, ly, var)
+        return tree_shape(lx, ly, var, fine)
     if kind == K_PINE:
-        return pine_shape(lx, ly, var, snow)
+        return pine_shape(lx, ly, var, snow, fine)
     if kind == K_ROCK:
-        return rock_shape(lx, ly, var)
+        return rock_shape(lx, ly, var, fine)
     if kind == K_HOUSE:
         return house_shape(lx, ly, var, night)
     if kind == K_CACTUS:
@@ -350,7 +352,7 @@ def sprite_shape(kind, pose, lx, ly, var, snow, night, now):
     if kind == K_VILLAGER:
         return villager_shape(lx, ly, pose, var)
     if kind == K_ANIMAL:
-        return animal_shape(lx, ly, pose, var)
+        return animal_shape(lx, ly, pose, var, fine)
     return MISS
 
 
@@ -378,9 +380,11 @@ def far_shape(kind, lx, ly, var, night):
         return ly < 1.2 and abs(lx) < 0.4 * (1.2 - ly), 1.6, 0.8, 0.2, True
     if kind == K_VILLAGER:
         k = int(var * 6.0) % 6
-        if ly > 1.35:
-            return abs(lx) < 0.16 and ly < 1.66, SKIN[0], SKIN[1], SKIN[2], False
-        return abs(lx) < 0.22, float(SHIRTS[k, 0]), float(SHIRTS[k, 1]), float(SHIRTS[k, 2]), False
+        if ly > 1.42:
+            return abs(lx) < 0.14 and ly < 1.7, SKIN[0], SKIN[1], SKIN[2], False
+        if ly > 0.85:
+            return abs(lx) < 0.22, float(SHIRTS[k, 0]), float(SHIRTS[k, 1]), float(SHIRTS[k, 2]), False
+        return 0.03 < abs(lx) < 0.17, TROUSERS[0], TROUSERS[1], TROUSERS[2], False
     if kind == K_ANIMAL:
         q = (lx / 0.7) ** 2 + ((ly - 0.8) / 0.4) ** 2
         return q < 1.0 or (abs(lx) < 0.5 and ly < 0.8 and abs(abs(lx) - 0.4) < 0.06), 0.6, 0.5, 0.4, False

@@ -11,15 +11,24 @@ from numba import njit
 
 from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
-from oyster.render.sprite_shapes import (K_ANIMAL, K_VILLAGER, KIND_BOX, far_shape, hash01, pose_box, sprite_pose,
-                                          sprite_shape)
+from oyster.render.sprite_shapes import (
+    K_ANIMAL,
+    K_VILLAGER,
+    KIND_BOX,
+    far_shape,
+    hash01,
+    pose_box,
+    sprite_pose,
+    sprite_shape,
+)
 from oyster.world.scene import DRAW_DISTANCE
 
 SPRITE_NEAR = 0.6          # metres; nearer sprites are skipped (collisions keep the player further away)
 MIN_PIXELS = 2.5           # sprites shorter than this on screen are skipped (sub-pixel shimmer, wasted time)
 FAR_PIXELS = 24.0          # sprites shorter than this use the cheap silhouette (far_shape): worlds hold
                            # thousands of distant trees, each only a few pixels tall
-BLOCK_PIXELS = 110.0       # sprites taller than this are shaded per 2x2 block (3x3 beyond twice that)
+SPECKLE_PIXELS = 4.0       # leaf/stone speckle is never coarser than this many pixels
+BLOCK_PIXELS = 80.0        # sprites taller than this are shaded per 2x2 block (3x3 beyond twice that)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -114,6 +123,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
             _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb)
             continue
         pose = sprite_pose(k, actions[i], phases[i])
+        fine = ppm * sc * (1.0 / SPECKLE_PIXELS)
         bx0, bx1, by0, by1 = pose_box(k, pose)          # tighten the box to this pose (metres)
         s_ppm = ppm * sc
         x0 = max(x0, int(sx + bx0 * s_ppm))
@@ -129,7 +139,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                 if B == 1 and depth[bx, by] <= d:
                     continue
                 ly = (foot - by - 0.5 * B) * inv_ppm
-                hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now)
+                hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now, fine)
                 if not hit:
                     continue
                 if emit:

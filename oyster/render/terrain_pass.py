@@ -33,14 +33,16 @@ MIN_STEP = 0.25            # metres; march step near the camera
 LOD_STEP = 0.03            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
+WIDE_SPAN_ROWS = 3.0       # a sample covering more rows than this is shaded smoothly however far it is
 GROUP_DEPTH = 3.0          # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
 GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 per ray at 640, 4 at 1280
-SKY_ROW_STEP = 4           # rows between exact sky evaluations (linear in between: the sky is smooth)
+SKY_ROW_STEP = 6           # rows between exact sky evaluations (linear in between: the sky is smooth)
 INV_255 = 1.0 / 255.0
 COL_LO, COL_HI = 0.004, 0.996       # colour clamp before the fixed-point ramps
 LAVA_GLOW = (1.9, 0.55, 0.08)       # emissive colour of heat = 1
 SNOW_ALBEDO = (0.93, 0.95, 1.0)
-SNOW_FLAT = 0.78           # normal z above which snow cover settles (fully by SNOW_FLAT + 0.15)
+SNOW_FLAT = 0.72           # normal z above which snow cover settles (fully by SNOW_FLAT + SNOW_SOFT)
+SNOW_SOFT = 0.25
 # per-column march state kept in a (W, N_STATE) scratch array between the near and the far loop
 ST_YBUF, ST_PREV_Y, ST_R, ST_G, ST_B, ST_VIS = 0, 1, 2, 3, 4, 5
 N_STATE = 6
@@ -98,8 +100,10 @@ def _height(height, wx, wy, near):
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb, fog_k):
-    """Final colour (0..1, fog included) of the terrain or water sample at world (wx, wy), depth d."""
+def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb, fog_k, wide):
+    """Final colour (0..1, fog included) of the terrain or water sample at world (wx, wy), depth d.
+    `wide`: the sample covers many rows (a steep face): interpolate colour and normal as if it were near,
+    or the face shows one vertical stripe per column."""
     fx = wx * (1.0 / CELL)
     fy = wy * (1.0 / CELL)
     ix = int(math.floor(fx))
@@ -107,7 +111,7 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
     x0, x1, y0, y1 = ix & MAP_MASK, (ix + 1) & MAP_MASK, iy & MAP_MASK, (iy + 1) & MAP_MASK
     tx = fx - ix
     ty = fy - iy
-    if d < COLOR_BILINEAR_DEPTH:
+    if d < COLOR_BILINEAR_DEPTH or wide:
         w00, w10, w01, w11 = (1 - tx) * (1 - ty), tx * (1 - ty), (1 - tx) * ty, tx * ty
         ar = (color[y0, x0, 0] * w00 + color[y0, x1, 0] * w10 + color[y1, x0, 0] * w01 + color[y1, x1, 0] * w11)
         ag = (color[y0, x0, 1] * w00 + color[y0, x1, 1] * w10 + color[y1, x0, 1] * w01 + color[y1, x1, 1] * w11)
@@ -120,7 +124,7 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
         lr, lg, lb = surface_light(P, 0.0, 0.0, 1.0)
         cr, cg, cb = water_color(P, RIPPLES, wx, wy, d, dx, dy, h, ar, ag, ab, hr, hg, hb, lr, lg, lb)
     else:
-        if d < BILINEAR_DEPTH:   # exact gradient of the bilinear patch: smooth shading close up
+        if d < BILINEAR_DEPTH or wide:   # exact gradient of the bilinear patch: smooth shading close up
             h00, h10, h01, h11 = height[y0, x0], height[y0, x1], height[y1, x0], height[y1, x1]
             gx = ((h10 - h00) * (1 - ty) + (h11 - h01) * ty) * (1.0 / CELL)
             gy = ((h01 - h00) * (1 - tx) + (h11 - h10) * tx) * (1.0 / CELL)
@@ -132,7 +136,7 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
         nz = inv_n
         snow = P[S.SNOW_COVER]
         if snow > 0.0 and mat != MAT_LAVA:   # snow settles on flat-ish ground only
-            k = snow * min(max((nz - SNOW_FLAT) * (1.0 / 0.15), 0.0), 1.0)
+            k = snow * min(max((nz - SNOW_FLAT) * (1.0 / SNOW_SOFT), 0.0), 1.0)
             ar += (SNOW_ALBEDO[0] - ar) * k
             ag += (SNOW_ALBEDO[1] - ag) * k
             ab += (SNOW_ALBEDO[2] - ab) * k
@@ -196,15 +200,18 @@ def _march(img, depth, st, c0, n, d0, d1, height, color, material, heat, P):
     shown = True
     d = d0
     while d < d1:
-        if ymax <= 0 or ymax <= hor - (hmax - cam_z) * focal / max(d, stop_d):
-            return DRAW_DISTANCE               # nothing further can rise above any y-buffer
+        scale = focal / d                      # pixels per metre of height at this depth
+        # early out: nothing further can rise above any y-buffer (the bound is monotonic in d)
+        if ymax <= hor - (hmax - cam_z) * (scale if stop_d == 0.0 else focal / DRAW_DISTANCE):
+            return DRAW_DISTANCE
         step = max(MIN_STEP, d * LOD_STEP)
         wx = cam_x + dx * d
         wy = cam_y + dy * d
         h = _height(height, wx, wy, d < BILINEAR_DEPTH)
-        sy = hor - (max(h, WATER_LEVEL) - cam_z) * focal / d   # lakes fill every cell below WATER_LEVEL
+        sy = hor - (max(h, WATER_LEVEL) - cam_z) * scale   # lakes fill every cell below WATER_LEVEL
         if sy < ymax:
-            cr, cg, cb = _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb, fog_k)
+            cr, cg, cb = _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb, fog_k,
+                                ymax - sy > WIDE_SPAN_ROWS)
             ymax = 0
             for j in range(n):
                 sx = c0 + j

@@ -29,6 +29,13 @@ def _blend(img, px, py, r, g, b, a):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
+def _turns(focal, W, z):
+    """Whole screen widths a drop at pseudo depth z slides per full turn of the camera: about the parallax
+    of something 3/z times nearer than the scene, rounded so yaw wrapping from 2 pi to 0 does not jump."""
+    return max(1.0, math.floor(2.0 * math.pi * focal * (3.0 / z) / W + 0.5))
+
+
+@njit(cache=True, nogil=True, fastmath=True)
 def _precip_color(P):
     """Drops and flakes catch the sky light: bright by day, dim blue-grey by night."""
     lum = (P[S.HORIZON_COL] + P[S.HORIZON_COL + 1] + P[S.HORIZON_COL + 2]) / 3.0
@@ -45,7 +52,7 @@ def draw_rain(img, depth, P, level):
     focal, t = P[S.FOCAL], P[S.TIME]
     wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
     slope = wind_lat / RAIN_FALL                       # pixels sideways per pixel down
-    turn = -P[S.YAW] * focal                           # streaks slide as the camera turns
+    turn = -P[S.YAW] / (2.0 * math.pi) * W             # streaks slide as the camera turns (see _turns)
     cr, cg, cb = _precip_color(P)
     for i in range(n):
         z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 1) ** 1.5
@@ -53,7 +60,7 @@ def draw_rain(img, depth, P, level):
         span = H + 60.0
         length = min(max(ppm * 0.35, 3.0), 32.0)
         y = (hash01(i, 2) * span + t * RAIN_FALL * ppm) % span - 30.0
-        x = (hash01(i, 3) * W + turn * (3.0 / z) + slope * y) % W
+        x = (hash01(i, 3) * W + turn * _turns(focal, W, z) + slope * y) % W
         a = 0.22 + 0.3 * (NEAR_Z / z) ** 0.5
         for j in range(int(length)):
             py = int(y + j)
@@ -70,7 +77,7 @@ def draw_snow(img, depth, P, level):
         return
     focal, t = P[S.FOCAL], P[S.TIME]
     wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
-    turn = -P[S.YAW] * focal
+    turn = -P[S.YAW] / (2.0 * math.pi) * W
     cr, cg, cb = _precip_color(P)
     for i in range(n):
         z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 4) ** 1.3
@@ -78,11 +85,13 @@ def draw_snow(img, depth, P, level):
         span = H + 20.0
         y = (hash01(i, 5) * span + t * SNOW_FALL * ppm) % span - 10.0
         sway = math.sin(t * 1.3 + hash01(i, 6) * 6.28) * 0.4 + wind_lat * (y / ppm) / SNOW_FALL
-        x = (hash01(i, 7) * W + turn * (3.0 / z) + sway * ppm) % W
+        x = (hash01(i, 7) * W + turn * _turns(focal, W, z) + sway * ppm) % W
         size = max(1, min(int(0.035 * ppm), 4))
         a = 0.5 + 0.4 * (NEAR_Z / z) ** 0.5
         for sxo in range(size):
             for syo in range(size):
+                if size > 2 and (sxo == 0 or sxo == size - 1) and (syo == 0 or syo == size - 1):
+                    continue                            # round the corners of bigger flakes
                 px = int(x) + sxo
                 py = int(y) + syo
                 if 0 <= py < H and 0 <= px < W and depth[px, py] > z:

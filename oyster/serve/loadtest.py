@@ -11,6 +11,7 @@ applied it (the frame carries the applied seq), i.e. the first frame that can sh
 """
 import argparse
 import asyncio
+import json
 import os
 import random
 import re
@@ -27,7 +28,7 @@ import numpy as np
 
 FRAME_RE = re.compile(r'fid=(\d+);seq=(-?\d+);base64')
 KEYS = ("forward", "back", "left", "right", "turn_left", "turn_right", "look_up", "look_down", "jump", "sprint")
-WARMUP_S = 2.0   # the first seconds of each visit are not counted (world creation, first frames)
+WARMUP_S = 3.0   # seconds after a visitor's first frame that are not counted (chunks around the start fill in)
 
 
 @dataclass
@@ -64,37 +65,39 @@ async def _wait_completed(c: httpx.AsyncClient, sh: str) -> None:
                 return
 
 
-async def _send_keys(c, sh, fn, seq, held, ack) -> None:
-    payload = '{"seq": %d, "held": [%s], "ack": %d}' % (seq, ",".join(f'"{k}"' for k in held), ack)
+async def _send_keys(c, sh, fn, seq, held, ack, age_ms) -> None:
+    payload = json.dumps({"seq": seq, "held": list(held), "ack": ack, "age": round(age_ms, 1)})
     await c.post("gradio_api/run/predict", json={"data": [payload], "fn_index": fn, "session_hash": sh,
                                                  "event_data": {}, "trigger_id": 0})
 
 
-async def visitor(base: str, deps: dict, seconds: float, rng: random.Random) -> VisitorResult:
+async def visitor(base: str, deps: dict, seconds: float, rng: random.Random, warmup: float) -> VisitorResult:
     res, sh = VisitorResult(), _hash()
     sent_at: dict[int, float] = {}      # key-change seq -> send time, until a frame shows it
-    state = {"seq": 0, "fid": 0, "held": ()}
+    state = {"seq": 0, "fid": 0, "fid_at": 0.0, "held": ()}
     async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as c:
         await _join(c, sh, deps["on_load"], [])
         await _wait_completed(c, sh)
         await _join(c, sh, deps["play_stream"], [])
-        start = time.perf_counter()
-        end = start + WARMUP_S + seconds
+        start = time.perf_counter() + 3600.0    # set by the first frame
+        end = start + warmup + seconds
 
         async def keys():
             next_change = 0.0
-            while time.perf_counter() < end:
+            while time.perf_counter() < end and time.perf_counter() - t_join < 600:
                 now = time.perf_counter()
                 state["seq"] += 1
                 if now >= next_change:   # a new random held set: 0-2 keys, like someone walking around
                     state["held"] = tuple(sorted(rng.sample(KEYS, rng.choice((0, 1, 1, 2, 2)))))
                     next_change = now + rng.uniform(0.3, 1.2)
-                    if now - start > WARMUP_S:
+                    if now - start > warmup:
                         sent_at[state["seq"]] = now
                     res.keys_sent += 1
-                await _send_keys(c, sh, deps["keys"], state["seq"], state["held"], state["fid"])
+                age = (time.perf_counter() - state["fid_at"]) * 1000 if state["fid"] else 0.0
+                await _send_keys(c, sh, deps["keys"], state["seq"], state["held"], state["fid"], age)
                 await asyncio.sleep(min(0.4, max(0.0, next_change - time.perf_counter())))
 
+        t_join = time.perf_counter()
         task = asyncio.create_task(keys())
         try:
             async with c.stream("GET", f"gradio_api/queue/data?session_hash={sh}") as s:
@@ -108,10 +111,12 @@ async def visitor(base: str, deps: dict, seconds: float, rng: random.Random) -> 
                     if not m:
                         continue
                     now = time.perf_counter()
-                    state["fid"], seq = int(m.group(1)), int(m.group(2))
+                    if start > now:
+                        start, end = now, now + warmup + seconds
+                    state["fid"], state["fid_at"], seq = int(m.group(1)), now, int(m.group(2))
                     for k in [k for k in sent_at if k <= seq]:
                         res.key_latency_ms.append((now - sent_at.pop(k)) * 1000)
-                    if now - start > WARMUP_S:
+                    if now - start > warmup:
                         res.arrivals.append(now)
                     if now >= end:
                         break
@@ -126,14 +131,28 @@ async def _metrics(base: str, fn: int) -> dict:
         return r.json()["data"][0]
 
 
-async def run_round(base: str, n: int, seconds: float, seed: int = 0) -> tuple[list[VisitorResult], dict]:
+async def run_round(base: str, n: int, seconds: float, warmup: float = WARMUP_S,
+                    seed: int = 0) -> tuple[list[VisitorResult], dict]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         cfg = (await c.get("config")).json()
     deps = {d.get("api_name"): i for i, d in enumerate(cfg["dependencies"])}
     rngs = [random.Random(seed * 1000 + i) for i in range(n)]
-    results = await asyncio.gather(*(visitor(base, deps, seconds, r) for r in rngs), return_exceptions=True)
+    limit = warmup + seconds + 120.0     # world creation under load included; never hang
+    last: dict = {}
+
+    async def poll():  # the server's view while all visitors play (sessions close as soon as they leave)
+        while True:
+            await asyncio.sleep(2.0)
+            m = await _metrics(base, deps["metrics"])
+            if m.get("sessions_active") == n and all(p["fps"] > 0 for p in m.get("per_session", [])):
+                last.update(m)
+
+    poller = asyncio.create_task(poll())
+    results = await asyncio.gather(*(asyncio.wait_for(visitor(base, deps, seconds, r, warmup), limit) for r in rngs),
+                                   return_exceptions=True)
+    poller.cancel()
     results = [r if isinstance(r, VisitorResult) else VisitorResult(error=repr(r)) for r in results]
-    return results, await _metrics(base, deps["metrics"])
+    return results, last or await _metrics(base, deps["metrics"])
 
 
 async def _metrics_by_name(base: str) -> dict:
@@ -149,11 +168,12 @@ def report(n: int, results: list[VisitorResult], server: dict) -> dict:
     iv = [r.interval_p99() for r in results]
     print(f"\n== {n} visitors ==")
     for i, r in enumerate(results):
-        p = server.get("per_session", [])
-        extra = f"  (server frame ms p50/p99 {p[i]['frame_ms_p50']}/{p[i]['frame_ms_p99']})" if i < len(p) else ""
         med = statistics.median(r.key_latency_ms) if r.key_latency_ms else float("nan")
         print(f"visitor {i}: {r.fps():5.1f} fps delivered, interval p99 {r.interval_p99():6.1f} ms, key-to-frame "
-              f"median {med:5.1f} ms over {len(r.key_latency_ms)} changes{extra}{'  ERROR ' + r.error if r.error else ''}")
+              f"median {med:5.1f} ms over {len(r.key_latency_ms)} changes{'  ERROR ' + r.error if r.error else ''}")
+    for p in server.get("per_session", []):   # anonymous: the server never reveals which session is whose
+        print(f"  server session: {p['fps']:5.1f} fps, frame work p50/p99 {p['frame_ms_p50']}/{p['frame_ms_p99']} ms, "
+              f"JPEG quality {p['quality']}, dropped {p['frames_dropped']}")
     summary = {"visitors": n, "fps_min": min(fps), "fps_median": statistics.median(fps),
                "interval_p99_max": max(iv), "key_to_frame_median_ms": statistics.median(lat) if lat else float("nan"),
                "key_to_frame_p90_ms": float(np.percentile(lat, 90)) if lat else float("nan"),
@@ -204,6 +224,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="counted seconds per visitor (after 2 s warm-up)")
     ap.add_argument("--url", default="", help="a running app; default: start `python app.py` on a free port")
     ap.add_argument("--sweep", action="store_true", help="also find the largest visitor count holding --target fps")
+    ap.add_argument("--warmup", type=float, default=WARMUP_S, help="uncounted seconds after each first frame")
     ap.add_argument("--target", type=float, default=24.0)
     ap.add_argument("--fps", type=float, default=30.0, help="server target fps when this command starts it")
     args = ap.parse_args(argv)
@@ -215,7 +236,7 @@ def main(argv=None) -> int:
         for n in counts:
             cpu0 = cpu_seconds(proc.pid) if proc else float("nan")
             sent0 = asyncio.run(_metrics_by_name(base))["frames_sent"]
-            results, server = asyncio.run(run_round(base, n, args.seconds))
+            results, server = asyncio.run(run_round(base, n, args.seconds, args.warmup))
             s = report(n, results, server)
             if proc:
                 frames = max(1, server["frames_sent"] - sent0)

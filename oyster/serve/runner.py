@@ -24,6 +24,7 @@ from oyster.session import HELD_INPUTS, Session
 
 MAX_SESSION_ID = 80
 MAX_HELD = len(HELD_INPUTS)
+KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
 
 
 class InputError(ValueError):
@@ -168,11 +169,12 @@ class Runner:
         return slot
 
     # ---- inputs ----------------------------------------------------------------------------------------------
-    def send_input(self, session_id: str, seq: int, held: Iterable[str], ack: int | None = None) -> bool:
+    def send_input(self, session_id: str, seq: int, held: Iterable[str], ack: int | None = None,
+                   age_ms: float = 0.0) -> bool:
         """Replace the held set if `seq` is newer than the last one seen; returns False for a stale seq.
 
-        `ack` is the newest frame id the browser has shown (for adapting quality). Raises InputError for
-        malformed input; the session and its previous held set are untouched.
+        `ack` is the newest frame id the browser has shown, `age_ms` how long ago it showed it (for adapting
+        to a slow link). Raises InputError for malformed input; the session and its held set are untouched.
         """
         slot = self._slot(session_id)
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
@@ -181,7 +183,9 @@ class Runner:
         if ack is not None:
             if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
                 raise InputError(f"ack must be a non-negative integer frame id, got {_clip(repr(ack), 40)}")
-            slot.ack(min(ack, slot.frame_id))
+            if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
+                raise InputError(f"age must be a non-negative number of milliseconds, got {_clip(repr(age_ms), 40)}")
+            slot.ack(min(ack, slot.frame_id), age_ms / 1000.0)
         with slot.input_lock:
             if seq <= slot.seq:
                 slot.stale_inputs += 1
@@ -192,7 +196,7 @@ class Runner:
         return True
 
     def send_payload(self, session_id: str, payload: str) -> bool:
-        """Browser form of send_input: a JSON string {"seq": int, "held": [names], "ack"?: int}."""
+        """Browser form of send_input: a JSON string {"seq": int, "held": [names], "ack"?: int, "age"?: ms}."""
         if not isinstance(payload, str) or len(payload) > 2048:
             raise InputError("key payload must be a JSON string under 2 KB")
         try:
@@ -201,7 +205,7 @@ class Runner:
             raise InputError(f"key payload is not valid JSON ({e.msg})") from None
         if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
             raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
-        return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"))
+        return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0))
 
     # ---- frames ----------------------------------------------------------------------------------------------
     def frames(self, session_id: str) -> Iterator[dict]:
@@ -210,7 +214,7 @@ class Runner:
         period = 1.0 / self.cfg.fps
         adapter = Adapter()
         next_hud = 0.0
-        next_due = None
+        next_due, last_sent = None, 0.0
         slot.streamed = True
         while True:
             with self._lock:
@@ -245,12 +249,13 @@ class Runner:
             next_due += period
             backlog = slot.backlog(now, self.cfg.fps)
             adapter.update(backlog, late, self.cfg.max_backlog_frames, now)
-            if backlog > self.cfg.max_backlog_frames:
+            if backlog > self.cfg.max_backlog_frames and now - last_sent < KEEPALIVE_S:
                 slot.stats.drop()   # the browser is behind: do not pile more frames onto its link
                 self._stats.drop()
                 slot.touch()
-                continue
+                continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
             packet = self._render(slot, adapter, now)
+            last_sent = now
             if now >= next_hud:
                 packet.hud, next_hud = self._hud(slot), now + 0.5
             yield packet.as_dict()

@@ -54,25 +54,28 @@ class Slot:
             self.last_input = self.activated    # waiting in line is not idling
         self._status = value
 
-    def ack(self, frame_id: int) -> None:
-        """The browser showed `frame_id`: measure how late it was (the link's backlog, in seconds)."""
+    def ack(self, frame_id: int, age_s: float = 0.0) -> None:
+        """The browser showed `frame_id` `age_s` seconds ago: measure how late that frame was (the link's lag)."""
+        now = time.monotonic()
+        self.ack_at = now                      # any ack shows the page is alive, even with no newer frame
         if frame_id <= self.acked:
             return
-        now = time.monotonic()
         sent = next((t for fid, t in reversed(self.sent_log) if fid == frame_id), None)
-        self.acked, self.ack_at = frame_id, now
+        self.acked = frame_id
         if sent is not None:
-            self.ack_lag = now - sent
+            self.ack_lag = max(0.0, now - sent - age_s)
 
     def backlog(self, now: float, fps: float) -> int:
-        """Frames the browser is behind: from the last ack's lag, or from silence when acks stop coming.
+        """Frames the browser is behind, from the last ack's lag, or from silence while frames are outstanding.
 
-        0 for clients that never acknowledge (scripts): they are paced but never degraded on this signal.
+        0 for clients that never acknowledge (scripts): they are paced but never throttled on this signal.
         """
         if not self.acked:
             return 0
-        silent = now - self.ack_at - 1.0       # acks come every ~0.4 s; a second of silence is suspicious
-        return int(max(self.ack_lag, silent) * fps)
+        lag = self.ack_lag
+        if self.frame_id > self.acked:         # acks come every ~0.4 s; 1.5 s of silence means frames pile up
+            lag = max(lag, now - self.ack_at - 1.5)
+        return int(lag * fps)
 
     def touch(self, input_: bool = False) -> None:
         self.last_seen = time.monotonic()

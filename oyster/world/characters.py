@@ -52,7 +52,7 @@ def _h01(key, k, salt):
     return np.float64(h >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)   # no fastmath: positions feed collisions and edits, which must replay exactly
 def _ambient(keys, home_x, home_y, radius, villager, t, acts, cdf, x, y, heading, action, phase):
     for n in range(len(keys)):
         key = keys[n]

@@ -279,17 +279,17 @@ class ChunkCache:
         done = 0
         reach = LOAD_RADIUS + CHUNK * 0.5
         while done < budget:
+            key = None
             with self._lock:
-                if not self._wanted:
-                    break
-                cx, cy = self._wanted[0]
-                if max(abs((cx + 0.5) * CHUNK - x), abs((cy + 0.5) * CHUNK - y)) - CHUNK * 0.5 > reach:
-                    break
-            key = self._next_wanted()
+                for n, (cx, cy) in enumerate(self._wanted):
+                    if max(abs((cx + 0.5) * CHUNK - x), abs((cy + 0.5) * CHUNK - y)) - CHUNK * 0.5 <= reach:
+                        key = self._wanted.pop(n)
+                        break
             if key is None:
                 break
-            base_chunk(self.seed, key[0], key[1])
-            done += 1
+            if key not in self._lru and (self.seed,) + key not in _shared:
+                base_chunk(self.seed, key[0], key[1])
+                done += 1
         return done
 
     def close(self) -> None:

@@ -4,7 +4,8 @@ The grid holds, per 1 m cell, the ground at the eruption's start (`base`), froze
 depth, and lava heat energy (heat x depth, so mixing flows conserves it). One step moves lava from each cell to its
 lower neighbours in proportion to the surface drop, scaled by a mobility that falls with the square of the heat
 (cooling lava gets viscous). Thin lava cools faster; below FREEZE it turns into rock. Cells are visited in a fixed
-order and flows are accumulated in a separate buffer, so the result is deterministic.
+order and flows are accumulated in a separate buffer, so the result is deterministic. No fastmath here (unlike the
+renderer): the flow's rock becomes terrain and must replay bit for bit from a share code.
 """
 import numpy as np
 from numba import njit

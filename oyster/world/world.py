@@ -363,3 +363,15 @@ def _ground_vec(height: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     a, b, c, d = height[j0, i0], height[j0, i1], height[j1, i0], height[j1, i1]
     return (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy
 
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every world kernel, so the first eruption or village does not stall."""
+    from .lava import lava_step
+
+    terrain.warm_up()
+    k = np.zeros(1, np.uint64)
+    z = np.zeros(1)
+    characters.ambient(k, z, z, z + 1.0, np.ones(1, bool), 0.0)
+    g = np.zeros((8, 8), np.float32)
+    lava_step(g, g.copy(), g.copy(), g.copy(), g.copy(), g.copy(), np.array([8, 8, -1, -1], np.int64), 4, 4, 1, 0.1)

@@ -15,7 +15,7 @@ const ACK_MS = 400;           // how often to report the newest shown frame when
 const keyHeld = new Set();    // from the keyboard
 const joyHeld = new Set();    // from the joystick and jump button
 let pulse = { yaw: 0, pitch: 0 };   // pending mouse-look time in ms; sign is direction
-let seq = 0, lastSent = "", lastFid = 0, ackedFid = 0;
+let seq = 0, lastSent = "", lastFid = 0, ackedFid = 0, shownAt = 0;
 
 function typing(t) {
   return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
@@ -35,7 +35,8 @@ function send(force) {
   lastSent = key;
   seq += 1;
   ackedFid = lastFid;
-  props.value = JSON.stringify({ seq: seq, held: held, ack: lastFid });
+  const age = Math.max(0, Math.round(performance.now() - shownAt));   // ms since lastFid was shown
+  props.value = JSON.stringify({ seq: seq, held: held, ack: lastFid, age: age });
   trigger("keys");
 }
 
@@ -99,7 +100,7 @@ function bindScreen(screen) {
   new MutationObserver(() => {
     const img = screen.querySelector("img");
     const m = img && /fid=(\d+)/.exec(img.getAttribute("src").slice(0, 64));
-    if (m) lastFid = parseInt(m[1], 10);
+    if (m && parseInt(m[1], 10) !== lastFid) { lastFid = parseInt(m[1], 10); shownAt = performance.now(); }
   }).observe(screen, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
 }
 
