@@ -14,13 +14,20 @@ from oyster.serve import Runner  # noqa: E402
 
 def warm_up() -> float:
     """Compile (or load cached) numba kernels before the first visitor: one small world, a few steps, a command."""
+    import numba
+
     t0 = time.perf_counter()
     s = Session(seed=1, width=160, height=90)
-    for held in ({"forward"}, {"turn_left", "jump"}, set()):
-        s.step(held=held, dt=1 / 30)
+    # The Runner gives a lone visitor every core and each of several visitors one thread; kernels may differ by
+    # thread count, so warm both.
+    for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+        numba.set_num_threads(threads)
+        for held in ({"forward"}, {"turn_left", "jump"}, set()):
+            s.step(held=held, dt=1 / 30)
     s.state()
-    if hasattr(s, "close"):
-        s.close()
+    s.command("make it rain")
+    s.share_code()
+    s.close()
     return time.perf_counter() - t0
 
 

@@ -53,6 +53,7 @@ class Session:
         self.world = _world if _world is not None else World(self.seed)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
+        self._direct = None
         if prompt and _world is None:
             self.prompt_reply = self.command(prompt).reply
 
@@ -93,11 +94,10 @@ class Session:
         """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
-        try:
-            from oyster.direct import interpret
-        except ImportError:
-            return CommandResult([], "Direct mode is not built yet.")
-        result = interpret(text, self.state())
+        if self._direct is None:
+            from oyster.direct import Interpreter   # lazy: a Session used headless never pays for it
+            self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
+        result = self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
             try:

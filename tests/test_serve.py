@@ -282,3 +282,15 @@ def test_silent_browser_still_gets_keepalive_frames():
     t1 = time.monotonic()
     n = len(take(gen, 3))                   # ...but keep coming, about 4 a second
     assert n == 3 and time.monotonic() - t1 < 1.5
+
+
+def test_a_failing_world_ends_its_visit_with_a_message():
+    r = runner()
+    r.open("a")
+    r.open("b")
+    gen = r.frames("a")
+    next(gen)
+    FakeSession.instances[-2].step = lambda held, dt: 1 / 0
+    last = list(gen)[-1]
+    assert last["done"] and "error" in last["message"] and r.session_ids() == ["b"]
+    assert "url" in next(r.frames("b"))     # the other visitor plays on

@@ -165,12 +165,6 @@ def run(cfg: TrainConfig) -> str:
     os.makedirs(cfg.out, exist_ok=True)
     log = Logger(cfg.out)
     log(f"config: {dataclasses.asdict(cfg)}  device: {device}")
-    rcfg = D.RolloutConfig(steps=cfg.rollout_steps, size=cfg.tokenizer.size, dt=cfg.dt, source=cfg.source)
-    t0 = time.time()
-    D.build_shards(cfg.data, range(cfg.n_rollouts), rcfg, log=log)
-    ds = D.load_shards(cfg.data)
-    log(f"data: {ds['frames'].shape[0]} rollouts x {ds['frames'].shape[1]} frames ({time.time() - t0:.0f} s)")
-
     tok, model, tok_opt, dyn_opt = make_modules(cfg, device)
     path = os.path.join(cfg.out, "ckpt.pt")
     steps = {"tokenizer": 0, "dynamics": 0}       # optimisation steps done per stage
@@ -189,6 +183,23 @@ def run(cfg: TrainConfig) -> str:
                      "tok_opt": tok_opt.state_dict(), "dyn_opt": dyn_opt.state_dict(),
                      "train_config": _plain(dataclasses.asdict(cfg))}, path)
 
+    if steps["tokenizer"] >= cfg.tok_steps and steps["dynamics"] >= cfg.dyn_steps:
+        log(f"nothing left to train in {path}")
+    else:
+        _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt)
+    if cfg.export:
+        export_checkpoint(cfg.export, tok, model, dt=cfg.dt,
+                          notes=f"oyster.neural.train: {steps['tokenizer']} tokenizer + {steps['dynamics']} dynamics steps")
+        log(f"exported {cfg.export} ({os.path.getsize(cfg.export) / 1e6:.1f} MB)")
+    return path
+
+
+def _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt) -> None:
+    rcfg = D.RolloutConfig(steps=cfg.rollout_steps, size=cfg.tokenizer.size, dt=cfg.dt, source=cfg.source)
+    t0 = time.time()
+    D.build_shards(cfg.data, range(cfg.n_rollouts), rcfg, log=log)
+    ds = D.load_shards(cfg.data)
+    log(f"data: {ds['frames'].shape[0]} rollouts x {ds['frames'].shape[1]} frames ({time.time() - t0:.0f} s)")
     if steps["tokenizer"] < cfg.tok_steps:          # (more tokenizer steps than last time: it continues)
         if steps["dynamics"]:
             log("warning: the tokenizer changes under a partly trained dynamics model")
@@ -201,10 +212,6 @@ def run(cfg: TrainConfig) -> str:
     model.train()
     train_dynamics(cfg, model, dyn_opt, lat, torch.from_numpy(ds["actions"]), torch.from_numpy(ds["events"]),
                    steps["dynamics"], device, log, save)
-    if cfg.export:
-        export_checkpoint(cfg.export, tok, model, dt=cfg.dt, notes=f"trained by oyster.neural.train, {cfg.out}")
-        log(f"exported {cfg.export} ({os.path.getsize(cfg.export) / 1e6:.1f} MB)")
-    return path
 
 
 def _plain(d):

@@ -35,6 +35,7 @@ BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this d
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
 WIDE_SPAN_ROWS = 3.0       # a sample covering more rows than this is shaded smoothly however far it is
 GROUP_DEPTH = 3.0          # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
+GROUP2_DEPTH = 60.0        # metres; beyond it twice as many columns share a ray (< 0.7 cell apart there)
 GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 per ray at 640, 4 at 1280
 SKY_ROW_STEP = 6           # rows between exact sky evaluations (linear in between: the sky is smooth)
 INV_255 = 1.0 / 255.0
@@ -44,7 +45,7 @@ SNOW_ALBEDO = (0.93, 0.95, 1.0)
 SNOW_FLAT = 0.72           # normal z above which snow cover settles (fully by SNOW_FLAT + SNOW_SOFT)
 SNOW_SOFT = 0.25
 # per-column march state kept in a (W, N_STATE) scratch array between the near and the far loop
-ST_YBUF, ST_PREV_Y, ST_R, ST_G, ST_B, ST_VIS = 0, 1, 2, 3, 4, 5
+ST_YBUF, ST_PREV_Y, ST_R, ST_G, ST_B, ST_VIS = 0, 1, 2, 3, 4, 5   # ST_VIS: 0 hidden, 1 land, 2 water
 N_STATE = 6
 
 
@@ -120,7 +121,8 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
     else:
         ar, ag, ab = color[y0, x0, 0] * INV_255, color[y0, x0, 1] * INV_255, color[y0, x0, 2] * INV_255
     mat = material[y0, x0]
-    if mat == MAT_WATER or h < WATER_LEVEL:
+    water = mat == MAT_WATER or h < WATER_LEVEL
+    if water:
         lr, lg, lb = surface_light(P, 0.0, 0.0, 1.0)
         cr, cg, cb = water_color(P, RIPPLES, wx, wy, d, dx, dy, h, ar, ag, ab, hr, hg, hb, lr, lg, lb)
     else:
@@ -154,16 +156,18 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
         cr += LAVA_GLOW[0] * fl
         cg += LAVA_GLOW[1] * fl
         cb += LAVA_GLOW[2] * fl
-    return _clamp_col(cr, cg, cb)
+    cr, cg, cb = _clamp_col(cr, cg, cb)
+    return cr, cg, cb, 2.0 if water else 1.0
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _draw_sample(img, depth, st, sx, sy, d, cr, cg, cb):
+def _draw_sample(img, depth, st, sx, sy, d, cr, cg, cb, kind):
     """Fill column sx from row sy down to its y-buffer, ramping from this sample's colour to the previous
-    visible sample's (so a sample covering many rows is not a flat band), and update the column state."""
+    visible sample's (so a sample covering many rows is not a flat band), and update the column state.
+    kind: 1 land, 2 water; no ramp across a shoreline, or the shore hangs strands into the lake."""
     ybuf = int(st[sx, ST_YBUF])
     prev_y = st[sx, ST_PREV_Y]
-    if st[sx, ST_VIS] == 0.0:           # the previous sample was hidden: no ramp, a crisp silhouette
+    if st[sx, ST_VIS] != kind:          # previous sample hidden or other side of a shore: crisp edge
         pr, pg, pb = cr, cg, cb
         prev_y = sy + 1.0
     else:
@@ -177,7 +181,7 @@ def _draw_sample(img, depth, st, sx, sy, d, cr, cg, cb):
     st[sx, ST_YBUF] = top
     st[sx, ST_PREV_Y] = sy
     st[sx, ST_R], st[sx, ST_G], st[sx, ST_B] = cr, cg, cb
-    st[sx, ST_VIS] = 1.0
+    st[sx, ST_VIS] = kind
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -210,13 +214,13 @@ def _march(img, depth, st, c0, n, d0, d1, height, color, material, heat, P):
         h = _height(height, wx, wy, d < BILINEAR_DEPTH)
         sy = hor - (max(h, WATER_LEVEL) - cam_z) * scale   # lakes fill every cell below WATER_LEVEL
         if sy < ymax:
-            cr, cg, cb = _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb, fog_k,
-                                ymax - sy > WIDE_SPAN_ROWS)
+            cr, cg, cb, kind = _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg, hb,
+                                      fog_k, ymax - sy > WIDE_SPAN_ROWS)
             ymax = 0
             for j in range(n):
                 sx = c0 + j
                 if sy < st[sx, ST_YBUF]:
-                    _draw_sample(img, depth, st, sx, sy, d, cr, cg, cb)
+                    _draw_sample(img, depth, st, sx, sy, d, cr, cg, cb, kind)
                 else:
                     st[sx, ST_VIS] = 0.0
                 ymax = max(ymax, int(st[sx, ST_YBUF]))
@@ -260,43 +264,52 @@ def _sky(img, depth, st, c0, n, P, clouds, clouds_far):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far):
-    """Columns [g*G, g*G + G): each marches its own ray to GROUP_DEPTH, then one shared ray to the end."""
+def _first_depth_past(limit):
+    """The first depth of the march sequence at or beyond `limit` (every ray walks the same sequence)."""
+    d = NEAR_DEPTH
+    while d < limit:
+        d += max(MIN_STEP, d * LOD_STEP)
+    return d
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far):
+    """Columns [b*2G, b*2G + 2G): one ray per column to GROUP_DEPTH, one per G columns to GROUP2_DEPTH,
+    one for all 2G beyond. A column that stopped early stopped because nothing further can rise above its
+    y-buffer, a bound that depends on depth only, so a shared ray cannot draw into it either."""
     W, H = depth.shape
-    c0 = g * G
-    n = min(G, W - c0)
-    d_near = GROUP_DEPTH if n > 1 else DRAW_DISTANCE
+    c0 = b * 2 * G
+    n = min(2 * G, W - c0)
+    d1 = _first_depth_past(GROUP_DEPTH) if G > 1 else NEAR_DEPTH
+    d2 = _first_depth_past(GROUP2_DEPTH)
     for j in range(n):
         sx = c0 + j
         st[sx, ST_YBUF] = H                 # rows >= ybuf are drawn
         st[sx, ST_PREV_Y] = 1e9
         st[sx, ST_VIS] = 0.0
-        _march(img, depth, st, sx, 1, NEAR_DEPTH, d_near, height, color, material, heat, P)
-    if n > 1:
-        # the shared ray continues the same depth sequence from its first step past GROUP_DEPTH. A column
-        # that stopped early stopped because nothing further can rise above its y-buffer, and that bound
-        # depends on depth only, so the shared ray cannot draw into it either.
-        d = NEAR_DEPTH
-        while d < GROUP_DEPTH:
-            d += max(MIN_STEP, d * LOD_STEP)
-        _march(img, depth, st, c0, n, d, DRAW_DISTANCE, height, color, material, heat, P)
-    _sky(img, depth, st, c0, n, P, clouds, clouds_far)
+        if G > 1:
+            _march(img, depth, st, sx, 1, NEAR_DEPTH, d1, height, color, material, heat, P)
+    for k in range(0, n, G):
+        _march(img, depth, st, c0 + k, min(G, n - k), d1, d2, height, color, material, heat, P)
+    _march(img, depth, st, c0, n, d2, DRAW_DISTANCE, height, color, material, heat, P)
+    for k in range(0, n, G):
+        _sky(img, depth, st, c0 + k, min(G, n - k), P, clouds, clouds_far)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def terrain_serial(img, depth, height, color, material, heat, P, clouds, clouds_far, G):
     """Terrain + sky for every column group on the calling thread."""
     st = np.empty((depth.shape[0], N_STATE))
-    for g in range((depth.shape[0] + G - 1) // G):
-        _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
+    for b in range((depth.shape[0] + 2 * G - 1) // (2 * G)):
+        _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
 
 
 @njit(cache=True, nogil=True, fastmath=True, parallel=True)
 def terrain_parallel(img, depth, height, color, material, heat, P, clouds, clouds_far, G):
     """Terrain + sky with column groups spread over numba's threads (the caller sets numba.set_num_threads)."""
     st = np.empty((depth.shape[0], N_STATE))
-    for g in prange((depth.shape[0] + G - 1) // G):
-        _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
+    for b in prange((depth.shape[0] + 2 * G - 1) // (2 * G)):
+        _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
 
 
 def terrain_pass(img: np.ndarray, depth: np.ndarray, ring, P: np.ndarray, parallel: bool) -> None:

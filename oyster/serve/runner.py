@@ -5,6 +5,7 @@ a session id string; worlds live in this process. Frames are paced by deadlines 
 visitor falls behind, stale frames are skipped and only the newest is rendered and sent.
 """
 import json
+import logging
 import os
 import resource
 import threading
@@ -22,6 +23,7 @@ from oyster.serve.metrics import FrameStats, percentile
 from oyster.serve.slots import Slot, hud_fields, waiting_frame
 from oyster.session import HELD_INPUTS, Session
 
+log = logging.getLogger(__name__)
 MAX_SESSION_ID = 80
 MAX_HELD = len(HELD_INPUTS)
 KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
@@ -254,7 +256,16 @@ class Runner:
                 self._stats.drop()
                 slot.touch()
                 continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
-            packet = self._render(slot, adapter, now)
+            try:
+                packet = self._render(slot, adapter, now)
+            except UnknownSession:
+                continue   # closed meanwhile: the top of the loop says goodbye
+            except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
+                log.exception("frame failed for a session; closing it")
+                self.close(session_id, "error")
+                yield Packet(message=f"Your world hit an error and was closed ({_clip(type(e).__name__, 40)}). "
+                             "Reload to play again.", done=True).as_dict()
+                return
             last_sent = now
             if now >= next_hud:
                 packet.hud, next_hud = self._hud(slot), now + 0.5
