@@ -35,7 +35,6 @@ BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this d
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
 WIDE_SPAN_ROWS = 3.0       # a sample covering more rows than this is shaded smoothly however far it is
 GROUP_DEPTH = 3.0          # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
-GROUP2_DEPTH = 60.0        # metres; beyond it twice as many columns share a ray (< 0.7 cell apart there)
 GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 per ray at 640, 4 at 1280
 SKY_ROW_STEP = 6           # rows between exact sky evaluations (linear in between: the sky is smooth)
 INV_255 = 1.0 / 255.0
@@ -264,52 +263,43 @@ def _sky(img, depth, st, c0, n, P, clouds, clouds_far):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _first_depth_past(limit):
-    """The first depth of the march sequence at or beyond `limit` (every ray walks the same sequence)."""
-    d = NEAR_DEPTH
-    while d < limit:
-        d += max(MIN_STEP, d * LOD_STEP)
-    return d
-
-
-@njit(cache=True, nogil=True, fastmath=True)
-def _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far):
-    """Columns [b*2G, b*2G + 2G): one ray per column to GROUP_DEPTH, one per G columns to GROUP2_DEPTH,
-    one for all 2G beyond. A column that stopped early stopped because nothing further can rise above its
-    y-buffer, a bound that depends on depth only, so a shared ray cannot draw into it either."""
+def _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far):
+    """Columns [g*G, g*G + G): each marches its own ray to GROUP_DEPTH, then one shared ray to the end."""
     W, H = depth.shape
-    c0 = b * 2 * G
-    n = min(2 * G, W - c0)
-    d1 = _first_depth_past(GROUP_DEPTH) if G > 1 else NEAR_DEPTH
-    d2 = _first_depth_past(GROUP2_DEPTH)
+    c0 = g * G
+    n = min(G, W - c0)
+    d_near = GROUP_DEPTH if n > 1 else DRAW_DISTANCE
     for j in range(n):
         sx = c0 + j
         st[sx, ST_YBUF] = H                 # rows >= ybuf are drawn
         st[sx, ST_PREV_Y] = 1e9
         st[sx, ST_VIS] = 0.0
-        if G > 1:
-            _march(img, depth, st, sx, 1, NEAR_DEPTH, d1, height, color, material, heat, P)
-    for k in range(0, n, G):
-        _march(img, depth, st, c0 + k, min(G, n - k), d1, d2, height, color, material, heat, P)
-    _march(img, depth, st, c0, n, d2, DRAW_DISTANCE, height, color, material, heat, P)
-    for k in range(0, n, G):
-        _sky(img, depth, st, c0 + k, min(G, n - k), P, clouds, clouds_far)
+        _march(img, depth, st, sx, 1, NEAR_DEPTH, d_near, height, color, material, heat, P)
+    if n > 1:
+        # the shared ray continues the same depth sequence from its first step past GROUP_DEPTH. A column
+        # that stopped early stopped because nothing further can rise above its y-buffer, and that bound
+        # depends on depth only, so the shared ray cannot draw into it either.
+        d = NEAR_DEPTH
+        while d < GROUP_DEPTH:
+            d += max(MIN_STEP, d * LOD_STEP)
+        _march(img, depth, st, c0, n, d, DRAW_DISTANCE, height, color, material, heat, P)
+    _sky(img, depth, st, c0, n, P, clouds, clouds_far)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
 def terrain_serial(img, depth, height, color, material, heat, P, clouds, clouds_far, G):
     """Terrain + sky for every column group on the calling thread."""
     st = np.empty((depth.shape[0], N_STATE))
-    for b in range((depth.shape[0] + 2 * G - 1) // (2 * G)):
-        _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
+    for g in range((depth.shape[0] + G - 1) // G):
+        _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
 
 
 @njit(cache=True, nogil=True, fastmath=True, parallel=True)
 def terrain_parallel(img, depth, height, color, material, heat, P, clouds, clouds_far, G):
     """Terrain + sky with column groups spread over numba's threads (the caller sets numba.set_num_threads)."""
     st = np.empty((depth.shape[0], N_STATE))
-    for b in prange((depth.shape[0] + 2 * G - 1) // (2 * G)):
-        _block(b, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
+    for g in prange((depth.shape[0] + G - 1) // G):
+        _group(g, G, img, depth, st, height, color, material, heat, P, clouds, clouds_far)
 
 
 def terrain_pass(img: np.ndarray, depth: np.ndarray, ring, P: np.ndarray, parallel: bool) -> None:
