@@ -2,6 +2,7 @@
 
     s = Session(seed=7, prompt="", width=640, height=360)
     frame = s.step(held={"forward"}, dt=1/30)        # HxWx3 uint8 RGB (a fresh array each call)
+    s.advance(1/30)                                  # time and physics only, nothing held, no frame
     s.apply({"op": "weather", "kind": "rain"})       # typed edit; ValueError changes nothing
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
@@ -67,8 +68,18 @@ class Session:
             self.world.step(held, float(dt))
             return self._draw(self.world.scene())
 
+    def advance(self, dt: float = 1 / 30) -> None:
+        """Advance time and physics by dt seconds with nothing held, without drawing (trailers, servers that skip
+        frames). The world ends exactly as `step(set(), dt)` leaves it."""
+        if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
+            raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
+        with self.world.cache.frame_lock:
+            self.world.step(frozenset(), float(dt))
+
     def render_from(self, x: float, y: float, z: float, yaw: float, pitch: float) -> np.ndarray:
-        """A frame from any camera (eye position, metres/radians); the world does not change."""
+        """A frame from any camera (eye position, metres/radians); the world does not change. The ring map moves to
+        the camera incrementally, and `advance`/`step` then only top up the chunks around the player, so a camera
+        flying far from the player costs no reload per frame."""
         cam = tuple(float(v) for v in (x, y, z, yaw, pitch))
         if not all(math.isfinite(v) for v in cam):
             raise ValueError("camera values must be finite numbers")
@@ -95,7 +106,7 @@ class Session:
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
         if self._direct is None:
-            from oyster.direct import Interpreter   # lazy: a Session used headless never pays for it
+            from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
             self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
         result = self._direct.interpret(text, self.state())
         applied, skipped = [], []

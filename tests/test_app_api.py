@@ -107,3 +107,24 @@ def test_seat_cap(tmp_path):
         c.predict(first, api_name="/close")
         second = c.predict(2, "", "", api_name="/new_session")
         assert second["status"] == "active"
+
+
+def test_page_builds_with_the_optional_extensions(tmp_path):
+    """Extensions found by module path (Dream view, trailer tab) plug in without editing the page."""
+    from oyster.app import build_demo
+    from oyster.app.extensions import PageContext
+    from oyster.serve import Runner, ServeConfig
+    from oyster.waitlist import Waitlist
+
+    seen = []
+
+    def add_panel(ctx: PageContext) -> None:
+        import gradio as gr
+        with ctx.side_tabs, gr.Tab("Extra", id="extra"):
+            seen.append(gr.Markdown("extra panel"))
+
+    demo = build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"), extensions=[add_panel])
+    labels = [c["props"].get("label") for c in demo.get_config_file()["components"] if c["type"] == "tabitem"]
+    assert labels[:4] == ["Play", "Direct mode", "Share & new world", "Extra"] and labels[-1] == "Join the waitlist"
+    assert seen
+    assert build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"))   # with whatever optional ones exist

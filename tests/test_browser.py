@@ -274,3 +274,53 @@ def test_waitlist_form(app, browser):
                            timeout=15_000)
     assert app.waitlist.count() >= 1
     page.close()
+
+
+def test_play_through_80ms_round_trip(app, browser):
+    """Guard against regressions that only show at real network latency (40 ms each way, like a hosted Space)."""
+    from oyster.app.testing import DelayProxy
+
+    port = int(app.url.rstrip("/").rsplit(":", 1)[1])
+    proxy = DelayProxy(port, delay_s=0.04)
+    before = set(app.runner.session_ids())
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{proxy.port}/")
+        page.wait_for_selector(FRAME, timeout=60_000)
+        sid = (set(app.runner.session_ids()) - before).pop()
+        page.click("#screen")
+        fid0, t0 = parse_data_url(page.get_attribute("#screen img", "src"))[0]["fid"], time.monotonic()
+        p0 = app.runner.state(sid)["player"]
+        page.keyboard.down("KeyW")
+        page.wait_for_timeout(1500)
+        page.keyboard.up("KeyW")
+        fid1, t1 = parse_data_url(page.get_attribute("#screen img", "src"))[0]["fid"], time.monotonic()
+        p1 = app.runner.state(sid)["player"]
+        assert (fid1 - fid0) / (t1 - t0) > 12, "frames must keep flowing at 80 ms RTT"
+        assert np.hypot(p1["x"] - p0["x"], p1["y"] - p0["y"]) > 0.5
+        page.wait_for_timeout(400)
+        assert app.runner.held(sid)[1] == frozenset(), "key release must arrive"
+    finally:
+        page.close()
+        proxy.close()
+
+
+def test_full_house_shows_place_in_line_then_plays(browser, tmp_path):
+    """With one seat, the second visitor sees their place in line on the screen and plays once the seat frees."""
+    with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=1) as small:
+        first = Visitor(small, browser)
+        second = browser.new_page()
+        try:
+            second.goto(small.url)
+            second.wait_for_function(
+                "document.querySelector('#screen') && document.querySelector('#screen').innerText"
+                ".includes('you are number 1 in line')", timeout=30_000)
+            assert small.runner.stats()["sessions_waiting"] == 1
+            first.close()
+            second.wait_for_function("!document.querySelector('#screen').innerText.includes('in line')",
+                                     timeout=30_000)
+            fid = parse_data_url(second.get_attribute("#screen img", "src"))[0]["fid"]
+            second.wait_for_timeout(500)
+            assert parse_data_url(second.get_attribute("#screen img", "src"))[0]["fid"] > fid
+        finally:
+            second.close()

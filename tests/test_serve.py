@@ -92,6 +92,8 @@ def test_frames_carry_id_and_applied_seq():
     assert p["seq"] == 4 and parse_data_url(p["url"])[0]["seq"] == 4
     assert FakeSession.instances[-1].helds[-1] == {"forward"}
     assert "hud" in first and first["hud"]["biome"] == "forest" and first["hud"]["time"] == "12:30"
+    fid, frame = r.latest_frame("a")
+    assert fid == 2 and frame.shape == (36, 64, 3)
 
 
 def test_stale_sequence_numbers_are_dropped():
@@ -294,3 +296,16 @@ def test_a_failing_world_ends_its_visit_with_a_message():
     last = list(gen)[-1]
     assert last["done"] and "error" in last["message"] and r.session_ids() == ["b"]
     assert "url" in next(r.frames("b"))     # the other visitor plays on
+
+
+def test_key_change_wakes_the_loop_early():
+    """The frame after a key change is rendered at once, not at the next deadline (half the period saved)."""
+    r = runner(fps=5.0)        # 200 ms period makes the difference obvious
+    r.open("a")
+    gen = r.frames("a")
+    take(gen, 2)
+    time.sleep(0.12)           # > half a period after the last frame
+    r.send_input("a", 1, ["forward"])
+    t0 = time.monotonic()
+    p = next(gen)
+    assert p["seq"] == 1 and time.monotonic() - t0 < 0.05

@@ -22,12 +22,13 @@ def scene_digest(s: Session) -> str:
     h.update(repr([getattr(sc, k) for k in ("cam_x", "cam_y", "cam_z", "yaw", "pitch", "hour", "time", "rain",
                                             "snow", "fog", "storm", "snow_cover", "wind_x", "wind_y",
                                             "lightning")]).encode())
-    for c in w.cache.loaded():
+    cx0, cx1, cy0, cy1 = w.cache._range     # the square the scene needs (other slots may hold older chunks)
+    for c in (w.cache.get(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)):
         sy, sx = (c.cy * CHUNK) & MAP_MASK, (c.cx * CHUNK) & MAP_MASK
         for layer in (sc.ring.height, sc.ring.color, sc.ring.material, sc.ring.heat):
             h.update(np.ascontiguousarray(layer[sy:sy + CHUNK, sx:sx + CHUNK]).tobytes())
     for a in (sc.sprite_xyz, sc.sprite_kind, sc.sprite_action, sc.sprite_phase, sc.sprite_scale, sc.particle_xyz,
-              sc.particle_kind, sc.particle_size):
+              sc.particle_kind, sc.particle_size, sc.sprite_seed):
         h.update(a.tobytes())
     return h.hexdigest()
 

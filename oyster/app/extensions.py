@@ -1,9 +1,9 @@
 """Hooks for panels that plug into the page later (the Dream view, the trailer tab) without editing the page.
 
-An extension is a function `add_xxx(ctx: PageContext) -> None` called inside the Blocks while it is built. It
-adds components under `ctx.tabs` (top-level tabs beside "Play") or `ctx.side_tabs` (beside Direct mode, next to
-the world view), and wires events with `ctx.demo`. Optional extensions are found by module path and skipped
-when their module does not exist yet.
+An extension is a function `add_xxx(ctx: PageContext) -> None` called inside the Blocks while it is built (after
+the page's own tabs). It opens `with ctx.tabs:` (top-level tabs beside "Play") or `with ctx.side_tabs:` (beside
+Direct mode, next to the world view) and adds a `gr.Tab` there, then wires its events. Optional extensions
+are found by module path and skipped when their module does not exist yet.
 """
 import importlib
 from collections.abc import Callable

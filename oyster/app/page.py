@@ -70,11 +70,11 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                 new_btn = gr.Button("New world", elem_id="new-world")
                         gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag to look · Space jump · Shift sprint. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
-            ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
-            with gr.Tab("Join the waitlist", id="waitlist"):
-                _waitlist_form(h)
-            for ext in extensions:
-                ext(ctx)
+        ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
+        for ext in extensions:   # each enters `with ctx.tabs:` or `with ctx.side_tabs:` itself
+            ext(ctx)
+        with tabs, gr.Tab("Join the waitlist", id="waitlist"):
+            _waitlist_form(h)
 
         demo.load(h.on_load, outputs=[log, status, seed, prompt], api_visibility="undocumented").then(
             h.play, outputs=[screen], show_progress="hidden", concurrency_limit=seats,

@@ -40,3 +40,76 @@ def launched_app(waitlist_path: str, extensions=(), session_factory=None, **conf
     finally:
         runner.shutdown()
         demo.close()
+
+
+class DelayProxy:
+    """A loopback TCP proxy that delays every chunk by `delay_s` each way (about a browser far from the Space).
+
+    Order and bandwidth are kept: chunks queue with their due time, so latency is added without throttling.
+    """
+
+    def __init__(self, target_port: int, delay_s: float = 0.04):
+        import asyncio
+        import threading
+
+        self.target_port, self.delay_s, self.port = target_port, delay_s, free_port()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        import asyncio
+
+        async def pipe(reader, writer):
+            q: asyncio.Queue = asyncio.Queue()
+
+            async def pump():
+                while True:
+                    due, data = await q.get()
+                    await asyncio.sleep(max(0.0, due - self._loop.time()))
+                    if not data:
+                        break
+                    writer.write(data)
+                    await writer.drain()
+                writer.close()
+
+            task = asyncio.ensure_future(pump())
+            try:
+                while data := await reader.read(65536):
+                    q.put_nowait((self._loop.time() + self.delay_s, data))
+            except (ConnectionError, OSError):
+                pass
+            q.put_nowait((self._loop.time() + self.delay_s, b""))
+            await task
+
+        async def handle(client_r, client_w):
+            try:
+                server_r, server_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+            except OSError:
+                client_w.close()
+                return
+            await asyncio.gather(pipe(client_r, server_w), pipe(server_r, client_w), return_exceptions=True)
+
+        async def main():
+            self._server = await asyncio.start_server(handle, "127.0.0.1", self.port)
+            self._ready.set()
+            async with self._server:
+                await self._server.serve_forever()
+
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(main())
+        except (Exception, asyncio.CancelledError):  # noqa: BLE001 - stopped by close()
+            pass
+        finally:
+            pending = asyncio.all_tasks(self._loop)
+            for t in pending:
+                t.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self._loop.close()
+
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._server.close)
+        self._thread.join(5)

@@ -135,7 +135,7 @@ def revisit_and_idle(dream: Dream, rcfg: D.RolloutConfig, seeds, turn: int = 12,
     return agg
 
 
-def speed(dream: Dream, n: int = 60) -> dict:
+def speed(dream: Dream, n: int = 200) -> dict:
     """Median ms per step at batch 1 and batch 8 (one thread), and the batching throughput gain."""
     torch.set_num_threads(1)
     frames = [np.full((*dream.size, 3), 100, np.uint8)] * dream.context
@@ -143,17 +143,15 @@ def speed(dream: Dream, n: int = 60) -> dict:
     for i in range(8):
         batch.reset(i, frames)
     dream.reset(frames)
-    def timeit(fn):  # noqa: E306
-        for _ in range(5):
-            fn()
-        ts = []
-        for _ in range(n):
+    one, eight = (lambda: dream.step({"forward"})), (lambda: batch.step_many([{"forward"}] * 8))
+    t1, t8 = [], []
+    for i in range(n + 5):          # interleaved, so both see the same load on a shared machine
+        for fn, ts in ((one, t1), (eight, t8)):
             t0 = time.perf_counter()
             fn()
-            ts.append(time.perf_counter() - t0)
-        return 1e3 * float(np.median(ts))
-    ms1 = timeit(lambda: dream.step({"forward"}))
-    ms8 = timeit(lambda: batch.step_many([{"forward"}] * 8))
+            if i >= 5:              # warm-up
+                ts.append(time.perf_counter() - t0)
+    ms1, ms8 = 1e3 * float(np.median(t1)), 1e3 * float(np.median(t8))
     return {"ms_batch1": ms1, "ms_batch8": ms8, "ms_per_frame_batch8": ms8 / 8, "throughput_gain_8": 8 * ms1 / ms8}
 
 

@@ -48,7 +48,8 @@ def frame_params(scene, width: int, height: int) -> np.ndarray:
     p[S.LIGHTNING] = scene.lightning
     p[S.SUN_DISC], p[S.MOON_DISC] = light.sun_disc, light.moon_disc
     p[S.WIDTH], p[S.HEIGHT] = width, height
-    p[S.MAX_HEIGHT] = max_height_bound(scene.ring.height)
+    mh = getattr(scene, "max_height", None)     # exact when the world provides it, else a strided estimate
+    p[S.MAX_HEIGHT] = float(mh) + 0.01 if mh is not None else max_height_bound(scene.ring.height)
     p[S.YAW] = scene.yaw % (2 * math.pi)
     # sun in the camera basis, used to shade billboards as if they were round
     s = light.sun_dir if light.sun_dir[2] > -0.05 else light.moon_dir

@@ -39,7 +39,7 @@ GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 p
 SKY_ROW_STEP = 6           # rows between exact sky evaluations (linear in between: the sky is smooth)
 INV_255 = 1.0 / 255.0
 COL_LO, COL_HI = 0.004, 0.996       # colour clamp before the fixed-point ramps
-LAVA_GLOW = (1.9, 0.55, 0.08)       # emissive colour of heat = 1
+LAVA_GLOW = (2.2, 0.62, 0.10)       # emissive colour of heat = 1
 SNOW_ALBEDO = (0.93, 0.95, 1.0)
 SNOW_FLAT = 0.72           # normal z above which snow cover settles (fully by SNOW_FLAT + SNOW_SOFT)
 SNOW_SOFT = 0.25
@@ -151,7 +151,7 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
     heat_v = heat[y0, x0]
     if heat_v > 0.0:   # lava glows through darkness and (partly) through fog
         t = P[S.TIME]
-        fl = heat_v * (0.8 + 0.2 * math.sin(t * 3.1 + wx * 0.7) * math.sin(wy * 0.9 - t * 2.3)) * (1.0 - 0.6 * fog)
+        fl = heat_v * (0.8 + 0.2 * math.sin(t * 3.1 + wx * 0.7) * math.sin(wy * 0.9 - t * 2.3)) * (1.0 - 0.3 * fog)
         cr += LAVA_GLOW[0] * fl
         cg += LAVA_GLOW[1] * fl
         cb += LAVA_GLOW[2] * fl

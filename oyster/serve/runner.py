@@ -17,31 +17,25 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from oyster.serve.checks import (
+    InputError,
+    RunnerFull,
+    UnknownSession,
+    check_held,
+    check_id,
+    check_world_args,
+    clip,
+    closed_message,
+    jsonable,
+)
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
 from oyster.serve.metrics import FrameStats, percentile
 from oyster.serve.slots import Slot, hud_fields, waiting_frame
-from oyster.session import HELD_INPUTS, Session
+from oyster.session import Session
 
 log = logging.getLogger(__name__)
-MAX_SESSION_ID = 80
-MAX_HELD = len(HELD_INPUTS)
 KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
-
-
-class InputError(ValueError):
-    """A malformed input or command; the message is safe to show the visitor, and the session keeps running."""
-
-
-class UnknownSession(KeyError):
-    """No such session (never opened, closed, or timed out)."""
-
-    def __str__(self) -> str:  # KeyError quotes its message; this one is read by people
-        return self.args[0] if self.args else "unknown session"
-
-
-class RunnerFull(RuntimeError):
-    """Every seat and every place in line is taken."""
 
 
 @dataclass
@@ -78,8 +72,8 @@ class Runner:
 
         A bad share code never fails the visit: a fresh world opens and `warning` says why.
         """
-        _check_id(session_id)
-        seed, prompt, share_code = _check_world_args(seed, prompt, share_code)
+        check_id(session_id)
+        seed, prompt, share_code = check_world_args(seed, prompt, share_code)
         self._reap()
         with self._lock:
             slot = self._slots.get(session_id)
@@ -120,27 +114,35 @@ class Runner:
         return True
 
     def _build_world(self, slot: Slot) -> str:
-        """Create the slot's Session if it has none (or its args changed); returns a warning for the visitor."""
+        """Create the slot's Session if it has none (or its args changed); returns a warning for the visitor.
+
+        The world is built outside the slot's lock (it takes a second or so), so the old one keeps streaming
+        until the swap.
+        """
         with slot.lock:
-            if slot.session is not None and slot.built_args == slot.world_args:
+            args = slot.world_args
+            if slot.session is not None and slot.built_args == args:
                 return ""
-            seed, prompt, code = slot.world_args
-            warning, session = "", None
-            if code:
-                try:
-                    session = self._new_session.from_share_code(code, width=self.cfg.width, height=self.cfg.height)
-                except ValueError as e:
-                    warning = (f"That world link could not be opened ({_clip(str(e), 160)}); "
-                               "here is a fresh world instead.")
-            if session is None:
-                session = self._new_session(seed=seed, prompt=prompt, width=self.cfg.width, height=self.cfg.height)
-            old, slot.session, slot.built_args = slot.session, session, slot.world_args
-            slot.state_cache = None
-            if old is not None and hasattr(old, "close"):
-                old.close()
-            if warning:
-                slot.log_line("system", warning)
-            return warning
+        seed, prompt, code = args
+        warning, session = "", None
+        if code:
+            try:
+                session = self._new_session.from_share_code(code, width=self.cfg.width, height=self.cfg.height)
+            except ValueError as e:
+                warning = (f"That world link could not be opened ({clip(str(e), 160)}); "
+                           "here is a fresh world instead.")
+        if session is None:
+            session = self._new_session(seed=seed, prompt=prompt, width=self.cfg.width, height=self.cfg.height)
+        with slot.lock:
+            if slot.status == "closed" or slot.world_args != args:   # closed or asked again meanwhile: discard
+                old = session
+            else:
+                old, slot.session, slot.built_args = slot.session, session, args
+        if old is not None and hasattr(old, "close"):
+            old.close()
+        if warning:
+            slot.log_line("system", warning)
+        return warning
 
     def _info(self, slot: Slot, warning: str = "") -> dict:
         with self._lock:
@@ -166,7 +168,7 @@ class Runner:
     def _slot(self, session_id: str) -> Slot:
         slot = self._slots.get(session_id)
         if slot is None:
-            raise UnknownSession(f"No open session {_clip(str(session_id), 40)!r} "
+            raise UnknownSession(f"No open session {clip(str(session_id), 40)!r} "
                                  "(closed, timed out, or never opened).")
         return slot
 
@@ -180,13 +182,13 @@ class Runner:
         """
         slot = self._slot(session_id)
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise InputError(f"seq must be a non-negative integer, got {_clip(repr(seq), 40)}")
-        names = _check_held(held)
+            raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
+        names = check_held(held)
         if ack is not None:
             if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
-                raise InputError(f"ack must be a non-negative integer frame id, got {_clip(repr(ack), 40)}")
+                raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
             if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
-                raise InputError(f"age must be a non-negative number of milliseconds, got {_clip(repr(age_ms), 40)}")
+                raise InputError(f"age must be a non-negative number of milliseconds, got {clip(repr(age_ms), 40)}")
             slot.ack(min(ack, slot.frame_id), age_ms / 1000.0)
         with slot.input_lock:
             if seq <= slot.seq:
@@ -195,6 +197,8 @@ class Runner:
             changed = names != slot.held
             slot.seq, slot.held = seq, names
         slot.touch(input_=changed)
+        if changed:
+            slot.wake.set()
         return True
 
     def send_payload(self, session_id: str, payload: str) -> bool:
@@ -222,7 +226,7 @@ class Runner:
             with self._lock:
                 pos = self._position(session_id) if slot.status == "waiting" else 0
             if slot.status == "closed":
-                yield Packet(message=_closed_message(slot.close_reason, self.cfg), done=True).as_dict()
+                yield Packet(message=closed_message(slot.close_reason, self.cfg), done=True).as_dict()
                 return
             if pos:
                 slot.touch()
@@ -233,14 +237,22 @@ class Runner:
             ended = self._limit_reason(slot)
             if ended:
                 self.close(session_id, ended)
-                yield Packet(message=_closed_message(ended, self.cfg), done=True).as_dict()
+                yield Packet(message=closed_message(ended, self.cfg), done=True).as_dict()
                 return
             self._build_world(slot)
             if next_due is None:
                 next_due = slot.last_step = time.monotonic()
             now = time.monotonic()
             if now < next_due:
-                time.sleep(next_due - now)
+                # A key change wakes the loop early (not before half a period after the last frame), so the
+                # frame that shows it does not wait for the next deadline; the deadlines then restart from it.
+                if slot.wake.wait(next_due - now):
+                    slot.wake.clear()
+                    now = time.monotonic()
+                    early = max(now, last_sent + period / 2)
+                    if early < next_due:
+                        time.sleep(max(0.0, early - now))
+                        next_due = early
                 now = time.monotonic()
             late = now - next_due > period
             if late:  # behind: skip the stale deadlines, render only the newest frame
@@ -263,7 +275,7 @@ class Runner:
             except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
                 log.exception("frame failed for a session; closing it")
                 self.close(session_id, "error")
-                yield Packet(message=f"Your world hit an error and was closed ({_clip(type(e).__name__, 40)}). "
+                yield Packet(message=f"Your world hit an error and was closed ({clip(type(e).__name__, 40)}). "
                              "Reload to play again.", done=True).as_dict()
                 return
             last_sent = now
@@ -282,6 +294,7 @@ class Runner:
                 raise UnknownSession("session closed")
             frame = session.step(held=held, dt=dt)
         slot.last_step = now
+        slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
         quality, scale = adapter.settings(self.cfg.jpeg_quality)
         jpeg = encode_jpeg(frame, quality, scale)
         slot.frame_id += 1
@@ -305,7 +318,7 @@ class Runner:
         slot = self._slot(session_id)
         if slot.status != "active":
             raise InputError(self.line_message(self._position(session_id)) if slot.status == "waiting" else "closed")
-        names = _check_held(held)
+        names = check_held(held)
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 300:
             raise InputError("steps must be an integer within 1..300")
         dt = 1.0 / self.cfg.fps if dt is None else float(dt)
@@ -324,7 +337,7 @@ class Runner:
         jpeg = encode_jpeg(frame, quality or self.cfg.jpeg_quality)
         slot.frame_id += 1
         self._stats.record((time.monotonic() - t0) * 1000.0 / steps, time.monotonic())
-        return {"frame": data_url(jpeg, slot.frame_id, slot.seq), "state": _jsonable(state), "frame_id": slot.frame_id}
+        return {"frame": data_url(jpeg, slot.frame_id, slot.seq), "state": jsonable(state), "frame_id": slot.frame_id}
 
     # ---- commands, snapshot, state ---------------------------------------------------------------------------
     def command(self, session_id: str, text: str) -> dict:
@@ -344,9 +357,8 @@ class Runner:
         slot.log_line("you", text)
         with slot.lock:
             result = slot.session.command(text)
-            slot.state_cache = None
         reply = str(getattr(result, "reply", "")) or "Done."
-        edits = _jsonable(list(getattr(result, "edits", [])))
+        edits = jsonable(list(getattr(result, "edits", [])))
         slot.log_line("world", reply)
         return {"ok": True, "reply": reply, "edits": edits}
 
@@ -371,12 +383,20 @@ class Runner:
         if slot.session is None:
             return {}
         with slot.lock:
-            return _jsonable(slot.session.state())
+            return jsonable(slot.session.state())
 
     def held(self, session_id: str) -> tuple[int, frozenset]:
         """(seq, held names) as last received: for side views such as Dream that follow the visitor's keys."""
         slot = self._slot(session_id)
         return slot.seq, slot.held
+
+    def latest_frame(self, session_id: str) -> tuple[int, np.ndarray | None]:
+        """(frame id, HxWx3 uint8 RGB) of the newest frame streamed to this visitor, for side views (Dream).
+
+        The array is shared read-only: copy it before changing it. (None, before the first frame.)
+        """
+        slot = self._slot(session_id)
+        return slot.frame_id, slot.last_frame
 
     def _hud(self, slot: Slot) -> dict:
         with slot.lock:
@@ -436,66 +456,6 @@ class Runner:
     def shutdown(self) -> None:
         for sid in self.session_ids():
             self.close(sid, "shutdown")
-
-
-def _closed_message(reason: str, cfg: ServeConfig) -> str:
-    return {
-        "idle": f"Your world was closed after {cfg.idle_timeout_s / 60:g} minutes without input. "
-                "Reload to play again.",
-        "visit_limit": f"Visits last at most {cfg.max_visit_s / 60:g} minutes so others get a seat. "
-                       "Reload to play again.",
-        "stale": "This world was closed because the page stopped responding. Reload to play again.",
-    }.get(reason, "This world is closed. Reload the page to play again.")
-
-
-def _check_id(session_id) -> None:
-    if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID:
-        raise InputError(f"session id must be a non-empty string of at most {MAX_SESSION_ID} characters")
-
-
-def _check_world_args(seed, prompt, share_code) -> tuple[int, str, str]:
-    if seed is None or seed == "":
-        seed = 0
-    try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise InputError(f"seed must be a whole number, got {_clip(repr(seed), 40)}") from None
-    if not 0 <= seed < 2**31:
-        raise InputError("seed must be within 0 .. 2147483647")
-    prompt, share_code = prompt or "", share_code or ""
-    if not isinstance(prompt, str) or len(prompt) > 300:
-        raise InputError("the world prompt must be text of at most 300 characters")
-    if not isinstance(share_code, str) or len(share_code) > 16384:
-        raise InputError("that world link is too long to be one of ours")
-    return seed, prompt.strip(), share_code.strip()
-
-
-def _check_held(held) -> frozenset:
-    if isinstance(held, str) or not isinstance(held, (list, tuple, set, frozenset)):
-        raise InputError('held must be a list of input names, e.g. ["forward", "sprint"]')
-    if len(held) > MAX_HELD:
-        raise InputError(f"at most {MAX_HELD} held inputs")
-    bad = [h for h in held if not isinstance(h, str) or h not in HELD_INPUTS]
-    if bad:
-        raise InputError(f"unknown input {_clip(repr(bad[0]), 40)}; known: {', '.join(sorted(HELD_INPUTS))}")
-    return frozenset(held)
-
-
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _jsonable(obj):
-    """Numpy scalars and tuples -> plain JSON types (state dicts cross the seam)."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    return obj
 
 
 __all__ = ["Runner", "Packet", "InputError", "UnknownSession", "RunnerFull", "percentile"]

@@ -22,6 +22,7 @@ class Slot:
         self.built_args: tuple | None = None  # the args the current Session was built from
         self.lock = threading.RLock()
         self.input_lock = threading.Lock()
+        self.wake = threading.Event()         # set by a key change: render the next frame now
         self.held: frozenset = frozenset()
         self.seq = -1                         # newest input sequence number applied
         self.stale_inputs = 0                 # inputs dropped for an old seq
@@ -39,7 +40,7 @@ class Slot:
         self.quality = 0
         self.streamed = False                 # a frames() loop has served this slot
         self.close_reason = ""
-        self.state_cache = None
+        self.last_frame = None                # newest RGB frame streamed (for side views such as Dream)
         self.stats = FrameStats()
         self.log: deque[tuple[str, str]] = deque(maxlen=max_log)
 

@@ -232,11 +232,10 @@ def _ground_of(s, seed: int):
 
 
 def _advance(s, dt: float) -> None:
-    """World time and physics only. Session.step would also draw the player's view, which a trailer never
-    shows (it was ~40% of the render time), so the world is stepped directly when the Session exposes it."""
-    world = getattr(s, "world", None)
-    if world is not None and hasattr(world, "step"):
-        world.step(frozenset(), dt)
+    """World time and physics only (Session.advance): Session.step would also draw the player's view, which a
+    trailer never shows."""
+    if hasattr(s, "advance"):
+        s.advance(dt)
     else:
         s.step(set(), dt)
 

@@ -120,6 +120,7 @@ class ChunkCache:
         self._lru: OrderedDict = OrderedDict()   # (cx, cy) -> Chunk
         self._slots: dict = {}                   # (cx & 15, cy & 15) -> (cx, cy) written there
         self._range = None
+        self._intact = True                      # False once ensure_near overwrote a slot of the loaded square
         self._lock = threading.Lock()
         # held by the owner while it makes a frame: the background thread generates only between frames, so its
         # Python parts never make a frame wait for the GIL (on two cores that wait was up to 5 ms)
@@ -130,6 +131,7 @@ class ChunkCache:
         self._thread = None
         self._background = background
         self.generated = 0                       # chunks generated synchronously (for tests and stats)
+        self.writes = 0                          # chunk writes into the ring map (for tests and stats)
 
     # ------------------------------------------------------------------------------------------ lookup
     def get(self, cx: int, cy: int) -> Chunk:
@@ -152,18 +154,45 @@ class ChunkCache:
         return (cx, cy) in self._lru
 
     def loaded(self) -> list:
-        """Chunks currently written into the ring map (all within LOAD_RADIUS of the last ensure point)."""
-        if self._range is None:
-            return []
-        cx0, cx1, cy0, cy1 = self._range
-        return [self.get(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)]
+        """Chunks currently written into the ring map: everything within LOAD_RADIUS of the last ensure point,
+        plus whatever an ensure_near or an older range left in the other slots (in slot order)."""
+        return [self.get(*self._slots[k]) for k in sorted(self._slots)]
+
+    def held(self) -> set:
+        """(cx, cy) of the chunks currently written into the ring map."""
+        return set(self._slots.values())
+
+    def covers(self, x: float, y: float, r: float) -> bool:
+        """True if every chunk within r of (x, y) is written into the ring map."""
+        cx0, cx1, cy0, cy1 = chunk_range(x, y, r)
+        sl = self._slots
+        return all(sl.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) == (cx, cy)
+                   for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1))
+
+    def ensure_near(self, x: float, y: float, r: float) -> bool:
+        """Write only the chunks within r of (x, y) that the ring map lacks (physics and nearby queries), leaving
+        the rest where the last full `ensure` (perhaps around a far camera) put it. Returns True if any changed."""
+        cx0, cx1, cy0, cy1 = chunk_range(x, y, r)
+        changed = False
+        for cy in range(cy0, cy1 + 1):
+            for cx in range(cx0, cx1 + 1):
+                if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) != (cx, cy):
+                    self._write(self.get(cx, cy))
+                    changed = True
+                    rg = self._range
+                    if rg is not None and not (rg[0] <= cx <= rg[1] and rg[2] <= cy <= rg[3]):
+                        self._intact = False      # it took a slot of the loaded square
+        if changed:
+            self.version += 1
+        return changed
 
     # ------------------------------------------------------------------------------------------ ring map
     def ensure(self, x: float, y: float) -> bool:
         """Fill the ring map with every chunk within LOAD_RADIUS of (x, y); returns True if anything changed."""
         rng = chunk_range(x, y)
-        if rng == self._range:
+        if rng == self._range and self._intact:
             return False                          # every slot of an unchanged range is already written
+        self._intact = True
         changed = False
         if rng != self._range:
             self._range = rng
@@ -195,6 +224,8 @@ class ChunkCache:
         r.color[sy:sy + CHUNK, sx:sx + CHUNK] = col
         r.material[sy:sy + CHUNK, sx:sx + CHUNK] = mat
         r.heat[sy:sy + CHUNK, sx:sx + CHUNK] = heat
+        r.slot_max[(c.cy & (SLOTS - 1)), (c.cx & (SLOTS - 1))] = h.max()
+        self.writes += 1
         self._slots[(c.cx & (SLOTS - 1), c.cy & (SLOTS - 1))] = (c.cx, c.cy)
 
     def refresh(self, x0: float, y0: float, x1: float, y1: float, rebuild: bool = False) -> None:

@@ -4,6 +4,7 @@ Generated objects live in their chunks (ids "cx:cy:k"); spawned ones here (ids "
 loaded chunks' objects and the spawned ones into flat arrays, rebuilt only when the loaded set or an edit changes
 them, so per-frame work is a few numpy operations however many trees there are.
 """
+import math
 import zlib
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ import numpy as np
 from . import terrain
 from .characters import WANDER
 from .kinds import CHARACTER_KINDS, KIND_ID, KINDS
-from .scene import MAP_MASK
+from .scene import CHUNK, MAP_MASK
 from .state import mix64
 
 RADIUS = terrain.OBJ_RADIUS   # collision radius per kind at scale 1, metres
@@ -85,13 +86,13 @@ def chunk_parts(seed: int, c, removed: set) -> tuple:
     return s_part, c_part
 
 
-def build_view(seed: int, parts: list, ents: Entities, ring_height: np.ndarray, bounds) -> View:
-    """Join the loaded chunks' parts and the spawned entities inside `bounds` = (x0, y0, x1, y1) into a View."""
+def build_view(seed: int, parts: list, ents: Entities, ring_height: np.ndarray, held: set) -> View:
+    """Join the loaded chunks' parts and the spawned entities standing in a loaded chunk (`held` (cx, cy)) into a
+    View."""
     s_parts = [p[0] for p in parts if p[0] is not None]
     c_parts = [p[1] for p in parts if p[1] is not None]
-    x0, y0, x1, y1 = bounds
     for e in ents.spawned.values():
-        if not (x0 <= e.x < x1 and y0 <= e.y < y1):
+        if (math.floor(e.x / CHUNK), math.floor(e.y / CHUNK)) not in held:
             continue
         kid = np.array([KIND_ID[e.kind]], np.int32)
         if e.kind in CHARACTER_KINDS:

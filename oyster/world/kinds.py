@@ -7,7 +7,7 @@ The renderer's numba kernels see kinds and actions as small integers; the index 
 KINDS = ("tree", "pine", "rock", "house", "cactus", "campfire", "villager", "animal")
 CHARACTER_KINDS = ("villager", "animal")
 ACTIONS = ("idle", "walk", "wave", "dance", "sit", "jump", "follow")
-PARTICLES = ("lava_bomb", "smoke", "ember")
+PARTICLES = ("lava_bomb", "smoke", "ember", "ash")   # ash: the dark eruption plume
 WEATHER_KINDS = ("clear", "rain", "snow", "fog", "storm")
 
 KIND_ID = {k: i for i, k in enumerate(KINDS)}

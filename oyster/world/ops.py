@@ -314,6 +314,8 @@ def _eruption(world, e):
     er = volcano.start(world.seed, world.uid, world.s.tick, e["strength"], EARTH_G * world.s.gravity,
                        world.cache.heights)
     world.eruptions.append(er)
+    b = er.crater_box()            # light the crater lake now
+    world.cache.refresh(er.x0 + b[0], er.y0 + b[1], er.x0 + b[2], er.y0 + b[3])
 
     def undo():
         world.eruptions.remove(er)

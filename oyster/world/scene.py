@@ -26,7 +26,11 @@ class RingMap:
     height: np.ndarray = field(default_factory=lambda: np.zeros((MAP_SIZE, MAP_SIZE), np.float32))       # metres
     color: np.ndarray = field(default_factory=lambda: np.zeros((MAP_SIZE, MAP_SIZE, 3), np.uint8))       # albedo RGB
     material: np.ndarray = field(default_factory=lambda: np.zeros((MAP_SIZE, MAP_SIZE), np.uint8))       # MAT_*
-    heat: np.ndarray = field(default_factory=lambda: np.zeros((MAP_SIZE, MAP_SIZE), np.float32))         # lava glow 0..1
+    heat: np.ndarray = field(default_factory=lambda: np.zeros((MAP_SIZE, MAP_SIZE), np.float32))  # lava glow 0..1
+    # highest height written into each chunk slot [cy & 15, cx & 15] (kept by every chunk write): the true
+    # maximum of the whole map is slot_max.max(), cheap enough per frame
+    slot_max: np.ndarray = field(
+        default_factory=lambda: np.full((MAP_SIZE // CHUNK, MAP_SIZE // CHUNK), -1e9, np.float32))
 
 
 @dataclass
@@ -59,3 +63,6 @@ class Scene:
     particle_xyz: np.ndarray  # (M, 3) float32
     particle_kind: np.ndarray # (M,) int32, index into kinds.PARTICLES
     particle_size: np.ndarray # (M,) float32, metres
+    # optional extras (synthetic scenes may leave them out; the renderer then derives them)
+    sprite_seed: np.ndarray | None = None   # (N,) int32 >= 0, stable per entity id: a character's look
+    max_height: float | None = None         # metres: the highest terrain anywhere in `ring` (early out)

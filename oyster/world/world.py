@@ -2,6 +2,7 @@
 (typed edits), and builds the read-only Scene the renderer draws.
 """
 import math
+import zlib
 
 import numpy as np
 
@@ -9,14 +10,19 @@ from . import characters, ops, physics, terrain, volcano, weather
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
-from .scene import CHUNK, MAP_MASK, Scene
+from .scene import DRAW_DISTANCE, MAP_MASK, Scene
 from .sculpt import overlaps
 from .state import DT, EYE_HEIGHT, WorldScalars, wrap_angle
 
 MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
 MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
 NEAR = 60.0             # metres: entities listed in state()
+PHYS_RADIUS = 72.0      # metres around the player kept in the ring map for physics and obstacles (GATHER, 40 m
+                        # character homes and their wander all fit inside)
 GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cell
+CULL_TAN = 1.0          # sprites within 45 degrees of the view axis are kept (the renderer's half-FOV is 40)
+MAX_WANDER = max(characters.WANDER.values())
+CULL_MARGIN = 16.0      # metres: the widest sprite's half-width, so nothing pops at the frustum's edge
 
 
 class World:
@@ -38,6 +44,7 @@ class World:
         self._view_key = None
         self._gather_key = None
         self._gathered = np.zeros((0, 3))
+        self._seed_memo: dict = {}             # entity id -> look seed
         x, y = terrain.spawn_point(self.seed)
         vx, vy, _, _ = terrain.volcano_site(self.seed)
         self.place_player(x, y, math.atan2(vy - y, vx - x), 0.0)
@@ -59,7 +66,8 @@ class World:
 
     def _tick(self, held: frozenset) -> None:
         s, p = self.s, self.s.player
-        self.cache.ensure(p.x, p.y)
+        # only the player's surroundings: a far camera (render_from) may hold the rest of the ring map
+        self.cache.ensure_near(p.x, p.y, PHYS_RADIUS)
         obstacles = self._obstacles(p.x, p.y)
         physics.step(p, held, s.gravity, self.cache.ring.height, obstacles)
         s.tick += 1
@@ -74,8 +82,12 @@ class World:
         if e is None:
             return
         before = e.box.copy()
+        lake = e.lake_on()
         if not e.advance_to(tick):
             return
+        if refresh and not e.done and lake != e.lake_on():       # the crater lake went out
+            b = e.crater_box()
+            self.cache.refresh(e.x0 + b[0], e.y0 + b[1], e.x0 + b[2], e.y0 + b[3])
         if e.done:
             self.terrain_edits.append(e.rock_patch())
             if refresh:
@@ -110,11 +122,9 @@ class World:
                     self._parts[(c.cx, c.cy)] = got
                 parts.append(got[2])
             if len(self._parts) > 2 * len(parts) + 64:
-                live = {(c.cx, c.cy) for c in self.cache.loaded()}
+                live = self.cache.held()
                 self._parts = {k: v for k, v in self._parts.items() if k in live}
-            cx0, cx1, cy0, cy1 = self.cache._range
-            bounds = (cx0 * CHUNK, cy0 * CHUNK, (cx1 + 1) * CHUNK, (cy1 + 1) * CHUNK)
-            self._view = build_view(self.seed, parts, ents, self.cache.ring.height, bounds)
+            self._view = build_view(self.seed, parts, ents, self.cache.ring.height, self.cache.held())
             self._view_key = key
             self._gather_key = None
         return self._view
@@ -177,7 +187,7 @@ class World:
 
     def entities_near(self, x: float, y: float, r: float, kinds=None) -> list:
         """[(distance, id, kind, x, y, radius, action)] of entities within r metres of (x, y), nearest first."""
-        self.cache.ensure(x, y)
+        self.cache.ensure_near(x, y, r + 2 * MAX_WANDER)
         v = self.view()
         out = []
         d = np.hypot(v.s_xyz[:, 0] - x, v.s_xyz[:, 1] - y)
@@ -284,25 +294,32 @@ class World:
 
     # ------------------------------------------------------------------------------------------ scene
     def scene(self, camera: tuple | None = None) -> Scene:
-        """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
+        """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch).
+        Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed."""
         s, p = self.s, self.s.player
         cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
         self.cache.ensure(cam[0], cam[1])
         v = self.view()
         ring = self.cache.ring
-        sxyz, skind, saction, sphase, sscale = v.s_xyz, v.s_kind, None, None, v.s_scale
-        n_s = len(v.s_ids)
+        seeds_s, seeds_c = self._seeds(v)
+        keep = _cull(v.s_xyz[:, 0], v.s_xyz[:, 1], cam)
+        sxyz, skind, sscale, sseed = v.s_xyz[keep], v.s_kind[keep], v.s_scale[keep], seeds_s[keep]
+        n_s = len(sxyz)
+        saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
         if len(v.c_ids):
-            x, y, _, act, ph = self.char_states()
-            z = _ground_vec(ring.height, x, y)
-            cxyz = np.stack([x, y, z], 1).astype(np.float32)
-            sxyz = np.concatenate([sxyz, cxyz])
-            skind = np.concatenate([skind, v.c_kind])
-            saction = np.concatenate([np.zeros(n_s, np.int32), act])
-            sphase = np.concatenate([np.zeros(n_s, np.float32), ph.astype(np.float32)])
-            sscale = np.concatenate([sscale, v.c_scale])
-        else:
-            saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
+            rows = np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam, 2 * MAX_WANDER))
+            if self.entities.overrides:           # commanded characters may be anywhere: always drawn
+                extra = [v.c_index[i] for i in self.entities.overrides if i in v.c_index]
+                rows = np.union1d(rows, np.array(extra, np.int64))
+            if len(rows):
+                x, y, _, act, ph = self.char_states(rows)
+                z = _ground_vec(ring.height, x, y)
+                sxyz = np.concatenate([sxyz, np.stack([x, y, z], 1).astype(np.float32)])
+                skind = np.concatenate([skind, v.c_kind[rows]])
+                saction = np.concatenate([saction, act.astype(np.int32)])
+                sphase = np.concatenate([sphase, ph.astype(np.float32)])
+                sscale = np.concatenate([sscale, v.c_scale[rows]])
+                sseed = np.concatenate([sseed, seeds_c[rows]])
         w = s.weather
         t = s.tick * DT
         wx, wy = weather.wind(w, self.seed, t)
@@ -315,12 +332,29 @@ class World:
                      weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),
                      np.ascontiguousarray(skind, np.int32), np.ascontiguousarray(saction, np.int32),
                      np.ascontiguousarray(sphase, np.float32), np.ascontiguousarray(sscale, np.float32),
-                     pxyz, pkind, psize)
+                     pxyz, pkind, psize, np.ascontiguousarray(sseed, np.int32), float(ring.slot_max.max()))
+
+    def _seeds(self, v) -> tuple[np.ndarray, np.ndarray]:
+        """Per-entity look seeds (crc32 of the id, so a look never depends on the entity's row), per view."""
+        if getattr(v, "_seeds", None) is None:
+            memo = self._seed_memo
+            if len(memo) > 200000:
+                memo.clear()
+            out = []
+            for ids in (v.s_ids, v.c_ids):
+                a = np.empty(len(ids), np.int32)
+                for k, i in enumerate(ids):
+                    got = memo.get(i)
+                    if got is None:
+                        got = memo[i] = zlib.crc32(i.encode()) & 0x7FFFFFFF
+                    a[k] = got
+                out.append(a)
+            v._seeds = tuple(out)
+        return v._seeds
 
     # ------------------------------------------------------------------------------------------ summary
     def state(self) -> dict:
         s, p, w = self.s, self.s.player, self.s.weather
-        self.cache.ensure(p.x, p.y)
         events = []
         if w.storm > 0.3:
             events.append({"kind": "storm", "strikes": w.strikes})
@@ -352,6 +386,17 @@ class World:
         self.cache.close()
         self._parts.clear()
         self._view = None
+
+
+def _cull(x: np.ndarray, y: np.ndarray, cam: tuple, slack: float = 0.0) -> np.ndarray:
+    """Mask of points within draw distance of the camera and inside its horizontal view wedge (plus margins)."""
+    fx, fy = math.cos(cam[3]), math.sin(cam[3])
+    rx, ry = x - cam[0], y - cam[1]
+    d = rx * fx + ry * fy
+    lat = np.abs(rx * fy - ry * fx)
+    m = CULL_MARGIN + slack
+    r = DRAW_DISTANCE + m
+    return (d > -m) & (lat <= d * CULL_TAN + m) & (rx * rx + ry * ry < r * r)
 
 
 def _ground_vec(height: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
