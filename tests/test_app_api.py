@@ -128,3 +128,14 @@ def test_page_builds_with_the_optional_extensions(tmp_path):
     assert labels[:4] == ["Play", "Direct mode", "Share & new world", "Extra"] and labels[-1] == "Join the waitlist"
     assert seen
     assert build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"))   # with whatever optional ones exist
+
+
+def test_share_links_name_the_space_when_hosted(monkeypatch):
+    from oyster.app.links import play_link
+
+    class Req:
+        headers = {"referer": "http://127.0.0.1:7860/?world=old&x=1", "host": "127.0.0.1:7860"}
+
+    assert play_link("abc", Req()) == "http://127.0.0.1:7860/?world=abc"
+    monkeypatch.setenv("SPACE_ID", "happy/oyster")
+    assert play_link("a+b/c", Req()) == "https://huggingface.co/spaces/happy/oyster/?world=a%2Bb%2Fc"

@@ -3,7 +3,6 @@ learning, and the shipped asset."""
 import os
 
 import numpy as np
-import pytest
 import torch
 
 from oyster.neural import Dream, DreamBatch
@@ -165,7 +164,29 @@ def test_event_ids():
     assert D.event_of(None) == 0
 
 
-@pytest.mark.skipif(not os.path.exists(DEFAULT_PATH), reason="assets/dream.pt not shipped yet")
+def test_train_end_to_end_resumes_and_exports(tmp_path):
+    """The whole pipeline on a tiny synthetic config: data, tokenizer, dynamics, resume, export, load, step."""
+    from oyster.neural.train import TrainConfig, run
+    cfg = TrainConfig(out=str(tmp_path / "run"), data=str(tmp_path / "data"), source="synthetic", n_rollouts=2,
+                      rollout_steps=14, tok_steps=2, tok_batch=4, dyn_steps=2, dyn_batch=2, seq_len=6, log_every=1,
+                      export=str(tmp_path / "dream.pt"), tokenizer=TokenizerConfig(latent_dim=4, widths=(8, 8)),
+                      model=DreamConfig(**(TINY | {"patch": 4})))
+    run(cfg)
+    cfg.dyn_steps = 3                                   # resuming continues where it stopped
+    run(cfg)
+    log = open(tmp_path / "run" / "log.txt").read()
+    assert "resumed from" in log and "dyn 3/3" in log and "tok 2/2" in log
+    d = Dream.load(cfg.export)
+    d.reset([np.zeros((64, 64, 3), np.uint8)])
+    assert d.step({"forward"}).shape == (64, 64, 3)
+
+
+def test_cli_flags_reach_nested_configs():
+    from oyster.neural.train import parse_args
+    cfg = parse_args(["--dyn_steps", "7", "--model.d_model", "64", "--tokenizer.widths", "16,32"])
+    assert (cfg.dyn_steps, cfg.model.d_model, cfg.tokenizer.widths) == (7, 64, (16, 32))
+
+
 def test_shipped_checkpoint_loads_and_steps():
     tok, model, meta = load_checkpoint()
     assert os.path.getsize(DEFAULT_PATH) < 20e6

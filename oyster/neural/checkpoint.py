@@ -13,7 +13,7 @@ from oyster.neural.model import DreamConfig, DreamModel
 from oyster.neural.tokenizer import Tokenizer, TokenizerConfig
 
 FORMAT = 1
-DEFAULT_PATH = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "dream.pt")
+DEFAULT_PATH = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "assets", "dream.pt"))
 
 
 def save_atomic(obj: dict, path: str) -> None:

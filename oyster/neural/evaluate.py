@@ -215,7 +215,8 @@ def main(argv=None) -> dict:
     print(f"tokenizer ceiling (decode(encode(frame)) vs frame): {res['tokenizer_ceiling_psnr']:.2f} dB")
     res["revisit_idle"] = ri = revisit_and_idle(dream, rcfg, range(EVAL_SEED0, EVAL_SEED0 + min(4, args.seeds)))
     print(f"revisit (turn left 12, right 12): dream vs first visit {ri['revisit_dream_vs_first']:.2f} dB, "
-          f"engine vs first visit {ri['revisit_engine_vs_first']:.2f} dB, dream vs engine {ri['revisit_dream_vs_engine']:.2f} dB")
+          f"engine vs first visit {ri['revisit_engine_vs_first']:.2f} dB, "
+          f"dream vs engine {ri['revisit_dream_vs_engine']:.2f} dB")
     print("idle drift (no key held), dream vs engine PSNR at step: "
           + ", ".join(f"{t}: {v:.2f}" for t, v in ri["idle"].items()))
     res["speed"] = sp = speed(dream)

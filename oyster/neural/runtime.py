@@ -4,6 +4,8 @@
     dream = Dream.load()                       # assets/dream.pt
     dream.reset(recent_engine_frames)          # list of HxWx3 uint8 (the last `dream.context` are used)
     frame = dream.step({"forward"})            # (64, 64, 3) uint8: the dreamed next frame
+    dream.step({"forward"}, event={"op": "eruption"})   # events: an edit dict, an event name, or None
+    other = dream.fork()                       # another visitor's stream, same weights
     streams = dream.batch(8)                   # DreamBatch: 8 visitors' streams stepped in one forward
     streams.reset(3, frames); out = streams.step_many([held0, ..., held7])   # (8, 64, 64, 3) uint8
 
@@ -14,8 +16,12 @@ Detail restore (`detail=True`): the autoencoder blurs fine detail. On reset a st
 frame's lost detail (anchor - decode(encode(anchor))) and adds it back wherever the dreamed frame still
 looks like the anchor's reconstruction (a per-pixel gate exp(-|dream - recon| / tau)); where the view
 has changed the gate closes and the plain decoded prediction shows. It uses only the reset frames, so
-rollouts stay free-running. Calls are not thread-safe: give each thread its own Dream/DreamBatch (weights are shared,
-use `dream.batch(n)`). Set torch's thread count in the caller (`torch.set_num_threads(1)` for serving).
+rollouts stay free-running.
+
+Frames are 64x64 renders of the engine (`Session(seed, width=64, height=64)`: 80 degrees horizontal FOV,
+square), not a resize of a 16:9 view. A Dream (or DreamBatch) holds its streams' state: do not call one
+from two threads at once; `fork()` and `batch(n)` share the read-only weights. The caller picks torch's
+thread count (`torch.set_num_threads(1)` when serving several visitors).
 """
 import functools
 from collections.abc import Sequence
@@ -150,6 +156,12 @@ class Dream:
     def load(cls, path: str | None = None) -> "Dream":
         """Load a checkpoint (default: the shipped assets/dream.pt), weights_only, on the CPU."""
         return cls(*load_checkpoint(path))
+
+    def fork(self) -> "Dream":
+        """Another independent stream over the same weights (one per visitor; no reload)."""
+        d = Dream(self._one.tok, self._one.model, self.meta)
+        d.detail = self.detail
+        return d
 
     def batch(self, n: int) -> DreamBatch:
         one = self._one

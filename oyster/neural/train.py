@@ -31,19 +31,19 @@ class TrainConfig:
     out: str = "runs/dream"             # training checkpoint (ckpt.pt) and log.txt
     data: str = "data/dream"            # rollout shards (generated here if missing)
     source: str = "engine"              # "engine" or "synthetic"
-    n_rollouts: int = 256               # training rollouts (seeds 0..n-1; evaluation uses seeds >= 100000)
-    rollout_steps: int = 64             # transitions per rollout
+    n_rollouts: int = 128               # training rollouts (seeds 0..n-1; evaluation uses seeds >= 100000)
+    rollout_steps: int = 160            # transitions per rollout
     dt: float = 1 / 15                  # world seconds per step
-    tok_steps: int = 2000               # tokenizer optimisation steps
+    tok_steps: int = 700                # tokenizer optimisation steps
     tok_batch: int = 32
     tok_lr: float = 2e-3
-    dyn_steps: int = 3000               # dynamics optimisation steps
+    dyn_steps: int = 1000               # dynamics optimisation steps
     dyn_batch: int = 16                 # sequences per step
     seq_len: int = 12                   # inputs per sequence (targets are the next 12 latents)
     dyn_lr: float = 1e-3
-    noise_max: float = 0.1              # context latents get N(0, s^2) noise, s ~ U(0, noise_max) per frame
-    passes: int = 2                     # 1 = teacher forcing only; k > 1 adds k-1 self-forcing passes
-    threads: int = 2                    # torch CPU threads (the machine is shared: keep this small)
+    noise_max: float = 0.2              # context latents get N(0, s^2) noise, s ~ U(0, noise_max) per frame
+    passes: int = 3                     # 1 = teacher forcing only; k > 1 adds k-1 self-forcing passes
+    threads: int = 1                    # torch CPU threads; on a busy shared CPU 2 threads ran 10x slower than 1
     device: str = "auto"                # "auto" = cuda if present else cpu
     seed: int = 0
     log_every: int = 50
@@ -66,6 +66,7 @@ class Logger:
         self.path = os.path.join(out, "log.txt")
 
     def __call__(self, msg: str) -> None:
+        msg = time.strftime("%H:%M:%S ") + msg
         print(msg, flush=True)
         with open(self.path, "a") as f:
             f.write(msg + "\n")
@@ -188,8 +189,8 @@ def run(cfg: TrainConfig) -> str:
     else:
         _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt)
     if cfg.export:
-        export_checkpoint(cfg.export, tok, model, dt=cfg.dt,
-                          notes=f"oyster.neural.train: {steps['tokenizer']} tokenizer + {steps['dynamics']} dynamics steps")
+        notes = f"oyster.neural.train: {steps['tokenizer']} tokenizer + {steps['dynamics']} dynamics steps"
+        export_checkpoint(cfg.export, tok, model, dt=cfg.dt, notes=notes)
         log(f"exported {cfg.export} ({os.path.getsize(cfg.export) / 1e6:.1f} MB)")
     return path
 

@@ -26,6 +26,7 @@ MIN_GLOW_PX = 1.8                  # glowing particles never shrink below this c
                                    # read from a few hundred metres away
 SMOKE_UNDERGLOW = (1.0, 0.38, 0.10)  # lava light on smoke right above hot ground
 UNDERGLOW_HEIGHT = 160.0           # metres above the ground where that light has faded out
+PUFF_BLOCK_PX = 10.0               # puffs wider than this (radius, pixels) are shaded per 2x2 block
 MAX_RADIUS_PX = 400.0              # clamp huge splats right in front of the camera
 
 
@@ -91,13 +92,13 @@ def draw_particles(img, depth, P, xyz, kinds, sizes, height, heat):
             cr, cg, cb, ug = _puff_colour(P, k, i, height, heat, xyz[i, 0], xyz[i, 1], xyz[i, 2])
             pf = fog * (0.75 if k == P_ASH else 1.0)
             peak = ASH_ALPHA if k == P_ASH else SMOKE_ALPHA
-            # the puff is a sphere: sunlit on the top (sun above) and lit by lava from below (bottom half)
-            for px in range(x0, x1):
-                ddx = (px + 0.5 - sx) * inv_r
-                for py in range(y0, y1):
-                    if depth[px, py] <= d:
-                        continue
-                    ddy = (py + 0.5 - sy) * inv_r                  # +1 at the bottom of the puff
+            # the puff is a sphere: sunlit on the top (sun above) and lit by lava from below (bottom half).
+            # Big puffs are shaded once per BxB block (soft anyway); depth is still tested per pixel.
+            B = 1 if rad < PUFF_BLOCK_PX else 2
+            for bx in range(x0, x1, B):
+                ddx = (bx + 0.5 * B - sx) * inv_r
+                for by in range(y0, y1, B):
+                    ddy = (by + 0.5 * B - sy) * inv_r              # +1 at the bottom of the puff
                     q = ddx * ddx + ddy * ddy
                     if q >= 1.0:
                         continue
@@ -106,13 +107,17 @@ def draw_particles(img, depth, P, xyz, kinds, sizes, height, heat):
                     r = cr * shade + SMOKE_UNDERGLOW[0] * ug * low
                     g = cg * shade + SMOKE_UNDERGLOW[1] * ug * low
                     b = cb * shade + SMOKE_UNDERGLOW[2] * ug * low
-                    r += (fr - r) * pf
-                    g += (fg - g) * pf
-                    b += (fb - b) * pf
+                    r = (r + (fr - r) * pf) * 255.0
+                    g = (g + (fg - g) * pf) * 255.0
+                    b = (b + (fb - b) * pf) * 255.0
                     a = peak * min(1.0, 2.2 * (1.0 - q))
-                    img[px, py, 0] = min(255.0, img[px, py, 0] + (r * 255.0 - img[px, py, 0]) * a)
-                    img[px, py, 1] = min(255.0, img[px, py, 1] + (g * 255.0 - img[px, py, 1]) * a)
-                    img[px, py, 2] = min(255.0, img[px, py, 2] + (b * 255.0 - img[px, py, 2]) * a)
+                    for px in range(bx, min(bx + B, x1)):
+                        for py in range(by, min(by + B, y1)):
+                            if depth[px, py] <= d:
+                                continue
+                            img[px, py, 0] = min(255.0, img[px, py, 0] + (r - img[px, py, 0]) * a)
+                            img[px, py, 1] = min(255.0, img[px, py, 1] + (g - img[px, py, 1]) * a)
+                            img[px, py, 2] = min(255.0, img[px, py, 2] + (b - img[px, py, 2]) * a)
             continue
         for px in range(x0, x1):
             ddx = px + 0.5 - sx

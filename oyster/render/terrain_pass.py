@@ -30,7 +30,7 @@ from oyster.world.scene import CELL, DRAW_DISTANCE, MAP_MASK, MAT_LAVA, MAT_WATE
 
 NEAR_DEPTH = 0.35          # metres; first sample in front of the eye
 MIN_STEP = 0.25            # metres; march step near the camera
-LOD_STEP = 0.03            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
+LOD_STEP = 0.04            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
 COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
 WIDE_SPAN_ROWS = 3.0       # a sample covering more rows than this is shaded smoothly however far it is

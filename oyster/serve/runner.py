@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numba
 import numpy as np
@@ -30,7 +30,7 @@ from oyster.serve.checks import (
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
-from oyster.serve.metrics import FrameStats, percentile
+from oyster.serve.metrics import FrameStats
 from oyster.serve.slots import Slot, hud_fields, waiting_frame
 from oyster.session import Session
 
@@ -47,10 +47,9 @@ class Packet:
     hud: dict | None = None       # biome/time/weather/position/fps, about twice a second
     message: str | None = None    # e.g. the place in line, or why the visit ended
     done: bool = False            # the stream ends after this packet
-    extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False and v != {}}
+        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False}
 
 
 class Runner:
@@ -458,4 +457,4 @@ class Runner:
             self.close(sid, "shutdown")
 
 
-__all__ = ["Runner", "Packet", "InputError", "UnknownSession", "RunnerFull", "percentile"]
+__all__ = ["Runner", "Packet", "InputError", "UnknownSession", "RunnerFull"]

@@ -21,10 +21,10 @@ GRID = 384                    # cells (metres) per side of the flow grid, centre
 EVERY = int(round(LDT / DT))  # fixed steps per lava step
 LAVA_COLOR = np.array([150, 45, 12], np.uint8)  # albedo of molten lava; the renderer adds glow from `heat`
 SMOKE_LIFE = 40.0             # seconds the ash plume lingers after emission ends (scene keeps particles that long)
-PLUME_EVERY = 0.5             # seconds between ash puffs leaving the crater
+PLUME_EVERY = 0.6             # seconds between ash puffs leaving the crater
 PLUME_LIFE = 40.0             # seconds an ash puff lives
-PLUME_RISE = 26.0             # m/s: initial rise speed of the ash column at full strength
-PLUME_TAU = 11.0              # seconds: the column's rise slows with this time constant (tops out ~290 m up)
+PLUME_RISE = 17.0             # m/s: initial rise speed of the ash column at full strength
+PLUME_TAU = 14.0              # seconds: the column's rise slows with this time constant (tops out ~240 m up)
 TRAIL = 7                     # embers trailing each lava bomb
 TRAIL_DT = 0.035              # seconds between trail embers
 STEAM_ONE_IN = 13             # one molten cell in this many smokes
@@ -219,7 +219,7 @@ class Eruption:
         xyz = np.stack([self.cx + wx * drift * age + jx + 3.0 * age * np.sin(k * 0.37),
                         self.cy + wy * drift * age + jy + 3.0 * age * np.cos(k * 0.53),
                         self.floor_z + 12.0 + rise], 1)
-        size = (34.0 + 4.0 * age) * power * (0.8 + 0.4 * np.abs(np.sin(k * 0.91)))
+        size = (48.0 + 5.0 * age) * power * (0.8 + 0.4 * np.abs(np.sin(k * 0.91)))
         return xyz, "ash", size
 
     def _steam(self, t: float, wind: tuple):
