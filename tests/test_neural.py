@@ -169,13 +169,14 @@ def test_train_end_to_end_resumes_and_exports(tmp_path):
     from oyster.neural.train import TrainConfig, run
     cfg = TrainConfig(out=str(tmp_path / "run"), data=str(tmp_path / "data"), source="synthetic", n_rollouts=2,
                       rollout_steps=14, tok_steps=2, tok_batch=4, dyn_steps=2, dyn_batch=2, seq_len=6, log_every=1,
+                      dec_steps=2, dec_batch=8,
                       export=str(tmp_path / "dream.pt"), tokenizer=TokenizerConfig(latent_dim=4, widths=(8, 8)),
                       model=DreamConfig(**(TINY | {"patch": 4})))
     run(cfg)
     cfg.dyn_steps = 3                                   # resuming continues where it stopped
     run(cfg)
     log = open(tmp_path / "run" / "log.txt").read()
-    assert "resumed from" in log and "dyn 3/3" in log and "tok 2/2" in log
+    assert "resumed from" in log and "dyn 3/3" in log and "tok 2/2" in log and "dec 2/2" in log
     d = Dream.load(cfg.export)
     d.reset([np.zeros((64, 64, 3), np.uint8)])
     assert d.step({"forward"}).shape == (64, 64, 3)

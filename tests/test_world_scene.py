@@ -54,7 +54,7 @@ def test_sprite_behind_or_beyond_draw_distance_is_not_in_the_scene(world):
         sc = world.scene()
         seeds = set(sc.sprite_seed.tolist())
         v = world.view()
-        seed_of = dict(zip(v.s_ids, world._seeds(v)[0].tolist()))
+        seed_of = dict(zip(v.s_ids, world._seeds(v)[0].tolist(), strict=True))
         assert seed_of[ahead] in seeds
         assert seed_of[behind] not in seeds
         far = world.scene((p.x - (DRAW_DISTANCE + 60) * fx, p.y - (DRAW_DISTANCE + 60) * fy, p.z + 2, p.yaw, 0.0))
@@ -66,14 +66,14 @@ def test_sprite_behind_or_beyond_draw_distance_is_not_in_the_scene(world):
 
 def test_sprite_look_seed_is_stable_per_entity_when_rows_reorder(world):
     v = world.view()
-    seeds = dict(zip(v.s_ids + v.c_ids, np.concatenate(world._seeds(v)).tolist()))
+    seeds = dict(zip(v.s_ids + v.c_ids, np.concatenate(world._seeds(v)).tolist(), strict=True))
     assert len(set(seeds.values())) > 0.99 * len(seeds)   # distinct per entity
     # removing an entity shifts the rows of everything after it; nobody else's seed changes
     victim = v.s_ids[len(v.s_ids) // 3]
     world.apply({"op": "remove", "target": victim})
     try:
         v2 = world.view()
-        got = dict(zip(v2.s_ids + v2.c_ids, np.concatenate(world._seeds(v2)).tolist()))
+        got = dict(zip(v2.s_ids + v2.c_ids, np.concatenate(world._seeds(v2)).tolist(), strict=True))
         assert victim not in got and all(got[i] == seeds[i] for i in got if i in seeds)
     finally:
         world.apply({"op": "undo"})

@@ -6,6 +6,7 @@ Every tile is a fresh `oyster.Session` driven only through typed edits (`s.apply
 a visitor or Direct mode would drive it. `--fixture` draws the renderer's synthetic scene instead (no world).
 """
 import argparse
+import math
 import os
 import sys
 from dataclasses import replace
@@ -23,9 +24,9 @@ SHOTS = [
     ("start, noon", [{"op": "time", "hour": 12, "speed": 0}], 2, ()),
     ("forest", [{"op": "teleport", "target": "forest"}, {"op": "time", "hour": 11, "speed": 0}], 2, ()),
     ("desert", [{"op": "teleport", "target": "desert"}, {"op": "time", "hour": 13, "speed": 0}], 2, ()),
-    ("mountain", [{"op": "teleport", "target": "mountain"}, {"op": "time", "hour": 10, "speed": 0}], 2, ()),
+    ("mountain", [{"op": "teleport", "vantage": "mountain"}, {"op": "time", "hour": 10, "speed": 0}], 2, ()),
     ("beach", [{"op": "teleport", "target": "beach"}, {"op": "time", "hour": 15, "speed": 0}], 2, ()),
-    ("lake", [{"op": "teleport", "target": "lake"}, {"op": "time", "hour": 16, "speed": 0}], 2, ()),
+    ("lake", [{"op": "teleport", "vantage": "lake"}, {"op": "time", "hour": 16, "speed": 0}], 2, ()),
     ("village", [{"op": "teleport", "target": "village"}, {"op": "time", "hour": 12, "speed": 0}], 2, ()),
     ("volcano", [{"op": "teleport", "target": "volcano"}, {"op": "time", "hour": 12, "speed": 0}], 2, ()),
     ("dawn 6:30", [{"op": "time", "hour": 6.5, "speed": 0}], 2, ()),
@@ -47,6 +48,46 @@ SHOTS = [
                         {"op": "time", "hour": 12.5, "speed": 0}], 40.0, ()),
 ]
 ACTION_SHOTS = ("wave", "dance", "sit", "jump", "walk")
+
+
+def vantage(seed: int, name: str) -> dict:
+    """A teleport edit to a spot that shows `name` well: a mountain from 120-260 m away with nothing higher in
+    between, a lake from dry ground on its shore looking across the water. Uses only the (read-only) terrain."""
+    from oyster.world import terrain
+    fx, fy = terrain.find_feature(seed, name, 0.0, 0.0)
+    h = lambda x, y: terrain.height_at(seed, x, y)                     # noqa: E731
+    best = None
+    for k in range(24):
+        a = 2 * math.pi * k / 24
+        ux, uy = math.cos(a), math.sin(a)
+        if name == "lake":        # walk out from the water to the first dry cell, then 4 m further
+            r = next((r for r in range(2, 300, 2) if h(fx + ux * r, fy + uy * r) > 0.6), None)
+            if r is None:
+                continue
+            x, y = fx + ux * (r + 4), fy + uy * (r + 4)
+            wet = sum(h(fx + ux * t, fy + uy * t) < 0.0 for t in range(0, r, 2))
+            score = wet - 3.0 * max(h(x, y) - 4.0, 0.0)                   # a long view over water, low shore
+            if best is None or score > best[0]:
+                best = (score, x, y, a + math.pi, -0.04)
+            continue
+        peak = h(fx, fy)
+        for dist in (260.0, 200.0, 150.0, 120.0):
+            x, y = fx + ux * dist, fy + uy * dist
+            eye = h(x, y) + 1.7
+            if eye < 1.0:
+                continue
+            clear = all(h(x - ux * t, y - uy * t) < eye + (peak - eye) * t / dist - 4.0
+                        for t in range(10, int(dist) - 20, 5))
+            if clear:
+                pitch = max(-0.2, min(0.4, 0.6 * math.atan2(peak - eye, dist)))
+                score = dist - abs(peak - eye) * 0.2
+                if best is None or score > best[0]:
+                    best = (score, x, y, a + math.pi, pitch)
+                break
+    if best is None:
+        return {"op": "teleport", "target": name}
+    _, x, y, yaw, pitch = best
+    return {"op": "teleport", "x": x, "y": y, "yaw": math.atan2(math.sin(yaw), math.cos(yaw)), "pitch": pitch}
 
 
 def _settle(s, seconds: float, held=()) -> np.ndarray:
@@ -75,7 +116,7 @@ def world_tiles(seed: int, width: int, height: int) -> list:
     for label, edits, secs, held in SHOTS:
         with Session(seed=seed, width=width, height=height) as s:
             for e in edits:
-                s.apply(e)
+                s.apply(vantage(seed, e["vantage"]) if "vantage" in e else e)
             frame = _settle(s, secs, held)
             if label == "storm":
                 frame = _lightning_frame(s)

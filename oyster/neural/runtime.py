@@ -12,11 +12,9 @@
 Each stream keeps its current latent and a KV cache of its last `context-1` steps, so a step costs one
 block of tokens.
 
-Detail restore (`detail=True`): the autoencoder blurs fine detail. On reset a stream keeps the anchor
-frame's lost detail (anchor - decode(encode(anchor))) and adds it back wherever the dreamed frame still
-looks like the anchor's reconstruction (a per-pixel gate exp(-|dream - recon| / tau)); where the view
-has changed the gate closes and the plain decoded prediction shows. It uses only the reset frames, so
-rollouts stay free-running.
+Detail restore (`detail=True`, see detail.py): the autoencoder blurs fine detail; a stream keeps the
+detail its anchor (reset) frame lost and adds it back, shifted to follow the dreamed view, wherever the
+dreamed frame still shows what the anchor showed. It uses only the reset frames: rollouts stay free-running.
 
 Frames are 64x64 renders of the engine (`Session(seed, width=64, height=64)`: 80 degrees horizontal FOV,
 square), not a resize of a 16:9 view. A Dream (or DreamBatch) holds its streams' state: do not call one
@@ -31,6 +29,7 @@ import torch
 
 from oyster.neural import data as D
 from oyster.neural.checkpoint import load_checkpoint
+from oyster.neural.detail import restore
 from oyster.neural.model import DreamModel, KVCache
 from oyster.neural.tokenizer import Tokenizer, to_tensor, to_uint8
 
@@ -137,8 +136,7 @@ class DreamBatch:
 
     def _finish(self, y: torch.Tensor) -> np.ndarray:
         if self.detail:
-            gate = torch.exp(-(y - self.recon).abs().mean(1, keepdim=True) / self.tau)
-            y = y + gate * self.lost
+            y = restore(y, self.recon, self.lost, self.tau)
         return to_uint8(y)
 
 

@@ -41,6 +41,9 @@ class TrainConfig:
     dyn_batch: int = 16                 # sequences per step
     seq_len: int = 12                   # inputs per sequence (targets are the next 12 latents)
     dyn_lr: float = 1e-3
+    dec_steps: int = 300                # decoder fine-tuning on predicted latents (encoder frozen)
+    dec_batch: int = 32                 # frames per step
+    dec_lr: float = 5e-4
     noise_max: float = 0.2              # context latents get N(0, s^2) noise, s ~ U(0, noise_max) per frame
     passes: int = 3                     # 1 = teacher forcing only; k > 1 adds k-1 self-forcing passes
     threads: int = 1                    # torch CPU threads; on a busy shared CPU 2 threads ran 10x slower than 1
@@ -147,6 +150,47 @@ def train_dynamics(cfg, model, opt, lat, acts, evts, start, device, log, save) -
             save("dynamics", step + 1)
 
 
+def train_decoder(cfg, tok, model, opt, lat, frames, acts, evts, start, device, log, save) -> None:
+    """Fine-tune the decoder alone on the dynamics model's own predictions (teacher-forced and self-forced),
+    with the true frames as targets: it learns to render imperfect predicted latents as sharply as pixel MSE
+    allows. The encoder is frozen, so latents (and the dynamics model trained on them) stay valid."""
+    rng = np.random.default_rng(cfg.seed + 2 + start)
+    n, t_all = lat.shape[:2]
+    length, per_seq = cfg.seq_len, 4
+    model.eval()
+    tok.train()
+    t0 = time.time()
+    for step in range(start, cfg.dec_steps):
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, cfg.dec_steps, cfg.dec_lr, warmup=20)
+        nseq = max(1, cfg.dec_batch // per_seq)
+        ri, ti = rng.integers(0, n, nseq), rng.integers(0, t_all - length, nseq)
+        idx = ti[:, None] + np.arange(length + 1)[None]
+        z, a, e = lat[ri[:, None], idx].to(device), acts[ri[:, None], idx[:, :-1]].float().to(device), \
+            evts[ri[:, None], idx[:, :-1]].to(device)
+        with torch.no_grad():                        # inputs as at run time: real anchors, then own predictions
+            pred = model(z[:, :-1], a, e).clamp(-1, 1)
+            anchor = int(rng.integers(1, cfg.model.context + 1))
+            pred = model(torch.cat([z[:, :anchor], pred[:, anchor - 1:-1]], 1), a, e).clamp(-1, 1)
+        pick = rng.integers(0, length, (nseq, per_seq))                 # frames per sequence
+        rows, cols = torch.as_tensor(np.arange(nseq)[:, None]), torch.as_tensor(pick)
+        zin = pred[rows, cols]
+        zin[:, 0] = z[rows[:, 0], cols[:, 0] + 1]     # one clean latent per sequence: anchors decode well too
+        target = to_tensor(frames[ri[:, None], ti[:, None] + pick + 1]).flatten(0, 1).to(device)
+        zin = zin.flatten(0, 1)
+        loss = F.mse_loss(tok.decode(zin), target)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if (step + 1) % cfg.log_every == 0 or step + 1 == cfg.dec_steps:
+            psnr = 10 * math.log10(1 / max(loss.item(), 1e-10))
+            log(f"dec {step + 1}/{cfg.dec_steps} loss {loss.item():.5f} (~{psnr:.1f} dB on predictions) "
+                f"{(step + 1 - start) * nseq * per_seq / (time.time() - t0):.0f} img/s")
+        if (step + 1) % cfg.ckpt_every == 0 or step + 1 == cfg.dec_steps:
+            save("decoder", step + 1)
+    tok.eval()
+
+
 def make_modules(cfg: TrainConfig, device):
     cfg.model.latent_dim = cfg.tokenizer.latent_dim
     cfg.model.grid = cfg.tokenizer.grid
@@ -154,7 +198,8 @@ def make_modules(cfg: TrainConfig, device):
     tok, model = Tokenizer(cfg.tokenizer).to(device), DreamModel(cfg.model).to(device)
     tok_opt = torch.optim.AdamW(tok.parameters(), lr=cfg.tok_lr, weight_decay=0.0)
     dyn_opt = torch.optim.AdamW(model.parameters(), lr=cfg.dyn_lr, weight_decay=0.01, betas=(0.9, 0.95))
-    return tok, model, tok_opt, dyn_opt
+    dec_opt = torch.optim.AdamW(tok.decoder.parameters(), lr=cfg.dec_lr, weight_decay=0.0)
+    return tok, model, {"tok_opt": tok_opt, "dyn_opt": dyn_opt, "dec_opt": dec_opt}
 
 
 def run(cfg: TrainConfig) -> str:
@@ -166,28 +211,30 @@ def run(cfg: TrainConfig) -> str:
     os.makedirs(cfg.out, exist_ok=True)
     log = Logger(cfg.out)
     log(f"config: {dataclasses.asdict(cfg)}  device: {device}")
-    tok, model, tok_opt, dyn_opt = make_modules(cfg, device)
+    tok, model, opts = make_modules(cfg, device)
     path = os.path.join(cfg.out, "ckpt.pt")
-    steps = {"tokenizer": 0, "dynamics": 0}       # optimisation steps done per stage
+    steps = {"tokenizer": 0, "dynamics": 0, "decoder": 0}      # optimisation steps done per stage
     if os.path.exists(path):
         ck = torch.load(path, map_location=device, weights_only=True)
         tok.load_state_dict(ck["tokenizer"])
         model.load_state_dict(ck["model"])
-        tok_opt.load_state_dict(ck["tok_opt"])
-        dyn_opt.load_state_dict(ck["dyn_opt"])
-        steps = dict(ck["steps"])
+        for name, opt in opts.items():
+            if name in ck:
+                opt.load_state_dict(ck[name])
+        steps.update(ck["steps"])
         log(f"resumed from {path}: {steps}")
 
     def save(stage: str, step: int) -> None:
         steps[stage] = step
         save_atomic({"steps": dict(steps), "tokenizer": tok.state_dict(), "model": model.state_dict(),
-                     "tok_opt": tok_opt.state_dict(), "dyn_opt": dyn_opt.state_dict(),
+                     **{name: opt.state_dict() for name, opt in opts.items()},
                      "train_config": _plain(dataclasses.asdict(cfg))}, path)
 
-    if steps["tokenizer"] >= cfg.tok_steps and steps["dynamics"] >= cfg.dyn_steps:
+    todo = {"tokenizer": cfg.tok_steps, "dynamics": cfg.dyn_steps, "decoder": cfg.dec_steps}
+    if all(steps[k] >= n for k, n in todo.items()):
         log(f"nothing left to train in {path}")
     else:
-        _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt)
+        _train(cfg, device, log, save, steps, tok, model, opts)
     if cfg.export:
         notes = f"oyster.neural.train: {steps['tokenizer']} tokenizer + {steps['dynamics']} dynamics steps"
         export_checkpoint(cfg.export, tok, model, dt=cfg.dt, notes=notes)
@@ -195,7 +242,7 @@ def run(cfg: TrainConfig) -> str:
     return path
 
 
-def _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt) -> None:
+def _train(cfg, device, log, save, steps, tok, model, opts) -> None:
     rcfg = D.RolloutConfig(steps=cfg.rollout_steps, size=cfg.tokenizer.size, dt=cfg.dt, source=cfg.source)
     t0 = time.time()
     D.build_shards(cfg.data, range(cfg.n_rollouts), rcfg, log=log)
@@ -205,14 +252,15 @@ def _train(cfg, device, log, save, steps, tok, model, tok_opt, dyn_opt) -> None:
         if steps["dynamics"]:
             log("warning: the tokenizer changes under a partly trained dynamics model")
         tok.train()
-        train_tokenizer(cfg, tok, tok_opt, ds["frames"].reshape(-1, *ds["frames"].shape[2:]),
+        train_tokenizer(cfg, tok, opts["tok_opt"], ds["frames"].reshape(-1, *ds["frames"].shape[2:]),
                         steps["tokenizer"], device, log, save)
     t1 = time.time()
     lat = encode_all(tok, ds["frames"], device)
     log(f"encoded {tuple(lat.shape)} latents in {time.time() - t1:.0f} s")
+    acts, evts = torch.from_numpy(ds["actions"]), torch.from_numpy(ds["events"])
     model.train()
-    train_dynamics(cfg, model, dyn_opt, lat, torch.from_numpy(ds["actions"]), torch.from_numpy(ds["events"]),
-                   steps["dynamics"], device, log, save)
+    train_dynamics(cfg, model, opts["dyn_opt"], lat, acts, evts, steps["dynamics"], device, log, save)
+    train_decoder(cfg, tok, model, opts["dec_opt"], lat, ds["frames"], acts, evts, steps["decoder"], device, log, save)
 
 
 def _plain(d):

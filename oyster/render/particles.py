@@ -50,7 +50,10 @@ def _puff_colour(P, kind, i, height, heat, x, y, z):
     """Lit colour of a smoke or ash puff (before fog) and how much lava light reaches it from below."""
     alb = ASH_ALBEDO if kind == P_ASH else SMOKE_ALBEDO
     lit = 0.75 + 0.35 * hash01(i, 3)
-    ug = _underglow(height, heat, x, y, z) * (1.0 - 0.8 * min(max(P[S.SUN + 2] * 4.0, 0.0), 1.0))  # shows at night
+    ug = 0.0
+    rx, ry = x - P[S.CAM_X], y - P[S.CAM_Y]
+    if rx * rx + ry * ry < DRAW_DISTANCE * DRAW_DISTANCE:   # the ring map only holds ground that near
+        ug = _underglow(height, heat, x, y, z) * (1.0 - 0.8 * min(max(P[S.SUN + 2] * 4.0, 0.0), 1.0))  # at night
     r = alb[0] * (P[S.AMBIENT] + 0.6 * P[S.SUN_COL]) * lit
     g = alb[1] * (P[S.AMBIENT + 1] + 0.6 * P[S.SUN_COL + 1]) * lit
     b = alb[2] * (P[S.AMBIENT + 2] + 0.6 * P[S.SUN_COL + 2]) * lit

@@ -143,8 +143,10 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
             ab += (SNOW_ALBEDO[2] - ab) * k
         lr, lg, lb = surface_light(P, -gx * inv_n, -gy * inv_n, nz)
         cr, cg, cb = ar * lr, ag * lg, ab * lb
-    # distance fog, forced to 1 at the draw distance so terrain never pops at the edge
-    fog = fog_amount(d, fog_k)
+    # distance fog, forced to 1 at the draw distance (measured along the ground, like the march's end) so
+    # terrain never pops at the edge
+    rl = math.sqrt(dx * dx + dy * dy)
+    fog = fog_amount(d * rl, fog_k / rl)
     cr += (hr - cr) * fog
     cg += (hg - cg) * fog
     cb += (hb - cb) * fog
@@ -201,6 +203,9 @@ def _march(img, depth, st, c0, n, d0, d1, height, color, material, heat, P):
     for j in range(n):
         ymax = max(ymax, int(st[c0 + j, ST_YBUF]))
     shown = True
+    # the march ends at DRAW_DISTANCE along the ground, not in depth: a corner ray would otherwise reach ~30%
+    # further, beyond the chunks the ring map is guaranteed to hold
+    d1 = min(d1, DRAW_DISTANCE / math.sqrt(dx * dx + dy * dy))
     d = d0
     while d < d1:
         scale = focal / d                      # pixels per metre of height at this depth

@@ -1,7 +1,8 @@
-"""Volcanic eruption: lava bombs and smoke as analytic particles, a lava flow from the crater rim, cooling to rock.
+"""Volcanic eruption: lava bombs with ember trails, a dark ash plume and crater spatter as analytic particles, a
+glowing crater lake, and lava flows from the rim (the lowest point, plus side vents when strong) cooling to rock.
 
 An eruption is a pure function of (seed, start tick, strength, terrain at the start): the flow steps on its own grid
-(lava.py) and the particles are closed-form in time, so a share code only needs those four things and replays the
+(lava.py) and the particles are closed-form in time (steam follows the current flow), so a share code only needs those four things and replays the
 flow to the current tick. When the last lava freezes the rock becomes a terrain edit (sculpt.RockPatch) and stays.
 """
 import math

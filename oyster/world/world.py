@@ -95,7 +95,8 @@ class World:
         elif refresh and (e.box[2] >= 0 or before[2] >= 0):
             bx = [min(before[0], e.box[0]), min(before[1], e.box[1]), max(before[2], e.box[2]),
                   max(before[3], e.box[3])]
-            self.cache.refresh(e.x0 + bx[0] - 1, e.y0 + bx[1] - 1, e.x0 + bx[2] + 1, e.y0 + bx[3] + 1)
+            m = volcano.HALO + 1            # the glow halo reaches past the molten box
+            self.cache.refresh(e.x0 + bx[0] - m, e.y0 + bx[1] - m, e.x0 + bx[2] + m, e.y0 + bx[3] + m)
 
     def active_eruption(self):
         return self.eruptions[-1] if self.eruptions and not self.eruptions[-1].done else None
