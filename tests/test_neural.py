@@ -157,6 +157,14 @@ def test_synthetic_rollout_format():
     assert np.array_equal(r["frames"], r2["frames"])     # same seed, same rollout
 
 
+def test_frame_psnr():
+    from oyster.neural import frame_psnr
+    a = np.zeros((4, 4, 3), np.uint8)
+    assert frame_psnr(a, a) == float("inf")
+    assert abs(frame_psnr(a, a + 255) - 0.0) < 1e-9
+    assert abs(frame_psnr(a, a + 1) - 48.13) < 0.01
+
+
 def test_event_ids():
     assert D.event_of({"op": "weather", "kind": "rain", "intensity": 1}) == D.EVENT_ID["weather_rain"]
     assert D.event_of({"op": "eruption"}) == D.EVENT_ID["eruption"]
@@ -198,3 +206,20 @@ def test_shipped_checkpoint_loads_and_steps():
     out = d.step({"forward"})
     assert out.shape == (h, w, 3) and out.dtype == np.uint8 and out.flags["C_CONTIGUOUS"]
     assert 0 < d.dt <= 0.5
+
+
+def test_engine_frame_matches_a_64px_session():
+    """The app anchors Dream on a 640x360 Session: engine_frame must show what a 64x64 Session shows."""
+    from oyster import Session
+    from oyster.neural import engine_frame
+    big, small = Session(seed=3, width=160, height=90), Session(seed=3, width=64, height=64)
+    try:
+        for held in ({"forward"}, {"turn_left"}):
+            big.step(held, 1 / 15)
+            want = small.step(held, 1 / 15)
+        got = engine_frame(big)
+        assert got.shape == (64, 64, 3) and got.dtype == np.uint8
+        assert np.abs(got.astype(int) - want.astype(int)).mean() < 2.0
+    finally:
+        big.close()
+        small.close()

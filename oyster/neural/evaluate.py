@@ -169,7 +169,7 @@ def write_strip(path: str, pred: np.ndarray, truth: np.ndarray, context_frame: n
     img = np.concatenate(blocks, 0)
     img = cv2.resize(img, None, fx=2, fy=2, interpolation=cv2.INTER_NEAREST)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    cv2.imwrite(path, img[..., ::-1])
+    cv2.imwrite(path, img[..., ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 9])
 
 
 def fmt(v) -> str:

@@ -8,13 +8,20 @@
     other = dream.fork()                       # another visitor's stream, same weights
     streams = dream.batch(8)                   # DreamBatch: 8 visitors' streams stepped in one forward
     streams.reset(3, frames); out = streams.step_many([held0, ..., held7])   # (8, 64, 64, 3) uint8
+    engine_frame(session)                      # a 640x360 Session's current view as Dream sees it (64x64)
+    frame_psnr(frame, engine_frame(session))   # dB, the live score against the engine
 
 Each stream keeps its current latent and a KV cache of its last `context-1` steps, so a step costs one
 block of tokens.
 
 Detail restore (`detail=True`, see detail.py): the autoencoder blurs fine detail; a stream keeps the
-detail its anchor (reset) frame lost and adds it back, shifted to follow the dreamed view, wherever the
-dreamed frame still shows what the anchor showed. It uses only the reset frames: rollouts stay free-running.
+detail its anchor (reset) frame lost and adds it back wherever the dreamed frame still shows what the
+anchor showed. It uses only the reset frames: rollouts stay free-running.
+
+A Dream view beside the engine: keep the last `context` engine_frame()s and the held sets between them
+(sampled every `dream.dt` = 1/15 s of world time), `reset` on them to anchor, then `step(held)` once per
+`dream.dt` while free-running. Re-anchor every few seconds: standing still, the dream drifts visibly
+after ~100 steps (see TRAINING.md).
 
 Frames are 64x64 renders of the engine (`Session(seed, width=64, height=64)`: 80 degrees horizontal FOV,
 square), not a resize of a 16:9 view. A Dream (or DreamBatch) holds its streams' state: do not call one
@@ -138,6 +145,21 @@ class DreamBatch:
         if self.detail:
             y = restore(y, self.recon, self.lost, self.tau)
         return to_uint8(y)
+
+
+def frame_psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """PSNR in dB between two uint8 frames of the same shape (inf when identical): the live score to show."""
+    mse = float(np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2)) / 255.0 ** 2
+    return float("inf") if mse == 0 else 10.0 * float(np.log10(1.0 / mse))
+
+
+def engine_frame(session, size: tuple[int, int] = (64, 64)) -> np.ndarray:
+    """The frame Dream expects (what `Session(seed, width=64, height=64)` would draw) for any Session,
+    whatever its own resolution: the same world drawn again at `size`, without advancing it."""
+    from oyster.render import render
+    out = np.empty((*size, 3), np.uint8)
+    with session.world.cache.frame_lock:
+        return render(session.world.scene(), out)
 
 
 class Dream:

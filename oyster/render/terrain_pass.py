@@ -32,7 +32,8 @@ NEAR_DEPTH = 0.35          # metres; first sample in front of the eye
 MIN_STEP = 0.25            # metres; march step near the camera
 LOD_STEP = 0.04            # step = max(MIN_STEP, d * LOD_STEP): samples thin out with distance
 BILINEAR_DEPTH = 40.0      # metres; bilinear height (and normals) inside this depth, nearest cell beyond
-COLOR_BILINEAR_DEPTH = 18.0  # metres; bilinear albedo inside this depth
+COLOR_BILINEAR_DEPTH = 40.0  # metres; bilinear albedo inside this depth
+SMOOTH_NORMAL_DEPTH = 25.0   # metres; interpolated vertex normals inside this depth (cells > 15 px wide)
 WIDE_SPAN_ROWS = 3.0       # a sample covering more rows than this is shaded smoothly however far it is
 GROUP_DEPTH = 3.0          # metres; beyond it a column group shares one ray (columns < 0.1 m apart there)
 GROUP_COLUMNS = 320        # one ray per column up to this frame width, then 2 per ray at 640, 4 at 1280
@@ -125,7 +126,26 @@ def _shade(P, height, color, material, heat, wx, wy, d, step, h, dx, dy, hr, hg,
         lr, lg, lb = surface_light(P, 0.0, 0.0, 1.0)
         cr, cg, cb = water_color(P, RIPPLES, wx, wy, d, dx, dy, h, ar, ag, ab, hr, hg, hb, lr, lg, lb)
     else:
-        if d < BILINEAR_DEPTH or wide:   # exact gradient of the bilinear patch: smooth shading close up
+        if d < SMOOTH_NORMAL_DEPTH or wide:
+            # per-vertex central differences, bilinearly interpolated: the normal is continuous across cell
+            # edges, so close ground and steep faces shade smoothly instead of showing one facet per cell
+            xm, x2 = (ix - 1) & MAP_MASK, (ix + 2) & MAP_MASK
+            ym, y2 = (iy - 1) & MAP_MASK, (iy + 2) & MAP_MASK
+            a0 = height[y0, x1] - height[y0, xm]         # 2 x gradient at the corners, row y0 then row y1
+            b0 = height[y0, x2] - height[y0, x0]
+            a1 = height[y1, x1] - height[y1, xm]
+            b1 = height[y1, x2] - height[y1, x0]
+            ax0 = a0 + (b0 - a0) * tx
+            ax1 = a1 + (b1 - a1) * tx
+            gx = (ax0 + (ax1 - ax0) * ty) * (0.5 / CELL)
+            c0 = height[y1, x0] - height[ym, x0]         # 2 y gradient at the corners, column x0 then x1
+            e0 = height[y2, x0] - height[y0, x0]
+            c1 = height[y1, x1] - height[ym, x1]
+            e1 = height[y2, x1] - height[y0, x1]
+            ay0 = c0 + (e0 - c0) * ty
+            ay1 = c1 + (e1 - c1) * ty
+            gy = (ay0 + (ay1 - ay0) * tx) * (0.5 / CELL)
+        elif d < BILINEAR_DEPTH:   # exact gradient of the bilinear patch
             h00, h10, h01, h11 = height[y0, x0], height[y0, x1], height[y1, x0], height[y1, x1]
             gx = ((h10 - h00) * (1 - ty) + (h11 - h01) * ty) * (1.0 / CELL)
             gy = ((h01 - h00) * (1 - tx) + (h11 - h10) * tx) * (1.0 / CELL)
