@@ -3,6 +3,8 @@
     s = Session(seed=7, prompt="", width=640, height=360)
     frame = s.step(held={"forward"}, dt=1/30)        # HxWx3 uint8 RGB (a fresh array each call)
     s.advance(1/30)                                  # time and physics only, nothing held, no frame
+    s.step(set(), 1/30, look=(0.05, -0.02))         # analog look: (dyaw, dpitch) radians on the next tick
+    s.resize(320, 180)                               # smaller frames from now on, same world
     s.apply({"op": "weather", "kind": "rain"})       # typed edit; ValueError changes nothing
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
@@ -17,6 +19,7 @@ from oyster.world.world import World
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
                          "look_up", "look_down", "jump", "sprint"})
 MAX_SIDE = 4096
+MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
 
 
 @dataclass
@@ -42,6 +45,26 @@ def _check_held(held) -> frozenset:
     return held
 
 
+def _check_look(look) -> tuple[float, float]:
+    """(dyaw, dpitch) radians, each clipped to +-MAX_LOOK; ValueError unless two finite numbers."""
+    if look is None:
+        return 0.0, 0.0
+    if isinstance(look, (str, bytes, dict)) or not hasattr(look, "__len__") or len(look) != 2:
+        raise ValueError(f"look must be (dyaw, dpitch) in radians, got {look!r}")
+    out = []
+    for v in look:
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+            raise ValueError(f"look values must be finite numbers of radians, got {look!r}")
+        out.append(max(-MAX_LOOK, min(MAX_LOOK, float(v))))
+    return out[0], out[1]
+
+
+def _check_dt(dt) -> float:
+    if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
+        raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
+    return float(dt)
+
+
 class Session:
     def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
                  _world: World | None = None):
@@ -59,22 +82,22 @@ class Session:
             self.prompt_reply = self.command(prompt).reply
 
     # ------------------------------------------------------------------------------------------ playing
-    def step(self, held=frozenset(), dt: float = 1 / 30) -> np.ndarray:
-        """Advance time and physics by dt seconds with these inputs held; returns the new frame."""
-        held = _check_held(held)
-        if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
-            raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
+    def step(self, held=frozenset(), dt: float = 1 / 30, look=None) -> np.ndarray:
+        """Advance time and physics by dt seconds with these inputs held; returns the new frame.
+
+        `look` = (dyaw, dpitch) radians of analog look (mouse drag, touch), counter-clockwise / up positive, each
+        clipped to +-MAX_LOOK; the next fixed physics step applies it (pitch clamped like the look keys)."""
+        held, dt, look = _check_held(held), _check_dt(dt), _check_look(look)
         with self.world.cache.frame_lock:
-            self.world.step(held, float(dt))
+            self.world.step(held, dt, look)
             return self._draw(self.world.scene())
 
     def advance(self, dt: float = 1 / 30) -> None:
         """Advance time and physics by dt seconds with nothing held, without drawing (trailers, servers that skip
         frames). The world ends exactly as `step(set(), dt)` leaves it."""
-        if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
-            raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
+        dt = _check_dt(dt)
         with self.world.cache.frame_lock:
-            self.world.step(frozenset(), float(dt))
+            self.world.step(frozenset(), dt)
 
     def render_from(self, x: float, y: float, z: float, yaw: float, pitch: float) -> np.ndarray:
         """A frame from any camera (eye position, metres/radians); the world does not change. The ring map moves to
@@ -90,6 +113,14 @@ class Session:
         """The current frame without advancing time."""
         with self.world.cache.frame_lock:
             return self._draw(self.world.scene())
+
+    def resize(self, width: int, height: int) -> None:
+        """Change the frame size of a live session (the world is untouched); ValueError changes nothing."""
+        width, height = _check_size(width, height)
+        with self.world.cache.frame_lock:
+            if (width, height) != (self.width, self.height):
+                self.width, self.height = width, height
+                self._frame = np.zeros((height, width, 3), np.uint8)
 
     def _draw(self, scene) -> np.ndarray:
         _renderer()(scene, self._frame)

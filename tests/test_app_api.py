@@ -75,6 +75,18 @@ def test_headless_step_validates_inputs(client):
         client.predict(sid, api_name="/close")
 
 
+def test_headless_step_turns_by_an_analog_look(client):
+    sid = client.predict(0, "", "", api_name="/new_session")["session_id"]
+    try:
+        yaw0 = client.predict(sid, [], 1, api_name="/step")["state"]["player"]["yaw"]
+        yaw1 = client.predict(sid, [], 1, [0.25, 0.0], api_name="/step")["state"]["player"]["yaw"]
+        assert yaw1 == pytest.approx(yaw0 + 0.25, abs=1e-6)
+        with pytest.raises(Exception, match="look"):
+            client.predict(sid, [], 1, [0.1], api_name="/step")
+    finally:
+        client.predict(sid, api_name="/close")
+
+
 def test_scripts_cannot_drive_browser_sessions(app, client):
     app.runner.open("web-someone", seed=1)
     try:

@@ -1,9 +1,8 @@
-"""The page in Debian Chromium via Playwright: frames, keys, Direct mode, share links, separate worlds, bad input.
-
-Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`.
+"""The page in Debian Chromium via Playwright: frames, keys, mouse look, Direct mode, share links, separate worlds,
+bad input. Chromium comes from the `browser` fixture in conftest.py (skipped where it is not installed).
 """
 import json
-import os
+import math
 import time
 import urllib.parse
 
@@ -11,32 +10,16 @@ import cv2
 import numpy as np
 import pytest
 
-from oyster.app.testing import launched_app
+from oyster.app.testing import FRAME, launched_app
 from oyster.serve.encode import parse_data_url
 
-pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-FRAME = "#screen img[src^='data:image/jpeg']"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+pytestmark = pytest.mark.browser   # the `browser` fixture (Chromium) comes from conftest.py
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     with launched_app(str(tmp_path_factory.mktemp("wl") / "w.db"), width=320, height=180, max_players=4) as a:
         yield a
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Visitor:
@@ -130,6 +113,61 @@ def test_arrows_turn_and_look(visitor):
     pitch0 = visitor.player()["pitch"]
     visitor.hold("ArrowUp", 0.4)
     assert visitor.player()["pitch"] > pitch0
+
+
+def test_mouse_drag_turns_the_view_by_analog_look(visitor):
+    """A 100 px drag to the right turns right by about 100 * 0.004 rad, with no key held; dragging up looks up."""
+    mouse, page = visitor.page.mouse, visitor.page
+    box = page.locator("#screen").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    p0 = visitor.player()
+    mouse.move(cx, cy)
+    mouse.down()
+    for k in range(1, 11):
+        mouse.move(cx + 10 * k, cy)
+        page.wait_for_timeout(15)
+    assert visitor.app.runner.held(visitor.sid)[1] == frozenset()     # analog: no faked turn key
+    for k in range(1, 6):
+        mouse.move(cx + 100, cy - 10 * k)
+        page.wait_for_timeout(15)
+    mouse.up()
+    want_yaw, want_pitch = math.remainder(p0["yaw"] - 0.4, 2 * math.pi), min(0.9, p0["pitch"] + 0.2)
+    deadline = time.monotonic() + 5.0
+    while True:      # look messages cross HTTP: wait until the last one has been applied
+        p = visitor.player()
+        if abs(math.remainder(p["yaw"] - want_yaw, 2 * math.pi)) < 1e-3 and abs(p["pitch"] - want_pitch) < 1e-3:
+            break
+        assert time.monotonic() < deadline, (p0, p, want_yaw, want_pitch)
+        page.wait_for_timeout(50)
+
+
+TOUCH_JS = """([sel, fx, fy, dx, dy, end]) => {
+  const el = document.querySelector(sel), r = el.getBoundingClientRect();
+  const x = r.left + r.width * fx, y = r.top + r.height * fy;
+  const ev = (type, px, py) => el.dispatchEvent(new PointerEvent(type, {pointerId: 7, pointerType: "touch",
+    isPrimary: true, clientX: px, clientY: py, buttons: type === "pointerup" ? 0 : 1, bubbles: true}));
+  ev("pointerdown", x, y);
+  ev("pointermove", x + dx, y + dy);
+  if (end) ev("pointerup", x + dx, y + dy);
+}"""
+
+
+def test_touch_look_on_the_right_half_and_joystick_strafes(visitor):
+    """Touch: dragging the right half of the screen looks (0.006 rad/px), the left half does not; the stick strafes."""
+    page = visitor.page
+    yaw0 = visitor.player()["yaw"]
+    page.evaluate(TOUCH_JS, ["#screen", 0.25, 0.5, 100, 0, True])     # left half: the joystick's side
+    page.evaluate(TOUCH_JS, ["#screen", 0.75, 0.5, 50, 0, True])      # right half: look
+    want = math.remainder(yaw0 - 0.3, 2 * math.pi)
+    deadline = time.monotonic() + 5.0
+    while abs(math.remainder(visitor.player()["yaw"] - want, 2 * math.pi)) > 1e-3:
+        assert time.monotonic() < deadline, (yaw0, visitor.player()["yaw"], want)
+        page.wait_for_timeout(50)
+    page.wait_for_selector("#keys .oy-joy", state="visible")          # a touch showed the touch controls
+    page.evaluate(TOUCH_JS, ["#keys .oy-joy", 0.5, 0.5, 60, 0, False])  # knob pushed right
+    visitor.wait_held(frozenset({"right"}))
+    page.evaluate(TOUCH_JS, ["#keys .oy-joy", 0.5, 0.5, 0, -60, True])  # pushed up, then let go
+    visitor.wait_held(frozenset())
 
 
 def test_keys_clear_on_blur(visitor):

@@ -1,6 +1,7 @@
 """Runner behaviour without Gradio: pacing, input sequencing, validation, limits, the line, metrics."""
 import time
 
+import cv2
 import numpy as np
 import pytest
 
@@ -14,15 +15,20 @@ class FakeSession:
     instances: list = []
 
     def __init__(self, seed=0, prompt="", width=64, height=36):
-        self.seed, self.w, self.h, self.steps, self.helds, self.closed = seed, width, height, 0, [], False
+        self.seed, self.width, self.height, self.steps, self.helds, self.closed = seed, width, height, 0, [], False
+        self.looks = []
         FakeSession.instances.append(self)
 
-    def step(self, held=frozenset(), dt=1 / 30):
+    def step(self, held=frozenset(), dt=1 / 30, look=None):
         if self.step_s:
             time.sleep(self.step_s)
         self.steps += 1
         self.helds.append(frozenset(held))
-        return np.full((self.h, self.w, 3), self.steps % 256, np.uint8)
+        self.looks.append(look)
+        return np.full((self.height, self.width, 3), self.steps % 256, np.uint8)
+
+    def resize(self, width, height):
+        self.width, self.height = width, height
 
     def command(self, text):
         return type("R", (), {"reply": f"ok: {text}", "edits": [{"op": "weather", "kind": "rain"}]})()
@@ -112,6 +118,9 @@ def test_stale_sequence_numbers_are_dropped():
     "not json", "[]", '{"seq": 1}', '{"seq": -1, "held": []}', '{"seq": "1", "held": []}',
     '{"seq": 1, "held": "forward"}', '{"seq": 1, "held": ["fly"]}', '{"seq": 1, "held": [1]}',
     '{"seq": true, "held": []}', '{"seq": 1, "held": [], "ack": "x"}', "x" * 5000,
+    '{"seq": 1, "held": [], "look": [0.1]}', '{"seq": 1, "held": [], "look": ["a", 0]}',
+    '{"seq": 1, "held": [], "look": [1e999, 0]}', '{"seq": 1, "held": [], "look": {"yaw": 1}}',
+    '{"seq": 1, "held": [], "look": [50, 0]}', '{"seq": 1, "held": [], "look": [true, 0]}',
 ])
 def test_malformed_key_payloads_raise_clear_errors_and_keep_state(payload):
     r = runner()
@@ -309,3 +318,54 @@ def test_key_change_wakes_the_loop_early():
     t0 = time.monotonic()
     p = next(gen)
     assert p["seq"] == 1 and time.monotonic() - t0 < 0.05
+
+
+def test_look_deltas_add_up_between_frames_and_apply_once():
+    r = runner()
+    r.open("a")
+    gen = r.frames("a")
+    next(gen)
+    fake = FakeSession.instances[-1]
+    assert r.send_payload("a", '{"seq": 1, "held": ["forward"], "look": [0.1, 0.02]}')
+    assert r.send_input("a", 2, ["forward"], look=[0.05, -0.04])
+    assert not r.send_input("a", 2, ["forward"], look=[9.0, 0.0])       # a replayed seq: its look is dropped
+    next(gen)
+    assert fake.looks[-1] == pytest.approx((0.15, -0.02))
+    next(gen)
+    assert fake.looks[-1] is None                                         # consumed by one frame
+    with pytest.raises(InputError, match="look"):
+        r.send_input("a", 3, [], look=[float("nan"), 0.0])
+    assert r.held("a") == (2, frozenset({"forward"}))                    # the bad message changed nothing
+    assert r.send_input("a", 3, [], look=[0.9, 0.0]) and r.send_input("a", 4, [], look=[0.9, 0.0])
+    next(gen)
+    assert fake.looks[-1] == pytest.approx((1.0, 0.0))                   # clipped to what one step applies
+
+
+def test_step_once_takes_a_look():
+    r = runner()
+    r.open("api-a")
+    r.step_once("api-a", [], steps=3, look=[0.2, 0.1])
+    assert FakeSession.instances[-1].looks[-3:] == [(0.2, 0.1), None, None]
+    with pytest.raises(InputError, match="look"):
+        r.step_once("api-a", [], look=[0.2])
+
+
+def test_render_size_drops_to_half_at_the_last_level_under_cpu_pressure():
+    a = Adapter()
+    assert a.render_size(640, 360) == (640, 360)
+    a.level = 3
+    assert a.render_size(640, 360) == (320, 180) and a.settings(80)[1] == 1.0
+    r = runner(fps=30.0)
+    r.open("a")
+    FakeSession.step_s = 0.08                       # every frame is late: the adapter walks down its ladder
+    gen = r.frames("a")
+    fake = FakeSession.instances[-1]
+    for _ in range(60):
+        meta, jpeg = parse_data_url(next(gen)["url"])
+        if (fake.width, fake.height) == (32, 18):
+            break
+    assert (fake.width, fake.height) == (32, 18)
+    frame = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert frame.shape[:2] in ((18, 32), (36, 64))  # the frame that noticed, or the first small one
+    FakeSession.step_s = 0.0
+    r.shutdown()

@@ -1,33 +1,23 @@
 """The Trailer tab in Debian Chromium: make a trailer, see the video, click "Step into this world", stand there.
 
-Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`.
+Chromium comes from the `browser` fixture in conftest.py (skipped where it is not installed).
 """
 import math
-import os
 
 import pytest
 
 from oyster import Session
-from oyster.app.testing import launched_app
+from oyster.app.testing import FRAME, launched_app
 from oyster.app.trailer_tab import add_trailer_tab
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-FRAME = "#screen img[src^='data:image/jpeg']"
-
-if not os.path.exists(CHROMIUM):
-    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
 
 
-def test_make_a_trailer_then_step_into_its_last_frame(tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_make_a_trailer_then_step_into_its_last_frame(tmp_path, browser):
     with launched_app(str(tmp_path / "w.db"), extensions=[add_trailer_tab], width=320, height=180,
-                      max_players=2) as app, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                      max_players=2) as app:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(app.url)
             page.wait_for_selector(FRAME, timeout=60_000)
             (sid,) = app.runner.session_ids()
@@ -53,4 +43,4 @@ def test_make_a_trailer_then_step_into_its_last_frame(tmp_path):
             assert math.dist((got["x"], got["y"]), (w["x"], w["y"])) < 0.05
             assert abs(got["yaw"] - w["yaw"]) < 1e-6
         finally:
-            browser.close()
+            page.close()

@@ -4,6 +4,7 @@
     c = Client("http://127.0.0.1:7860/")
     s = c.predict(7, "misty forest at dawn", "", api_name="/new_session")      # {"session_id": "api-...", ...}
     out = c.predict(s["session_id"], ["forward", "sprint"], 30, api_name="/step")  # 30 frames holding keys
+    out = c.predict(s["session_id"], [], 1, [0.3, 0.0], api_name="/step")   # turn left 0.3 rad (analog look)
     out["frame"]  # "data:image/jpeg;...;base64,..."  (oyster.serve.encode.parse_data_url decodes it)
     c.predict(s["session_id"], "make it rain", api_name="/command")
     c.predict(s["session_id"], api_name="/close")
@@ -43,9 +44,10 @@ def add_api(runner: Runner) -> None:
             raise gr.Error(info["message"])
         return info
 
-    def step(session_id: str, held: list[str] | None = None, steps: int = 1) -> dict:
-        """Hold `held` for `steps` frames (1/fps s each); returns {"frame": JPEG data URL, "state": {...}}."""
-        return _guard(runner.step_once, _sid(session_id), held or [], steps=int(steps))
+    def step(session_id: str, held: list[str] | None = None, steps: int = 1, look: list[float] | None = None) -> dict:
+        """Hold `held` for `steps` frames (1/fps s each), turning by `look` = [dyaw, dpitch] radians first;
+        returns {"frame": JPEG data URL, "state": {...}}."""
+        return _guard(runner.step_once, _sid(session_id), held or [], steps=int(steps), look=look or None)
 
     def command(session_id: str, text: str) -> dict:
         """Direct mode: {"reply": str, "edits": [...]}."""

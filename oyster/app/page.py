@@ -68,7 +68,8 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                 prompt = gr.Textbox(label="Prompt (optional)", elem_id="new-prompt",
                                                     placeholder="a snowy volcanic island at sunset")
                                 new_btn = gr.Button("New world", elem_id="new-world")
-                        gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag to look · Space jump · Shift sprint. "
+                        gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag the view to look · Space jump · "
+                                    "Shift sprint. Touch: stick moves, drag the right half to look. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
         ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
         for ext in extensions:   # each enters `with ctx.tabs:` or `with ctx.side_tabs:` itself

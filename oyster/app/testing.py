@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from oyster.serve import Runner, ServeConfig
 from oyster.waitlist import Waitlist
 
+FRAME = "#screen img[src^='data:image/jpeg']"   # the play screen once a frame has arrived (browser tests)
+
 
 @dataclass
 class LaunchedApp:

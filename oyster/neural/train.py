@@ -1,7 +1,9 @@
-"""Train Dream in two stages: the frame tokenizer, then the dynamics transformer on frozen latents.
+"""Train Dream in three stages: the frame tokenizer, the dynamics transformer on frozen latents, then the
+decoder alone on the dynamics model's own predictions.
 
     python -m oyster.neural.train                                   # engine data, CPU, resumes from runs/dream
-    python -m oyster.neural.train --source synthetic --out runs/syn --data data/syn --dyn_steps 300
+    python -m oyster.neural.train --source synthetic --out runs/syn --data data/syn --n_rollouts 32 \
+        --tok_steps 200 --dyn_steps 200 --dec_steps 50                    # a quick dry run, no engine needed
     python -m oyster.neural.train --export assets/dream.pt          # also write the shippable checkpoint
 
 Against drift (free-running rollouts feed the model its own predictions) the dynamics stage uses

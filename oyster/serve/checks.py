@@ -1,4 +1,6 @@
 """Validation of everything that crosses the Runner seam, the errors it raises, and the visitor-facing messages."""
+import math
+
 import numpy as np
 
 from oyster.serve.config import ServeConfig
@@ -6,6 +8,7 @@ from oyster.session import HELD_INPUTS
 
 MAX_SESSION_ID = 80
 MAX_HELD = len(HELD_INPUTS)
+MAX_LOOK_IN = 10.0        # radians in one look message (a page sends a few hundredths per message)
 
 
 class InputError(ValueError):
@@ -64,6 +67,18 @@ def check_held(held) -> frozenset:
     if bad:
         raise InputError(f"unknown input {clip(repr(bad[0]), 40)}; known: {', '.join(sorted(HELD_INPUTS))}")
     return frozenset(held)
+
+
+def check_look(look) -> tuple[float, float]:
+    """Analog look [dyaw, dpitch] in radians (None = no look); InputError unless two finite numbers in range."""
+    if look is None:
+        return 0.0, 0.0
+    if not isinstance(look, (list, tuple)) or len(look) != 2 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= MAX_LOOK_IN
+            for v in look):
+        raise InputError(f"look must be [dyaw, dpitch], two numbers of radians within +-{MAX_LOOK_IN:g}, "
+                         f"got {clip(repr(look), 40)}")
+    return float(look[0]), float(look[1])
 
 
 def clip(text: str, n: int) -> str:

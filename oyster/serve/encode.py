@@ -11,8 +11,9 @@ import numpy as np
 
 cv2.setNumThreads(1)  # the Runner already runs one thread per visitor; OpenCV's own pool would oversubscribe
 
-# (jpeg quality offset from the configured best, scale of the frame); index 0 is the best.
-LEVELS = ((0, 1.0), (-10, 1.0), (-20, 0.75), (-30, 0.5))
+# (jpeg quality offset from the configured best, encode scale, render scale); index 0 is the best. The last level
+# renders at half size (Session.resize): the frame costs the CPU about a quarter, not just the link.
+LEVELS = ((0, 1.0, 1.0), (-10, 1.0, 1.0), (-20, 0.75, 1.0), (-30, 1.0, 0.5))
 
 
 def encode_jpeg(frame: np.ndarray, quality: int, scale: float = 1.0) -> bytes:
@@ -64,5 +65,11 @@ class Adapter:
         return self.level
 
     def settings(self, best_quality: int) -> tuple[int, float]:
-        dq, scale = LEVELS[self.level]
+        """(JPEG quality, encode scale) at this level."""
+        dq, scale, _ = LEVELS[self.level]
         return max(30, best_quality + dq), scale
+
+    def render_size(self, width: int, height: int) -> tuple[int, int]:
+        """The frame size the Session should render at this level (full size but at the last level)."""
+        r = LEVELS[self.level][2]
+        return (width, height) if r == 1.0 else (max(16, int(width * r)), max(16, int(height * r)))

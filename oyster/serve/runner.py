@@ -2,19 +2,15 @@
 
 The seam (plain data only): open, send_input, frames, step_once, command, snapshot, close, stats. A visitor is
 a session id string; worlds live in this process. Frames are paced by deadlines (next_due += period); when a
-visitor falls behind, stale frames are skipped and only the newest is rendered and sent.
+visitor falls behind, stale frames are skipped and only the newest is rendered and sent (stream.py).
 """
 import json
-import logging
-import os
 import resource
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
-import numba
 import numpy as np
 
 from oyster.serve.checks import (
@@ -23,36 +19,20 @@ from oyster.serve.checks import (
     UnknownSession,
     check_held,
     check_id,
+    check_look,
     check_world_args,
     clip,
-    closed_message,
     jsonable,
 )
 from oyster.serve.config import ServeConfig
-from oyster.serve.encode import Adapter, data_url, encode_jpeg
+from oyster.serve.encode import data_url, encode_jpeg
 from oyster.serve.metrics import FrameStats
-from oyster.serve.slots import Slot, hud_fields, waiting_frame
+from oyster.serve.slots import Slot
+from oyster.serve.stream import Packet, Streaming
 from oyster.session import Session
 
-log = logging.getLogger(__name__)
-KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
 
-
-@dataclass
-class Packet:
-    """One item of `Runner.frames`: a frame (data URL) or a message, as plain data via `as_dict`."""
-    url: str | None = None        # "data:image/jpeg;fid=..;seq=..;base64,..."
-    frame_id: int = 0
-    seq: int = -1                 # last input seq applied before this frame was rendered
-    hud: dict | None = None       # biome/time/weather/position/fps, about twice a second
-    message: str | None = None    # e.g. the place in line, or why the visit ended
-    done: bool = False            # the stream ends after this packet
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False}
-
-
-class Runner:
+class Runner(Streaming):
     """Owns every visitor's Session; thread-safe; all limits enforced here, not in the page."""
 
     def __init__(self, config: ServeConfig | None = None, session_factory=Session):
@@ -173,16 +153,19 @@ class Runner:
 
     # ---- inputs ----------------------------------------------------------------------------------------------
     def send_input(self, session_id: str, seq: int, held: Iterable[str], ack: int | None = None,
-                   age_ms: float = 0.0) -> bool:
+                   age_ms: float = 0.0, look=None) -> bool:
         """Replace the held set if `seq` is newer than the last one seen; returns False for a stale seq.
 
         `ack` is the newest frame id the browser has shown, `age_ms` how long ago it showed it (for adapting
-        to a slow link). Raises InputError for malformed input; the session and its held set are untouched.
+        to a slow link). `look` = [dyaw, dpitch] radians of analog look (mouse drag, touch) since the previous
+        message: looks add up until the next frame applies them (a stale seq's look is dropped with it).
+        Raises InputError for malformed input; the session, its held set and pending look are untouched.
         """
         slot = self._slot(session_id)
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
             raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
         names = check_held(held)
+        dyaw, dpitch = check_look(look)
         if ack is not None:
             if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
                 raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
@@ -193,15 +176,17 @@ class Runner:
             if seq <= slot.seq:
                 slot.stale_inputs += 1
                 return False
-            changed = names != slot.held
+            changed = names != slot.held or dyaw != 0.0 or dpitch != 0.0
             slot.seq, slot.held = seq, names
+            slot.add_look(dyaw, dpitch)
         slot.touch(input_=changed)
         if changed:
             slot.wake.set()
         return True
 
     def send_payload(self, session_id: str, payload: str) -> bool:
-        """Browser form of send_input: a JSON string {"seq": int, "held": [names], "ack"?: int, "age"?: ms}."""
+        """Browser form of send_input: a JSON string
+        {"seq": int, "held": [names], "ack"?: int, "age"?: ms, "look"?: [dyaw, dpitch] radians}."""
         if not isinstance(payload, str) or len(payload) > 2048:
             raise InputError("key payload must be a JSON string under 2 KB")
         try:
@@ -210,114 +195,18 @@ class Runner:
             raise InputError(f"key payload is not valid JSON ({e.msg})") from None
         if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
             raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
-        return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0))
-
-    # ---- frames ----------------------------------------------------------------------------------------------
-    def frames(self, session_id: str) -> Iterator[dict]:
-        """Paced stream of packets (plain dicts, see Packet) until the visit ends; waits in line first if needed."""
-        slot = self._slot(session_id)
-        period = 1.0 / self.cfg.fps
-        adapter = Adapter()
-        next_hud = 0.0
-        next_due, last_sent = None, 0.0
-        slot.streamed = True
-        while True:
-            with self._lock:
-                pos = self._position(session_id) if slot.status == "waiting" else 0
-            if slot.status == "closed":
-                yield Packet(message=closed_message(slot.close_reason, self.cfg), done=True).as_dict()
-                return
-            if pos:
-                slot.touch()
-                msg = self.line_message(pos)
-                yield Packet(url=data_url(encode_jpeg(waiting_frame(msg, self.cfg), 70), 0, -1), message=msg).as_dict()
-                time.sleep(0.5)
-                continue
-            ended = self._limit_reason(slot)
-            if ended:
-                self.close(session_id, ended)
-                yield Packet(message=closed_message(ended, self.cfg), done=True).as_dict()
-                return
-            self._build_world(slot)
-            if next_due is None:
-                next_due = slot.last_step = time.monotonic()
-            now = time.monotonic()
-            if now < next_due:
-                # A key change wakes the loop early (not before half a period after the last frame), so the
-                # frame that shows it does not wait for the next deadline; the deadlines then restart from it.
-                if slot.wake.wait(next_due - now):
-                    slot.wake.clear()
-                    now = time.monotonic()
-                    early = max(now, last_sent + period / 2)
-                    if early < next_due:
-                        time.sleep(max(0.0, early - now))
-                        next_due = early
-                now = time.monotonic()
-            late = now - next_due > period
-            if late:  # behind: skip the stale deadlines, render only the newest frame
-                missed = int((now - next_due) / period)
-                slot.stats.drop(missed)
-                self._stats.drop(missed)
-                next_due = now
-            next_due += period
-            backlog = slot.backlog(now, self.cfg.fps)
-            adapter.update(backlog, late, self.cfg.max_backlog_frames, now)
-            if backlog > self.cfg.max_backlog_frames and now - last_sent < KEEPALIVE_S:
-                slot.stats.drop()   # the browser is behind: do not pile more frames onto its link
-                self._stats.drop()
-                slot.touch()
-                continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
-            try:
-                packet = self._render(slot, adapter, now)
-            except UnknownSession:
-                continue   # closed meanwhile: the top of the loop says goodbye
-            except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
-                log.exception("frame failed for a session; closing it")
-                self.close(session_id, "error")
-                yield Packet(message=f"Your world hit an error and was closed ({clip(type(e).__name__, 40)}). "
-                             "Reload to play again.", done=True).as_dict()
-                return
-            last_sent = now
-            if now >= next_hud:
-                packet.hud, next_hud = self._hud(slot), now + 0.5
-            yield packet.as_dict()
-
-    def _render(self, slot: Slot, adapter: Adapter, now: float) -> Packet:
-        t0 = time.monotonic()
-        self._set_threads()
-        seq, held = slot.seq, slot.held
-        dt = min(max(now - slot.last_step, 1e-3), self.cfg.max_dt)
-        with slot.lock:
-            session = slot.session
-            if session is None:
-                raise UnknownSession("session closed")
-            frame = session.step(held=held, dt=dt)
-        slot.last_step = now
-        slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
-        quality, scale = adapter.settings(self.cfg.jpeg_quality)
-        jpeg = encode_jpeg(frame, quality, scale)
-        slot.frame_id += 1
-        slot.quality = quality
-        done = time.monotonic()
-        slot.sent_log.append((slot.frame_id, done))
-        work_ms = (done - t0) * 1000.0
-        slot.stats.record(work_ms, done)
-        self._stats.record(work_ms, done)
-        slot.touch()
-        return Packet(url=data_url(jpeg, slot.frame_id, seq), frame_id=slot.frame_id, seq=seq)
-
-    def _set_threads(self) -> None:
-        """numba threads for this frame: all cores for a lone player, one each when several share the CPU."""
-        n = self.cfg.frame_threads or ((os.cpu_count() or 1) if self._active_count() <= 1 else 1)
-        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+        return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0),
+                               msg.get("look"))
 
     def step_once(self, session_id: str, held: Iterable[str] = (), steps: int = 1, dt: float | None = None,
-                  quality: int | None = None) -> dict:
-        """Headless play: apply `held`, advance `steps` frames of `dt` seconds, return the last frame and state."""
+                  quality: int | None = None, look=None) -> dict:
+        """Headless play: apply `held`, advance `steps` frames of `dt` seconds, return the last frame and state.
+        `look` = [dyaw, dpitch] radians turns the view once, on the first frame."""
         slot = self._slot(session_id)
         if slot.status != "active":
             raise InputError(self.line_message(self._position(session_id)) if slot.status == "waiting" else "closed")
         names = check_held(held)
+        turn = check_look(look)
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 300:
             raise InputError("steps must be an integer within 1..300")
         dt = 1.0 / self.cfg.fps if dt is None else float(dt)
@@ -330,8 +219,11 @@ class Runner:
         slot.touch(input_=True)
         t0 = time.monotonic()
         with slot.lock:
-            for _ in range(steps):
-                frame = slot.session.step(held=names, dt=dt)
+            for k in range(steps):
+                if k == 0 and turn != (0.0, 0.0):
+                    frame = slot.session.step(held=names, dt=dt, look=turn)
+                else:
+                    frame = slot.session.step(held=names, dt=dt)
             state = slot.session.state()
         jpeg = encode_jpeg(frame, quality or self.cfg.jpeg_quality)
         slot.frame_id += 1
@@ -396,14 +288,6 @@ class Runner:
         """
         slot = self._slot(session_id)
         return slot.frame_id, slot.last_frame
-
-    def _hud(self, slot: Slot) -> dict:
-        with slot.lock:
-            state = slot.session.state() if slot.session is not None else {}
-        hud = hud_fields(state)
-        hud["fps"] = round(slot.stats.fps(), 1)
-        hud["quality"] = slot.quality
-        return hud
 
     # ---- limits and metrics ----------------------------------------------------------------------------------
     def _limit_reason(self, slot: Slot) -> str:

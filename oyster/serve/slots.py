@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from oyster.serve.metrics import FrameStats
+from oyster.session import MAX_LOOK
 
 MAX_LOG_CHARS = 600   # one chat-log line; replies are short, this bounds memory if one is not
 
@@ -24,6 +25,7 @@ class Slot:
         self.input_lock = threading.Lock()
         self.wake = threading.Event()         # set by a key change: render the next frame now
         self.held: frozenset = frozenset()
+        self.look = (0.0, 0.0)                # analog look (dyaw, dpitch) radians received since the last frame
         self.seq = -1                         # newest input sequence number applied
         self.stale_inputs = 0                 # inputs dropped for an old seq
         now = time.monotonic()
@@ -77,6 +79,17 @@ class Slot:
         if self.frame_id > self.acked:         # acks come every ~0.4 s; 1.5 s of silence means frames pile up
             lag = max(lag, now - self.ack_at - 1.5)
         return int(lag * fps)
+
+    def add_look(self, dyaw: float, dpitch: float) -> None:
+        """Accumulate a look delta until the next frame takes it (call with input_lock held)."""
+        lim = MAX_LOOK   # what one Session.step applies at most; more would be clipped there anyway
+        self.look = (max(-lim, min(lim, self.look[0] + dyaw)), max(-lim, min(lim, self.look[1] + dpitch)))
+
+    def take_input(self) -> tuple[int, frozenset, tuple[float, float] | None]:
+        """(seq, held, look or None) for the frame about to be rendered; the look is consumed."""
+        with self.input_lock:
+            look, self.look = self.look, (0.0, 0.0)
+            return self.seq, self.held, (look if look != (0.0, 0.0) else None)
 
     def touch(self, input_: bool = False) -> None:
         self.last_seen = time.monotonic()

@@ -46,9 +46,8 @@ def _grad(ix, iy, salt):
     return (h & 0xFFFF) * (2.0 / 65535.0) - 1.0, ((h >> 16) & 0xFFFF) * (2.0 / 65535.0) - 1.0
 
 
-@njit(cache=True, nogil=True)
-def noised(x, y, salt):
-    """2D gradient noise (~[-0.7, 0.7]) and its analytic derivatives (d/dx, d/dy) at (x, y)."""
+@njit(cache=True, nogil=True, inline="always")
+def _noised(x, y, salt):
     xf = np.floor(x)
     yf = np.floor(y)
     ix = np.int64(xf)
@@ -75,25 +74,15 @@ def noised(x, y, salt):
 
 
 @njit(cache=True, nogil=True)
+def noised(x, y, salt):
+    """2D gradient noise (~[-0.7, 0.7]) and its analytic derivatives (d/dx, d/dy) at (x, y)."""
+    return _noised(x, y, salt)
+
+
+@njit(cache=True, nogil=True)
 def noise(x, y, salt):
-    """2D gradient noise value only, ~[-0.7, 0.7]."""
-    xf = np.floor(x)
-    yf = np.floor(y)
-    ix = np.int64(xf)
-    iy = np.int64(yf)
-    fx = x - xf
-    fy = y - yf
-    ux = fx * fx * fx * (fx * (fx * 6.0 - 15.0) + 10.0)
-    uy = fy * fy * fy * (fy * (fy * 6.0 - 15.0) + 10.0)
-    gax, gay = _grad(ix, iy, salt)
-    gbx, gby = _grad(ix + 1, iy, salt)
-    gcx, gcy = _grad(ix, iy + 1, salt)
-    gdx, gdy = _grad(ix + 1, iy + 1, salt)
-    va = gax * fx + gay * fy
-    vb = gbx * (fx - 1.0) + gby * fy
-    vc = gcx * fx + gcy * (fy - 1.0)
-    vd = gdx * (fx - 1.0) + gdy * (fy - 1.0)
-    return va + ux * (vb - va) + uy * (vc - va) + ux * uy * (va - vb - vc + vd)
+    """2D gradient noise value only, ~[-0.7, 0.7] (inlined: the unused derivatives compile away)."""
+    return _noised(x, y, salt)[0]
 
 
 @njit(cache=True, nogil=True)

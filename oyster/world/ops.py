@@ -237,9 +237,7 @@ def _feature(world, name: str) -> tuple[float, float, float]:
     """(x, y, yaw) to land at for a named place; the volcano is viewed from its flank, facing the crater."""
     p = world.s.player
     if name == "start":
-        x, y = terrain.spawn_point(world.seed)
-        vx, vy, _, _ = terrain.volcano_site(world.seed)
-        return x, y, math.atan2(vy - y, vx - x)
+        return world.start
     got = terrain.find_feature(world.seed, name, p.x, p.y)
     if got is None:
         raise ValueError(f"there is no {name} within reach of here")

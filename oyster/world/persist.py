@@ -15,6 +15,7 @@ import re
 import zlib
 from dataclasses import asdict
 
+from . import physics
 from .kinds import WEATHER_KINDS
 from .state import DT, Clock, Player, Weather
 from .world import World
@@ -146,8 +147,10 @@ def snapshot(world, prompt: str = "") -> dict:
     """The share-code document of a world at this moment."""
     s = world.s
     followers = {i: [o.x, o.y, o.heading] for i, o in world.entities.overrides.items() if o.action == "follow"}
+    pose = Player(**asdict(s.player))
+    physics.look(pose, *world.pending_look)    # a look not yet applied by a fixed step: the next one would
     return {"v": VERSION, "seed": world.seed, "prompt": prompt, "t": s.tick, "acc": s.acc,
-            "pose": asdict(s.player), "clock": asdict(s.clock), "gravity": s.gravity, "weather": asdict(s.weather),
+            "pose": asdict(pose), "clock": asdict(s.clock), "gravity": s.gravity, "weather": asdict(s.weather),
             "followers": followers, "edits": [copy.deepcopy(e) for e in world.log]}
 
 

@@ -75,6 +75,12 @@ def push_out(x: float, y: float, obstacles: np.ndarray, radius: float) -> tuple[
     return x, y
 
 
+def look(p: Player, dyaw: float, dpitch: float, cfg: PhysicsConfig = CONFIG) -> None:
+    """Turn by an analog look delta (radians, yaw counter-clockwise, pitch up), pitch clamped."""
+    p.yaw = wrap_angle(p.yaw + float(dyaw))
+    p.pitch = max(-cfg.max_pitch, min(cfg.max_pitch, p.pitch + float(dpitch)))
+
+
 def step(p: Player, held: frozenset, gravity: float, height: np.ndarray, obstacles: np.ndarray,
          cfg: PhysicsConfig = CONFIG) -> None:
     """Advance the player by one fixed step DT (in place)."""

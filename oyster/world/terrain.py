@@ -232,21 +232,25 @@ def find_feature(seed: int, name: str, x: float = 0.0, y: float = 0.0) -> tuple[
 @lru_cache(maxsize=64)
 def spawn_point(seed: int) -> tuple[float, float]:
     """A walkable land cell near the origin (not water, not the volcano, gentle slope)."""
-    salts, vol = _params(seed)
     for k in range(200):
         for b in range(-k, k + 1):
             for a in range(-k, k + 1):
                 if max(abs(a), abs(b)) != k:
                     continue
-                ix, iy = 4 * a, 4 * b
-                h, bio = tk._point(ix, iy, salts, vol)
-                if h < 1.0 or bio in (tk.B_OCEAN, tk.B_LAKE, tk.B_VOLC, tk.B_SNOW):
-                    continue
-                hx = tk._point(ix + 2, iy, salts, vol)[0]
-                hy = tk._point(ix, iy + 2, salts, vol)[0]
-                if abs(hx - h) < 0.8 and abs(hy - h) < 0.8:
-                    return float(ix), float(iy)
+                if walkable(seed, 4 * a, 4 * b):
+                    return float(4 * a), float(4 * b)
     return 0.0, 0.0
+
+
+def walkable(seed: int, ix: int, iy: int) -> bool:
+    """Cell (ix, iy) is dry land fit to stand on: not water, volcano or snow, and a gentle slope."""
+    salts, vol = _params(seed)
+    h, bio = tk._point(int(ix), int(iy), salts, vol)
+    if h < 1.0 or bio in (tk.B_OCEAN, tk.B_LAKE, tk.B_VOLC, tk.B_SNOW):
+        return False
+    hx = tk._point(int(ix) + 2, int(iy), salts, vol)[0]
+    hy = tk._point(int(ix), int(iy) + 2, salts, vol)[0]
+    return abs(hx - h) < 0.8 and abs(hy - h) < 0.8
 
 
 def warm_up() -> None:

@@ -2,8 +2,9 @@
 glowing crater lake, and lava flows from the rim (the lowest point, plus side vents when strong) cooling to rock.
 
 An eruption is a pure function of (seed, start tick, strength, terrain at the start): the flow steps on its own grid
-(lava.py) and the particles are closed-form in time (steam follows the current flow), so a share code only needs those four things and replays the
-flow to the current tick. When the last lava freezes the rock becomes a terrain edit (sculpt.RockPatch) and stays.
+(lava.py) and the particles are closed-form in time (steam follows the current flow), so a share code only needs those
+four things and replays the flow to the current tick. When the last lava freezes the rock becomes a terrain edit
+(sculpt.RockPatch) and stays.
 """
 import math
 from dataclasses import dataclass

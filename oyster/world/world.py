@@ -1,28 +1,24 @@
 """World: the persistent 4D state tied together. It changes only through `step` (time and physics) and `apply`
-(typed edits), and builds the read-only Scene the renderer draws.
+(typed edits); present.py builds the read-only Scene the renderer draws and the state() summary from it.
 """
 import math
-import zlib
 
 import numpy as np
 
-from . import characters, ops, physics, terrain, volcano, weather
+from . import characters, ops, physics, present, spawn, terrain, volcano, weather
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
-from .scene import DRAW_DISTANCE, MAP_MASK, Scene
+from .scene import Scene
 from .sculpt import overlaps
-from .state import DT, EYE_HEIGHT, WorldScalars, wrap_angle
+from .state import DT, WorldScalars, wrap_angle
 
 MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
 MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
-NEAR = 60.0             # metres: entities listed in state()
 PHYS_RADIUS = 72.0      # metres around the player kept in the ring map for physics and obstacles (GATHER, 40 m
                         # character homes and their wander all fit inside)
 GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cell
-CULL_TAN = 1.0          # sprites within 45 degrees of the view axis are kept (the renderer's half-FOV is 40)
 MAX_WANDER = max(characters.WANDER.values())
-CULL_MARGIN = 16.0      # metres: the widest sprite's half-width, so nothing pops at the frustum's edge
 
 
 class World:
@@ -45,14 +41,17 @@ class World:
         self._gather_key = None
         self._gathered = np.zeros((0, 3))
         self._seed_memo: dict = {}             # entity id -> look seed
-        x, y = terrain.spawn_point(self.seed)
-        vx, vy, _, _ = terrain.volcano_site(self.seed)
-        self.place_player(x, y, math.atan2(vy - y, vx - x), 0.0)
+        self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
+        self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
+        self.place_player(*self.start, 0.0)
 
     # ------------------------------------------------------------------------------------------ time
-    def step(self, held: frozenset = frozenset(), dt: float = 1 / 30) -> int:
-        """Advance by frame time dt in fixed steps; returns how many steps ran."""
+    def step(self, held: frozenset = frozenset(), dt: float = 1 / 30, look: tuple = (0.0, 0.0)) -> int:
+        """Advance by frame time dt in fixed steps; returns how many steps ran. `look` (dyaw, dpitch) radians is
+        added to the pending look, which the next fixed step applies (it waits when dt runs no step)."""
         s = self.s
+        if look[0] or look[1]:
+            self.pending_look = (self.pending_look[0] + look[0], self.pending_look[1] + look[1])
         s.acc += min(max(float(dt), 0.0), MAX_FRAME_DT)
         n = 0
         while s.acc >= DT and n < MAX_STEPS:
@@ -69,6 +68,9 @@ class World:
         # only the player's surroundings: a far camera (render_from) may hold the rest of the ring map
         self.cache.ensure_near(p.x, p.y, PHYS_RADIUS)
         obstacles = self._obstacles(p.x, p.y)
+        if self.pending_look != (0.0, 0.0):
+            physics.look(p, *self.pending_look)
+            self.pending_look = (0.0, 0.0)
         physics.step(p, held, s.gravity, self.cache.ring.height, obstacles)
         s.tick += 1
         weather.step(s.weather, self.seed, s.tick)
@@ -278,6 +280,7 @@ class World:
         """Stand the player at (x, y) on the ground (or at height z, lifted to the ground unless exact)."""
         p = self.s.player
         p.x, p.y = float(x), float(y)
+        self.pending_look = (0.0, 0.0)        # a mouse delta from before a teleport must not skew its yaw
         if exact:
             p.yaw, p.pitch = float(yaw), float(pitch)
         else:
@@ -293,122 +296,28 @@ class World:
         p.on_ground = bool(on_ground) if z is not None else True
         p.in_water = bool(swim)
 
-    # ------------------------------------------------------------------------------------------ scene
+    # ------------------------------------------------------------------------------------------ reading
     def scene(self, camera: tuple | None = None) -> Scene:
-        """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch).
-        Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed."""
-        s, p = self.s, self.s.player
-        cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
-        self.cache.ensure(cam[0], cam[1])
-        v = self.view()
-        ring = self.cache.ring
-        seeds_s, seeds_c = self._seeds(v)
-        keep = _cull(v.s_xyz[:, 0], v.s_xyz[:, 1], cam)
-        sxyz, skind, sscale, sseed = v.s_xyz[keep], v.s_kind[keep], v.s_scale[keep], seeds_s[keep]
-        n_s = len(sxyz)
-        saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
-        if len(v.c_ids):
-            rows = np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam, 2 * MAX_WANDER))
-            if self.entities.overrides:           # commanded characters may be anywhere: always drawn
-                extra = [v.c_index[i] for i in self.entities.overrides if i in v.c_index]
-                rows = np.union1d(rows, np.array(extra, np.int64))
-            if len(rows):
-                x, y, _, act, ph = self.char_states(rows)
-                z = _ground_vec(ring.height, x, y)
-                sxyz = np.concatenate([sxyz, np.stack([x, y, z], 1).astype(np.float32)])
-                skind = np.concatenate([skind, v.c_kind[rows]])
-                saction = np.concatenate([saction, act.astype(np.int32)])
-                sphase = np.concatenate([sphase, ph.astype(np.float32)])
-                sscale = np.concatenate([sscale, v.c_scale[rows]])
-                sseed = np.concatenate([sseed, seeds_c[rows]])
-        w = s.weather
-        t = s.tick * DT
-        wx, wy = weather.wind(w, self.seed, t)
-        pxyz, pkind, psize = np.zeros((0, 3), np.float32), np.zeros(0, np.int32), np.zeros(0, np.float32)
-        e = self.eruptions[-1] if self.eruptions else None
-        if e is not None and (s.tick - e.tick0) * DT < volcano.emit_seconds(e.strength) + volcano.SMOKE_LIFE + 20:
-            pxyz, pkind, psize = e.particles(s.tick, (wx, wy))
-        return Scene(float(cam[0]), float(cam[1]), float(cam[2]), float(cam[3]), float(cam[4]),
-                     s.clock.hour(s.tick), t, w.rain, w.snow, w.fog, w.storm, w.snow_cover, wx, wy,
-                     weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),
-                     np.ascontiguousarray(skind, np.int32), np.ascontiguousarray(saction, np.int32),
-                     np.ascontiguousarray(sphase, np.float32), np.ascontiguousarray(sscale, np.float32),
-                     pxyz, pkind, psize, np.ascontiguousarray(sseed, np.int32), float(ring.slot_max.max()))
+        """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
+        return present.scene(self, camera)
 
     def _seeds(self, v) -> tuple[np.ndarray, np.ndarray]:
-        """Per-entity look seeds (crc32 of the id, so a look never depends on the entity's row), per view."""
-        if getattr(v, "_seeds", None) is None:
-            memo = self._seed_memo
-            if len(memo) > 200000:
-                memo.clear()
-            out = []
-            for ids in (v.s_ids, v.c_ids):
-                a = np.empty(len(ids), np.int32)
-                for k, i in enumerate(ids):
-                    got = memo.get(i)
-                    if got is None:
-                        got = memo[i] = zlib.crc32(i.encode()) & 0x7FFFFFFF
-                    a[k] = got
-                out.append(a)
-            v._seeds = tuple(out)
-        return v._seeds
+        return present.look_seeds(self, v)
 
-    # ------------------------------------------------------------------------------------------ summary
     def state(self) -> dict:
-        s, p, w = self.s, self.s.player, self.s.weather
-        events = []
-        if w.storm > 0.3:
-            events.append({"kind": "storm", "strikes": w.strikes})
-        for e in self.eruptions:
-            if not e.done or (s.tick - e.tick0) * DT < 600:
-                events.append({"kind": "eruption", "id": f"eruption{e.uid}", "stage": e.stage(s.tick),
-                               "strength": e.strength, "seconds": round((s.tick - e.tick0) * DT, 2),
-                               "x": e.cx, "y": e.cy})
-        near = self.entities_near(p.x, p.y, NEAR)[:24]
-        return {
-            "seed": self.seed,
-            "time": round(s.tick * DT, 4),
-            "player": {"x": float(p.x), "y": float(p.y), "z": float(p.z), "yaw": float(p.yaw),
-                       "pitch": float(p.pitch), "on_ground": bool(p.on_ground), "in_water": bool(p.in_water)},
-            "clock": {"hour": s.clock.hour(s.tick), "speed": s.clock.speed},
-            "weather": {"kind": w.kind, "intensity": w.intensity, "rain": w.rain, "snow": w.snow, "fog": w.fog,
-                        "storm": w.storm, "snow_cover": w.snow_cover},
-            "gravity": s.gravity,
-            "biome": terrain.biome_at(self.seed, p.x, p.y),
-            "events": events,
-            "entities": [{"id": i, "kind": k, "x": x, "y": y, "radius": r, "action": a, "distance": round(d, 3)}
-                         for d, i, k, x, y, r, a in near],
-            "spawned": len(self.entities.spawned),
-            "edits": len(self.log),
-            "can_undo": bool(self.undo_stack),
-        }
+        """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
+        return present.state(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def close(self) -> None:
         self.cache.close()
         self._parts.clear()
         self._view = None
-
-
-def _cull(x: np.ndarray, y: np.ndarray, cam: tuple, slack: float = 0.0) -> np.ndarray:
-    """Mask of points within draw distance of the camera and inside its horizontal view wedge (plus margins)."""
-    fx, fy = math.cos(cam[3]), math.sin(cam[3])
-    rx, ry = x - cam[0], y - cam[1]
-    d = rx * fx + ry * fy
-    lat = np.abs(rx * fy - ry * fx)
-    m = CULL_MARGIN + slack
-    r = DRAW_DISTANCE + m
-    return (d > -m) & (lat <= d * CULL_TAN + m) & (rx * rx + ry * ry < r * r)
-
-
-def _ground_vec(height: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Bilinear ground height at many points from the ring map."""
-    x0, y0 = np.floor(x), np.floor(y)
-    fx, fy = x - x0, y - y0
-    i0, j0 = x0.astype(np.int64) & MAP_MASK, y0.astype(np.int64) & MAP_MASK
-    i1, j1 = (i0 + 1) & MAP_MASK, (j0 + 1) & MAP_MASK
-    a, b, c, d = height[j0, i0], height[j0, i1], height[j1, i0], height[j1, i1]
-    return (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy
-
 
 
 def warm_up() -> None:

@@ -1,6 +1,7 @@
-// The one input widget (gr.HTML js_on_load): keyboard, mouse-drag look, touch joystick and jump button.
-// It sends the whole held set with a rising sequence number (props.value + trigger('keys')), and the newest
-// frame id the screen has shown ("ack"), so the server can drop stale input and adapt when frames back up.
+// The one input widget (gr.HTML js_on_load): keyboard, mouse-drag look, touch joystick + look area, jump button.
+// It sends the whole held set with a rising sequence number (props.value + trigger('keys')), the analog look
+// (radians turned since the previous message) and the newest frame id the screen has shown ("ack"), so the server
+// can drop stale input and adapt when frames back up.
 // Names: forward back left right turn_left turn_right look_up look_down jump sprint (oyster.session.HELD_INPUTS).
 const KEYMAP = {
   KeyW: "forward", KeyS: "back", KeyA: "left", KeyD: "right",
@@ -8,41 +9,58 @@ const KEYMAP = {
   KeyQ: "turn_left", KeyE: "turn_right", Space: "jump", ShiftLeft: "sprint", ShiftRight: "sprint",
 };
 const PREVENT = new Set(["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Space"]);
-const MS_PER_PX = 4;          // mouse look: a 100 px drag holds a turn for 0.4 s (the Session has no analog look)
-const JOY_DEAD = 0.3;         // joystick dead zone, fraction of its radius
-const ACK_MS = 400;           // how often to report the newest shown frame when no key changes
+const MOUSE_RAD_PER_PX = 0.004;   // mouse drag look: 100 px turns 0.4 rad (23 degrees)
+const TOUCH_RAD_PER_PX = 0.006;   // touch drag look on the right half of the screen (phones are narrow)
+const LOOK_MS = 40;               // send accumulated look at most this often while dragging (25 messages/s)
+const MAX_LOOK = 1.0;             // radians per message (the server applies at most this per frame anyway)
+const JOY_DEAD = 0.3;             // joystick dead zone, fraction of its radius
+const ACK_MS = 400;               // how often to report the newest shown frame when no key changes
 
 const keyHeld = new Set();    // from the keyboard
 const joyHeld = new Set();    // from the joystick and jump button
-let pulse = { yaw: 0, pitch: 0 };   // pending mouse-look time in ms; sign is direction
-let seq = 0, lastSent = "", lastFid = 0, ackedFid = 0, shownAt = 0;
+let look = { yaw: 0, pitch: 0 };  // radians turned since the last message (yaw counter-clockwise, pitch up)
+let seq = 0, lastSent = "", lastFid = 0, ackedFid = 0, shownAt = 0, lastLookAt = 0;
 
 function typing(t) {
   return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
 }
 
 function heldNow() {
-  const s = new Set([...keyHeld, ...joyHeld]);
-  if (pulse.yaw > 0) s.add("turn_right"); else if (pulse.yaw < 0) s.add("turn_left");
-  if (pulse.pitch > 0) s.add("look_down"); else if (pulse.pitch < 0) s.add("look_up");
-  return [...s].sort();
+  return [...new Set([...keyHeld, ...joyHeld])].sort();
+}
+
+function addLook(dx, dy, radPerPx) {
+  // drag right turns right (yaw is counter-clockwise), drag up looks up
+  look.yaw = Math.max(-MAX_LOOK, Math.min(MAX_LOOK, look.yaw - dx * radPerPx));
+  look.pitch = Math.max(-MAX_LOOK, Math.min(MAX_LOOK, look.pitch - dy * radPerPx));
 }
 
 function send(force) {
   const held = heldNow();
   const key = held.join(",");
-  if (!force && key === lastSent) return;
+  const turning = look.yaw !== 0 || look.pitch !== 0;
+  if (!force && !turning && key === lastSent) return;
   lastSent = key;
   seq += 1;
   ackedFid = lastFid;
   const age = Math.max(0, Math.round(performance.now() - shownAt));   // ms since lastFid was shown
-  props.value = JSON.stringify({ seq: seq, held: held, ack: lastFid, age: age });
+  const msg = { seq: seq, held: held, ack: lastFid, age: age };
+  if (turning) {
+    msg.look = [Math.round(look.yaw * 1e5) / 1e5, Math.round(look.pitch * 1e5) / 1e5];
+    look = { yaw: 0, pitch: 0 };
+    lastLookAt = performance.now();
+  }
+  props.value = JSON.stringify(msg);
   trigger("keys");
 }
 
 function clearAll() {
-  keyHeld.clear(); joyHeld.clear(); pulse = { yaw: 0, pitch: 0 };
+  keyHeld.clear(); joyHeld.clear(); look = { yaw: 0, pitch: 0 };
   send(false);
+}
+
+function capture(el, id) {
+  try { el.setPointerCapture(id); } catch (err) { /* a pointer that already ended: nothing to capture */ }
 }
 
 function startPlaying() {
@@ -74,26 +92,27 @@ document.addEventListener("focusin", (e) => { if (typing(e.target)) { pressedCod
 window.addEventListener("blur", () => { pressedCodes.clear(); clearAll(); });
 document.addEventListener("visibilitychange", () => { if (document.hidden) { pressedCodes.clear(); clearAll(); } });
 
-// Mouse drag on the world view: drag distance becomes a proportional hold of turn/look inputs.
+// Drags on the world view turn it: a mouse drag anywhere, a touch drag that starts on the right half (the left
+// half is the joystick's, as in touch games). Deltas add up in `look` and go out every LOOK_MS with the held set.
 function bindScreen(screen) {
-  let drag = null;
+  const drags = new Map();    // pointerId -> {x, y, k}
   screen.style.touchAction = "none";
   screen.addEventListener("pointerdown", (e) => {
     startPlaying();
     if (document.activeElement && typing(document.activeElement)) document.activeElement.blur();
-    if (e.pointerType !== "mouse") return;    // touch uses the joystick
-    drag = { x: e.clientX, y: e.clientY };
-    screen.setPointerCapture(e.pointerId);
+    const r = screen.getBoundingClientRect();
+    if (e.pointerType !== "mouse" && e.clientX < r.left + r.width / 2) return;   // left half: joystick side
+    drags.set(e.pointerId, { x: e.clientX, y: e.clientY, k: e.pointerType === "mouse" ? MOUSE_RAD_PER_PX : TOUCH_RAD_PER_PX });
+    capture(screen, e.pointerId);
     e.preventDefault();
   });
   screen.addEventListener("pointermove", (e) => {
-    if (!drag) return;
-    pulse.yaw += (e.clientX - drag.x) * MS_PER_PX;
-    pulse.pitch += (e.clientY - drag.y) * MS_PER_PX;
-    drag = { x: e.clientX, y: e.clientY };
-    send(false);
+    const d = drags.get(e.pointerId);
+    if (!d) return;
+    addLook(e.clientX - d.x, e.clientY - d.y, d.k);
+    d.x = e.clientX; d.y = e.clientY;
   });
-  const end = () => { drag = null; };
+  const end = (e) => { drags.delete(e.pointerId); };
   screen.addEventListener("pointerup", end);
   screen.addEventListener("pointercancel", end);
   // Acknowledge frames: the fid rides in the data URL's MIME parameters.
@@ -104,28 +123,22 @@ function bindScreen(screen) {
   }).observe(screen, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
 }
 
-// Decay mouse-look pulses in real time; release the turn when the pulse is spent.
-let lastTick = performance.now();
+// Flush accumulated look at most every LOOK_MS; acknowledge shown frames every ACK_MS when nothing else is sent.
+let lastAckAt = 0;
 setInterval(() => {
-  const now = performance.now(), dt = now - lastTick;
-  lastTick = now;
-  for (const k of ["yaw", "pitch"]) {
-    const v = pulse[k];
-    pulse[k] = Math.abs(v) <= dt ? 0 : v - Math.sign(v) * dt;
-    if (Math.abs(pulse[k]) > 1500) pulse[k] = Math.sign(pulse[k]) * 1500;   // bound a wild flick
-  }
-  send(false);
+  const now = performance.now();
+  if ((look.yaw !== 0 || look.pitch !== 0) && now - lastLookAt >= LOOK_MS) send(true);
   if (lastFid !== ackedFid && now - lastAckAt > ACK_MS) { lastAckAt = now; send(true); }
 }, 16);
-let lastAckAt = 0;
 
-// Touch joystick: up/down walks, left/right turns; the jump button holds "jump".
+// Touch joystick: up/down walks, left/right strafes (look by dragging the right half); the jump button holds "jump".
 function bindTouch(root) {
   const joy = root.querySelector(".oy-joy"), knob = root.querySelector(".oy-knob"), jump = root.querySelector(".oy-jump");
   if (!joy || !knob || !jump) return;
+  const MOVES = ["forward", "back", "left", "right", "sprint"];
   joy.addEventListener("pointerdown", (e) => {
     startPlaying();
-    joy.setPointerCapture(e.pointerId);
+    capture(joy, e.pointerId);
     moveJoy(e);
   });
   function moveJoy(e) {
@@ -134,18 +147,18 @@ function bindTouch(root) {
     const m = Math.hypot(x, y);
     if (m > 1) { x /= m; y /= m; }
     knob.style.transform = `translate(${x * rad * 0.6}px, ${y * rad * 0.6}px)`;
-    for (const n of ["forward", "back", "turn_left", "turn_right", "sprint"]) joyHeld.delete(n);
+    for (const n of MOVES) joyHeld.delete(n);
     if (y < -JOY_DEAD) joyHeld.add("forward");
     if (y > JOY_DEAD) joyHeld.add("back");
-    if (x < -JOY_DEAD) joyHeld.add("turn_left");
-    if (x > JOY_DEAD) joyHeld.add("turn_right");
+    if (x < -JOY_DEAD) joyHeld.add("left");
+    if (x > JOY_DEAD) joyHeld.add("right");
     if (m > 0.95 && y < -JOY_DEAD) joyHeld.add("sprint");
     send(false);
   }
-  joy.addEventListener("pointermove", (e) => { if (joy.hasPointerCapture(e.pointerId)) moveJoy(e); });
+  joy.addEventListener("pointermove", (e) => { if (joy.hasPointerCapture(e.pointerId) || e.buttons) moveJoy(e); });
   const release = () => {
     knob.style.transform = "";
-    for (const n of ["forward", "back", "turn_left", "turn_right", "sprint"]) joyHeld.delete(n);
+    for (const n of MOVES) joyHeld.delete(n);
     send(false);
   };
   joy.addEventListener("pointerup", release);

@@ -1,0 +1,150 @@
+"""The Runner's frame stream: deadline pacing, skipping stale frames, throttling a lagging browser, rendering one
+frame (held keys and accumulated look, adaptive size and JPEG quality) and the HUD. Mixed into `Runner`.
+"""
+import logging
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numba
+
+from oyster.serve.checks import UnknownSession, clip, closed_message
+from oyster.serve.encode import Adapter, data_url, encode_jpeg
+from oyster.serve.slots import Slot, hud_fields, waiting_frame
+
+log = logging.getLogger(__name__)
+KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
+
+
+@dataclass
+class Packet:
+    """One item of `Runner.frames`: a frame (data URL) or a message, as plain data via `as_dict`."""
+    url: str | None = None        # "data:image/jpeg;fid=..;seq=..;base64,..."
+    frame_id: int = 0
+    seq: int = -1                 # last input seq applied before this frame was rendered
+    hud: dict | None = None       # biome/time/weather/position/fps, about twice a second
+    message: str | None = None    # e.g. the place in line, or why the visit ended
+    done: bool = False            # the stream ends after this packet
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None and v is not False}
+
+
+class Streaming:
+    """The frames() half of Runner (uses its cfg, _lock, _stats, _slot, _position, close, line_message, ...)."""
+
+    def frames(self, session_id: str) -> Iterator[dict]:
+        """Paced stream of packets (plain dicts, see Packet) until the visit ends; waits in line first if needed."""
+        slot = self._slot(session_id)
+        period = 1.0 / self.cfg.fps
+        adapter = Adapter()
+        next_hud = 0.0
+        next_due, last_sent = None, 0.0
+        slot.streamed = True
+        while True:
+            with self._lock:
+                pos = self._position(session_id) if slot.status == "waiting" else 0
+            if slot.status == "closed":
+                yield Packet(message=closed_message(slot.close_reason, self.cfg), done=True).as_dict()
+                return
+            if pos:
+                slot.touch()
+                msg = self.line_message(pos)
+                yield Packet(url=data_url(encode_jpeg(waiting_frame(msg, self.cfg), 70), 0, -1), message=msg).as_dict()
+                time.sleep(0.5)
+                continue
+            ended = self._limit_reason(slot)
+            if ended:
+                self.close(session_id, ended)
+                yield Packet(message=closed_message(ended, self.cfg), done=True).as_dict()
+                return
+            self._build_world(slot)
+            if next_due is None:
+                next_due = slot.last_step = time.monotonic()
+            now = time.monotonic()
+            if now < next_due:
+                # A key change wakes the loop early (not before half a period after the last frame), so the
+                # frame that shows it does not wait for the next deadline; the deadlines then restart from it.
+                if slot.wake.wait(next_due - now):
+                    slot.wake.clear()
+                    now = time.monotonic()
+                    early = max(now, last_sent + period / 2)
+                    if early < next_due:
+                        time.sleep(max(0.0, early - now))
+                        next_due = early
+                now = time.monotonic()
+            late = now - next_due > period
+            if late:  # behind: skip the stale deadlines, render only the newest frame
+                missed = int((now - next_due) / period)
+                slot.stats.drop(missed)
+                self._stats.drop(missed)
+                next_due = now
+            next_due += period
+            backlog = slot.backlog(now, self.cfg.fps)
+            adapter.update(backlog, late, self.cfg.max_backlog_frames, now)
+            if backlog > self.cfg.max_backlog_frames and now - last_sent < KEEPALIVE_S:
+                slot.stats.drop()   # the browser is behind: do not pile more frames onto its link
+                self._stats.drop()
+                slot.touch()
+                continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
+            try:
+                packet = self._render(slot, adapter, now)
+            except UnknownSession:
+                continue   # closed meanwhile: the top of the loop says goodbye
+            except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
+                log.exception("frame failed for a session; closing it")
+                self.close(session_id, "error")
+                yield Packet(message=f"Your world hit an error and was closed ({clip(type(e).__name__, 40)}). "
+                             "Reload to play again.", done=True).as_dict()
+                return
+            last_sent = now
+            if now >= next_hud:
+                packet.hud, next_hud = self._hud(slot), now + 0.5
+            yield packet.as_dict()
+
+    def _render(self, slot: Slot, adapter: Adapter, now: float) -> Packet:
+        t0 = time.monotonic()
+        self._set_threads()
+        dt = min(max(now - slot.last_step, 1e-3), self.cfg.max_dt)
+        with slot.lock:
+            session = slot.session
+            if session is None:
+                raise UnknownSession("session closed")
+            seq, held, look = slot.take_input()
+            self._fit_size(session, adapter)
+            # look only when there is one: session factories without analog look keep working
+            frame = session.step(held=held, dt=dt) if look is None else session.step(held=held, dt=dt, look=look)
+        slot.last_step = now
+        slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
+        quality, scale = adapter.settings(self.cfg.jpeg_quality)
+        jpeg = encode_jpeg(frame, quality, scale)
+        slot.frame_id += 1
+        slot.quality = quality
+        done = time.monotonic()
+        slot.sent_log.append((slot.frame_id, done))
+        work_ms = (done - t0) * 1000.0
+        slot.stats.record(work_ms, done)
+        self._stats.record(work_ms, done)
+        slot.touch()
+        return Packet(url=data_url(jpeg, slot.frame_id, seq), frame_id=slot.frame_id, seq=seq)
+
+    def _fit_size(self, session, adapter: Adapter) -> None:
+        """Render smaller at the adapter's last level (CPU pressure), full size otherwise; the world is kept."""
+        want = adapter.render_size(self.cfg.width, self.cfg.height)
+        have = (getattr(session, "width", want[0]), getattr(session, "height", want[1]))
+        if have != want and hasattr(session, "resize"):
+            session.resize(*want)
+
+    def _set_threads(self) -> None:
+        """numba threads for this frame: all cores for a lone player, one each when several share the CPU."""
+        n = self.cfg.frame_threads or ((os.cpu_count() or 1) if self._active_count() <= 1 else 1)
+        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+
+    def _hud(self, slot: Slot) -> dict:
+        with slot.lock:
+            state = slot.session.state() if slot.session is not None else {}
+        hud = hud_fields(state)
+        hud["fps"] = round(slot.stats.fps(), 1)
+        hud["quality"] = slot.quality
+        return hud

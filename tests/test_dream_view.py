@@ -1,0 +1,161 @@
+"""The Dream panel: DreamStream against a real Session with the shipped checkpoint, the per-visitor registry
+with a real Runner, the missing-checkpoint message, and the launched page with the Dream tab."""
+import json
+import threading
+import time
+import urllib.request
+from types import SimpleNamespace
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from oyster import Session
+from oyster.neural import engine_frame, frame_psnr
+from oyster.neural.app import MISSING, DreamStream, DreamViews, add_dream_view, load_dream
+
+WALK = [{"forward"}] * 6 + [{"forward", "turn_left"}] * 30
+
+
+@pytest.fixture(scope="module")
+def dream():
+    d, n = load_dream()
+    assert d is not None, n
+    assert 1e5 < n < 2e7       # the parameter count the page quotes
+    return d
+
+
+def rollout(dream, seed=3, held_seq=WALK):
+    """(engine frames at 160x90, held sets) stepping a real Session at the model's dt."""
+    s = Session(seed, width=160, height=90)
+    try:
+        frames = [s.step(h, dt=dream.dt) for h in held_seq]
+        exact = engine_frame(s)
+    finally:
+        s.close()
+    return frames, [frozenset(h) for h in held_seq], exact
+
+
+@pytest.fixture(scope="module")
+def walk(dream):
+    return rollout(dream)
+
+
+def test_fit_places_wide_frame_where_the_model_sees_it(dream, walk):
+    frames, _, exact = walk
+    ds = DreamStream(dream.fork())
+    fit = ds.fit(frames[-1])
+    assert fit.shape == (*dream.size, 3) and fit.dtype == np.uint8
+    assert ds.band == slice(14, 50)          # 160x90 at 64 wide is 36 rows, centred like the horizon
+    assert ds.display_size == (180, 320)     # shown at the engine's aspect
+    # the band matches what the engine draws at the model's own 64x64 view (same 80-degree horizontal FOV)
+    assert frame_psnr(fit[ds.band], exact[ds.band]) > 24.0
+
+
+def test_anchor_predicts_close_to_engine_and_beats_gray(dream, walk):
+    frames, helds, _ = walk
+    ds = DreamStream(dream.fork())
+    first = ds.tick(frames[0], helds[0])
+    assert first.frame is None and first.psnr is None   # one frame is not enough to anchor on
+    t = ds.tick(frames[1], helds[1])
+    assert t.anchored and t.since_anchor == 1
+    gray = ds.psnr(np.full((*dream.size, 3), 128, np.uint8), ds.fit(frames[1]))
+    assert t.psnr > gray + 8.0 and t.psnr > 25.0
+
+
+def test_steps_have_display_size_and_finite_psnr(dream, walk):
+    frames, helds, _ = walk
+    ds = DreamStream(dream.fork())
+    ticks = [ds.tick(f, h) for f, h in zip(frames, helds, strict=True)][1:]
+    assert [t.since_anchor for t in ticks[:5]] == [1, 2, 3, 4, 5]
+    for t in ticks:
+        assert t.frame.shape == (180, 320, 3) and t.frame.dtype == np.uint8
+        assert np.isfinite(t.psnr) and 5.0 < t.psnr < 60.0
+
+
+def test_reanchoring_resets_drift(dream, walk):
+    frames, helds, _ = walk
+    ds = DreamStream(dream.fork())
+    ds.anchor_every = 10**6           # free-run the whole walk, then anchor by hand
+    ticks = [ds.tick(f, h) for f, h in zip(frames, helds, strict=True)][1:]
+    assert ticks[0].psnr - ticks[-1].psnr > 6.0, [round(t.psnr, 1) for t in ticks]   # it drifts
+    drifted = ticks[-1].psnr
+    again = ds.anchor()
+    assert ds.since_anchor == 1
+    assert ds.psnr(again, ds.history[-1][0]) > drifted + 3.0
+
+
+def test_reanchors_on_schedule_and_when_keys_are_released(dream, walk):
+    frames, helds, _ = walk
+    ds = DreamStream(dream.fork())
+    ticks = [ds.tick(f, h) for f, h in zip(frames, helds, strict=True)]
+    assert ds.anchor_every == 30                          # 2 s at dt = 1/15
+    assert [i for i, t in enumerate(ticks) if t.anchored] == [1, 31]
+    released = ds.tick(frames[-1], frozenset())
+    assert released.anchored and released.since_anchor == 1
+
+
+def test_missing_checkpoint_gives_clear_message(tmp_path):
+    d, msg = load_dream(str(tmp_path / "nope.pt"))
+    assert d is None and msg == MISSING and "assets/dream.pt" in msg
+    with gr.Blocks() as demo:
+        with gr.Tabs() as side:
+            pass
+        ctx = SimpleNamespace(demo=demo, side_tabs=side)
+        add_dream_view(ctx, path=str(tmp_path / "nope.pt"))   # builds the tab with the message, no events
+    texts = [getattr(b, "value", "") for b in demo.blocks.values()]
+    assert any(isinstance(t, str) and "not available" in t for t in texts)
+
+
+def test_registry_streams_follow_a_real_runner_and_clean_up(dream):
+    from oyster.app.handlers import web_id
+    from oyster.serve import Runner, ServeConfig
+    runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
+    request = SimpleNamespace(session_hash="dreamer")
+    sid = web_id(request)
+    runner.open(sid, seed=5)
+    ctx = SimpleNamespace(runner=runner, session_id=web_id)
+    views = DreamViews(ctx, dream)
+    play = runner.frames(sid)
+    stop = threading.Event()
+
+    def drain():   # the play stream: keeps latest_frame fresh
+        for p in play:
+            if stop.is_set() or p.get("done"):
+                return
+
+    player = threading.Thread(target=drain, daemon=True)
+    player.start()
+    try:
+        assert list(views.stream(request)) == [gr.skip()]    # off: leaves the panel as it is
+        assert views.toggle(request) == "Stop dreaming"
+        runner.send_input(sid, 1, ["forward"])
+        out, t0, shown = [], time.monotonic(), 0
+        for html in views.stream(request):
+            out.append(html)
+            shown += "data:image/jpeg" in html
+            if shown == 8 and "Stopped" not in html:
+                assert views.toggle(request) == "Dream along"   # the stream sees it and stops
+        assert sum("data:image/jpeg" in h for h in out) >= 9 and "PSNR vs engine" in out[-2]
+        assert "Stopped. Last: PSNR" in out[-1] and "data:image/jpeg" in out[-1]   # the last frame stays
+        assert time.monotonic() - t0 < 20
+        views.on_unload(request)
+        assert sid not in views.visitors
+    finally:
+        stop.set()
+        runner.shutdown()
+        player.join(5)
+
+
+def test_launched_page_has_dream_panel(tmp_path):
+    from oyster.app.testing import launched_app
+    with launched_app(str(tmp_path / "w.db"), extensions=[add_dream_view], width=160, height=90,
+                      max_players=2) as app:
+        cfg = json.loads(urllib.request.urlopen(app.url + "config", timeout=30).read())
+    comps = cfg["components"]
+    ids = {c.get("props", {}).get("elem_id") for c in comps}
+    assert {"dream-view", "dream-toggle", "dream-about", "screen"} <= ids
+    labels = {c.get("props", {}).get("label") for c in comps if c.get("type") == "tabitem"}
+    assert "Dream" in labels
+    about = next(c for c in comps if c.get("props", {}).get("elem_id") == "dream-about")["props"]["value"]
+    assert "ground truth" in about and "M parameters" in about
