@@ -59,7 +59,6 @@ class DreamStream:
         self.since_anchor = 0
         self.anchors = 0
         self._prev_held: frozenset = frozenset()
-        self._engine_shape: tuple[int, int] | None = None
         self.band = slice(0, dream.size[0])
 
     # ---- frame geometry ------------------------------------------------------------------------------------
@@ -68,16 +67,16 @@ class DreamStream:
         mh, mw = self.dream.size
         h, w = frame.shape[:2]
         if (h, w) == (mh, mw):
-            self.band, self._engine_shape = slice(0, mh), (h, w)
+            self.band = slice(0, mh)
             return np.ascontiguousarray(frame)
         rows = max(1, round(h * mw / w))
         small = cv2.resize(frame, (mw, rows), interpolation=cv2.INTER_AREA)
         if rows >= mh:   # taller than square: the model sees the middle rows
             top = (rows - mh) // 2
-            self.band, self._engine_shape = slice(0, mh), (h, w)
+            self.band = slice(0, mh)
             return np.ascontiguousarray(small[top:top + mh])
         top = (mh - rows) // 2
-        self.band, self._engine_shape = slice(top, top + rows), (h, w)
+        self.band = slice(top, top + rows)
         return np.ascontiguousarray(np.pad(small, ((top, mh - rows - top), (0, 0), (0, 0)), mode="edge"))
 
     @property
