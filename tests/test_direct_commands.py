@@ -13,7 +13,7 @@ CHAR_ACTIONS = {"idle", "walk", "wave", "dance", "sit", "jump", "follow", "stop"
 
 
 def check_edit(e: dict) -> None:
-    """The edit vocabulary of CONTRACT.md: op names, field names, ranges."""
+    """The edit vocabulary of the README: op names, field names, ranges."""
     op = e["op"]
     num = (int, float)
     if op == "weather":
