@@ -1,6 +1,7 @@
 """Shared test fixtures: Debian Chromium through Playwright for the tests marked `browser`.
 
-Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`. Without it those tests skip.
+Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`. Without it those tests skip,
+except where OYSTER_REQUIRE_BROWSER=1 (CI sets it): there a missing browser is an error, not a silent skip.
 """
 import os
 
@@ -14,6 +15,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def pytest_collection_modifyitems(config, items):
     if os.path.exists(CHROMIUM):
         return
+    if os.environ.get("OYSTER_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"{CHROMIUM} is missing but OYSTER_REQUIRE_BROWSER=1: install Debian's chromium")
     skip = pytest.mark.skip(reason="Debian chromium is not installed (apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
