@@ -28,6 +28,7 @@ square), not a resize of a 16:9 view. A Dream (or DreamBatch) holds its streams'
 from two threads at once; `fork()` and `batch(n)` share the read-only weights. The caller picks torch's
 thread count (`torch.set_num_threads(1)` when serving several visitors).
 """
+import copy
 import functools
 from collections.abc import Sequence
 
@@ -36,9 +37,9 @@ import torch
 
 from oyster.neural import data as D
 from oyster.neural.checkpoint import load_checkpoint
-from oyster.neural.detail import restore
+from oyster.neural.detail import finish_frames, unshuffle_frames
 from oyster.neural.model import DreamModel, KVCache
-from oyster.neural.tokenizer import Tokenizer, to_tensor, to_uint8
+from oyster.neural.tokenizer import Tokenizer, to_tensor
 
 
 @functools.cache
@@ -53,12 +54,38 @@ def bf16_fast() -> bool:
     return torch.backends.mkldnn.is_available() and ("avx512_bf16" in flags or "amx_bf16" in flags)
 
 
+class FrameDecoder:
+    """The tokenizer's decoder prepared once for inference and shared by every stream: in bf16 + channels-last
+    where the CPU has native bf16 (weights cast once, not per call as autocast does), and without its last
+    PixelShuffle, which detail.finish_frames folds into its single pass over the output."""
+
+    def __init__(self, tok: Tokenizer):
+        body = list(tok.decoder)
+        if not isinstance(body[-1], torch.nn.PixelShuffle) or body[-1].upscale_factor != 2:
+            raise ValueError("Dream expects the tokenizer's decoder to end with PixelShuffle(2)")
+        self.body = copy.deepcopy(torch.nn.Sequential(*body[:-1])).eval().requires_grad_(False)
+        self.dtype = torch.bfloat16 if bf16_fast() else torch.float32
+        self.body.to(dtype=self.dtype, memory_format=torch.channels_last)
+
+    def raw(self, z: torch.Tensor) -> np.ndarray:
+        """(B, C, G, G) latents -> (B, H/2, W/2, 12) float32 numpy: the decoder before its last pixel shuffle."""
+        x = z.to(self.dtype).contiguous(memory_format=torch.channels_last)
+        y = self.body(x).permute(0, 2, 3, 1).float()                    # channels-last memory: a plain view
+        return y.contiguous().numpy()
+
+    def frames(self, z: torch.Tensor) -> np.ndarray:
+        """(B, C, G, G) latents -> (B, H, W, 3) float32 pixel-unit frames (what Tokenizer.decode gives, HWC)."""
+        r = self.raw(z)
+        return unshuffle_frames(r, np.empty((r.shape[0], 2 * r.shape[1], 2 * r.shape[2], 3), np.float32))
+
+
 class DreamBatch:
     """B independent streams over shared weights. Streams never reset start from a blank (mid-grey) frame."""
 
     def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict, batch: int, detail: bool = True,
-                 tau: float = 0.04):
+                 tau: float = 0.04, decoder: FrameDecoder | None = None):
         self.tok, self.model, self.meta = tok, model, meta
+        self.decoder = decoder or FrameDecoder(tok)
         self.detail, self.tau = detail, tau            # detail restore and its gate width (0..1 pixel units)
         self.batch_size = batch
         c = model.cfg
@@ -68,8 +95,8 @@ class DreamBatch:
         self.cache = KVCache(c, batch)
         self.z = torch.zeros(batch, c.latent_dim, c.grid, c.grid)   # each stream's current latent
         h, w = self.size
-        self.recon = torch.full((batch, 3, h, w), 0.5)   # decode(encode(anchor frame)) per stream
-        self.lost = torch.zeros(batch, 3, h, w)          # anchor - recon: the detail the autoencoder loses
+        self.recon = np.full((batch, h, w, 3), 0.5, np.float32)   # decode(encode(anchor frame)) per stream, HWC
+        self.lost = np.zeros((batch, h, w, 3), np.float32)        # anchor - recon: the detail the autoencoder loses
 
     # ---- inputs -------------------------------------------------------------------------------
     @staticmethod
@@ -81,7 +108,7 @@ class DreamBatch:
         events = events if events is not None else [None] * n
         return torch.tensor([D.event_of(e) for e in events], dtype=torch.long)
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def encode(self, frames: Sequence[np.ndarray]) -> torch.Tensor:
         x = np.stack([np.asarray(f) for f in frames])
         if x.shape[1:] != (*self.size, 3) or x.dtype != np.uint8:
@@ -89,7 +116,7 @@ class DreamBatch:
         return self.tok.encode(to_tensor(x))
 
     # ---- stream control -----------------------------------------------------------------------
-    @torch.no_grad()
+    @torch.inference_mode()
     def reset(self, i: int, frames: Sequence[np.ndarray], helds: Sequence | None = None,
               events: Sequence | None = None) -> None:
         """Anchor stream i on real frames (oldest first). helds[j]/events[j]: what happened between
@@ -108,18 +135,19 @@ class DreamBatch:
         for j in range(k - 1):                                         # prime the cache on real transitions
             self.model.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
         self.cache.copy_stream(i, cache)
-        self.z[i] = z[-1]
-        self.recon[i] = self.decode(z[-1:])[0]
-        self.lost[i] = to_tensor(np.asarray(frames[-1])) - self.recon[i]
+        self._anchor(i, z[-1], frames[-1])
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def observe(self, i: int, frame: np.ndarray) -> None:
         """Replace stream i's current frame with a real one (keeps its history): a soft re-anchor."""
-        self.z[i] = self.encode([frame])[0]
-        self.recon[i] = self.decode(self.z[i:i + 1])[0]
-        self.lost[i] = to_tensor(np.asarray(frame)) - self.recon[i]
+        self._anchor(i, self.encode([frame])[0], frame)
 
-    @torch.no_grad()
+    def _anchor(self, i: int, z: torch.Tensor, frame: np.ndarray) -> None:
+        self.z[i] = z
+        self.recon[i] = self.decoder.frames(z[None])[0]
+        self.lost[i] = np.asarray(frame, np.float32) / np.float32(255.0) - self.recon[i]
+
+    @torch.inference_mode()
     def step_many(self, helds: Sequence, events: Sequence | None = None) -> np.ndarray:
         """Advance every stream by one step: helds[b] is stream b's held-input set (events[b]: an edit dict,
         event name or None). Returns (B, H, W, 3) uint8 predicted frames."""
@@ -129,22 +157,16 @@ class DreamBatch:
         self.z = z.clamp_(-1, 1)                                       # latents live in [-1, 1] (tanh)
         return self.frames()
 
-    @torch.no_grad()
+    @torch.inference_mode()
     def frames(self) -> np.ndarray:
         """(B, H, W, 3) uint8 frames of each stream's current latent (no step)."""
-        return self._finish(self.decode(self.z))
+        out = np.empty((self.batch_size, *self.size, 3), np.uint8)
+        return finish_frames(self.decoder.raw(self.z), self.recon, self.lost, self.tau, self.detail, out)
 
+    @torch.inference_mode()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """(B, C, G, G) latents -> (B, 3, H, W) float frames; bf16 + channels-last where the CPU has it."""
-        if not bf16_fast():
-            return self.tok.decode(z)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            return self.tok.decode(z.contiguous(memory_format=torch.channels_last)).float()
-
-    def _finish(self, y: torch.Tensor) -> np.ndarray:
-        if self.detail:
-            y = restore(y, self.recon, self.lost, self.tau)
-        return to_uint8(y)
+        """(B, C, G, G) latents -> (B, 3, H, W) float frames in pixel units (no detail restore)."""
+        return torch.from_numpy(self.decoder.frames(z)).permute(0, 3, 1, 2)
 
 
 def frame_psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -166,8 +188,6 @@ class Dream:
     """One stream (the single-visitor API); `batch(n)` makes a DreamBatch that shares these weights."""
 
     def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict):
-        if bf16_fast():
-            tok.to(memory_format=torch.channels_last)   # the layout oneDNN's bf16 convolutions want
         self._one = DreamBatch(tok, model, meta, 1)
         self.size, self.context, self.dt = self._one.size, self._one.context, self._one.dt
         self.meta = meta
@@ -179,13 +199,15 @@ class Dream:
 
     def fork(self) -> "Dream":
         """Another independent stream over the same weights (one per visitor; no reload)."""
-        d = Dream(self._one.tok, self._one.model, self.meta)
+        d = Dream.__new__(Dream)
+        d._one = self.batch(1)
+        d.size, d.context, d.dt, d.meta = self.size, self.context, self.dt, self.meta
         d.detail = self.detail
         return d
 
     def batch(self, n: int) -> DreamBatch:
         one = self._one
-        return DreamBatch(one.tok, one.model, self.meta, n, one.detail, one.tau)
+        return DreamBatch(one.tok, one.model, self.meta, n, one.detail, one.tau, one.decoder)
 
     @property
     def detail(self) -> bool:
