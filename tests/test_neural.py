@@ -100,6 +100,8 @@ def tiny_dream() -> Dream:
     torch.manual_seed(0)
     tok = Tokenizer(TokenizerConfig(latent_dim=4, widths=(8, 8, 8))).eval()
     m = DreamModel(DreamConfig(**(TINY | {"grid": 8}))).eval()
+    torch.nn.init.normal_(m.head.weight, std=0.1)     # as in tiny_model: make the dynamics matter
+    torch.nn.init.normal_(m.time_bias, std=0.5)
     return Dream(tok, m, {"dt": 1 / 15, "actions": list(D.ACTIONS), "events": list(D.EVENTS), "notes": ""})
 
 
@@ -128,6 +130,47 @@ def test_dream_batch_matches_single_streams():
     single = d.step({"forward"}, "eruption")
     assert out.shape == (2, 64, 64, 3) and out.dtype == np.uint8
     assert np.abs(out[1].astype(int) - single.astype(int)).max() <= 1
+
+
+def test_batched_stepping_equals_single_streams_over_time():
+    """Issue 5: 4 streams stepped together (reset at different times, so the shared ring buffer is at
+    another position than each single stream's) give the frames of 4 single streams stepped separately."""
+    d = tiny_dream()
+    rng = np.random.default_rng(1)
+    frames = [rng.integers(0, 255, (64, 64, 3), dtype=np.uint8) for _ in range(6)]
+    keys = ["forward", "turn_left", "jump", "back"]
+    batch = d.batch(4)
+    singles = [d.fork() for _ in range(4)]
+    for i in range(3):
+        batch.reset(i, frames[i:i + 3], [{keys[i]}, set()])
+        singles[i].reset(frames[i:i + 3], [{keys[i]}, set()])
+    for t in range(7):
+        if t == 3:                                     # a late joiner: reset mid-run, ring at position 3
+            batch.reset(3, frames[3:6], [set(), {"jump"}], [None, "eruption"])
+            singles[3].reset(frames[3:6], [set(), {"jump"}], [None, "eruption"])
+        helds = [{keys[(i + t) % 4]} for i in range(4)]
+        out = batch.step_many(helds, ["eruption" if t == 2 else None] * 4)
+        for i in (0, 1, 2) if t < 3 else range(4):
+            one = singles[i].step(helds[i], "eruption" if t == 2 else None)
+            assert np.abs(out[i].astype(int) - one.astype(int)).max() <= 1, (t, i)
+
+
+def test_fused_frame_finish_matches_torch_reference():
+    """detail.finish_frames (pixel shuffle + restore + uint8 in one pass) equals the torch ops it replaces."""
+    from oyster.neural.detail import finish_frames, restore, unshuffle_frames
+    from oyster.neural.tokenizer import to_uint8
+    g = torch.Generator().manual_seed(0)
+    raw = torch.rand(3, 12, 8, 8, generator=g) * 2.4 - 1.2        # a little outside -1..1: clamping is tested
+    y = torch.nn.functional.pixel_shuffle(raw, 2) * 0.5 + 0.5
+    recon = (y + 0.03 * torch.randn(y.shape, generator=g)).clamp(0, 1)
+    lost = 0.1 * torch.randn(y.shape, generator=g)
+    hwc = lambda t: np.ascontiguousarray(t.permute(0, 2, 3, 1).numpy())   # noqa: E731
+    r = hwc(raw)
+    assert np.allclose(unshuffle_frames(r, np.empty((3, 16, 16, 3), np.float32)), hwc(y), atol=1e-6)
+    for detail in (True, False):
+        want = to_uint8(restore(y, recon, lost, 0.04) if detail else y)
+        got = finish_frames(r, hwc(recon), hwc(lost), 0.04, detail, np.empty((3, 16, 16, 3), np.uint8))
+        assert np.abs(got.astype(int) - want.astype(int)).max() <= 1
 
 
 def test_loss_goes_down_on_a_tiny_batch():

@@ -42,21 +42,24 @@ def finish_frames(raw: np.ndarray, recon: np.ndarray, lost: np.ndarray, tau: flo
     """raw as in unshuffle_frames; recon, lost (B, H, W, 3) float32 pixel units -> out (B, H, W, 3) uint8,
     with `restore` applied when `detail` (same numbers as restore + to_uint8, up to float rounding)."""
     b, h, w, _ = raw.shape
-    k = -1.0 / (3.0 * tau)
-    y = np.empty(3, np.float32)
+    k = np.float32(-1.0 / (3.0 * tau))
+    on = np.float32(1.0 if detail else 0.0)            # no branch in the loop: it vectorises
     for n in range(b):
-        for i in range(h):
-            for j in range(w):
-                for a in range(2):
-                    for e in range(2):
-                        yy, xx = 2 * i + a, 2 * j + e
-                        d = 0.0
-                        for c in range(3):
-                            y[c] = raw[n, i, j, 4 * c + 2 * a + e] * 0.5 + 0.5
-                            d += abs(y[c] - recon[n, yy, xx, c])
-                        gate = np.exp(d * k) if detail else 0.0
-                        for c in range(3):
-                            v = y[c] + gate * lost[n, yy, xx, c]
-                            v = min(max(v, 0.0), 1.0) * 255.0
-                            out[n, yy, xx, c] = np.uint8(np.rint(v))
+        for yy in range(2 * h):
+            i, a = yy >> 1, yy & 1
+            for xx in range(2 * w):
+                j, o = xx >> 1, 2 * a + (xx & 1)           # source cell and sub-pixel of the shuffle
+                y0 = raw[n, i, j, o] * np.float32(0.5) + np.float32(0.5)
+                y1 = raw[n, i, j, 4 + o] * np.float32(0.5) + np.float32(0.5)
+                y2 = raw[n, i, j, 8 + o] * np.float32(0.5) + np.float32(0.5)
+                d = abs(y0 - recon[n, yy, xx, 0]) + abs(y1 - recon[n, yy, xx, 1]) + abs(y2 - recon[n, yy, xx, 2])
+                g = on * np.exp(d * k)
+                out[n, yy, xx, 0] = _u8(y0 + g * lost[n, yy, xx, 0])
+                out[n, yy, xx, 1] = _u8(y1 + g * lost[n, yy, xx, 1])
+                out[n, yy, xx, 2] = _u8(y2 + g * lost[n, yy, xx, 2])
     return out
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _u8(v: float) -> np.uint8:
+    return np.uint8(np.rint(min(max(v, np.float32(0.0)), np.float32(1.0)) * np.float32(255.0)))

@@ -5,15 +5,31 @@ and the P patch tokens of the current frame's latent grid. Every token of step t
 steps t-context+1 .. t (a band in time, full inside a step), never to the future. The outputs at the patch
 positions of step t predict the latent of frame t+1 as a residual over the latent of frame t.
 
-Because the attention band is fixed, stepping with a per-stream KV cache of the last `context-1` blocks gives
-exactly the same numbers as recomputing the whole sequence (tests/test_neural.py checks that), and a step
-costs one block of tokens whatever the length of the stream.
+Because the attention band is fixed, stepping with a per-stream KV cache of the last `context-1` blocks (a
+preallocated ring buffer, see KVCache) gives the same numbers as recomputing the whole sequence, to float
+rounding (tests/test_neural.py checks that), and a step costs one block of tokens whatever the stream's length.
 """
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+
+def _fused_gelu_works() -> bool:
+    """torch.ops.mkldnn._linear_pointwise is what torch.compile uses to fuse linear + GELU on the CPU; it is
+    internal, so check once that it exists and agrees with the plain ops before relying on it."""
+    try:
+        g = torch.Generator().manual_seed(0)
+        x, w, b = torch.randn(5, 8, generator=g), torch.randn(16, 8, generator=g), torch.randn(16, generator=g)
+        with torch.no_grad():
+            got = torch.ops.mkldnn._linear_pointwise(x, w, b, "gelu", [], "tanh")
+        return bool(torch.allclose(got, F.gelu(F.linear(x, w, b), approximate="tanh"), atol=1e-5))
+    except (AttributeError, RuntimeError):
+        return False
+
+
+FUSED_GELU = torch.backends.mkldnn.is_available() and _fused_gelu_works()
 
 
 @dataclass
@@ -66,25 +82,35 @@ def unpatchify(t: torch.Tensor, c: int, g: int, p: int) -> torch.Tensor:
 
 
 class KVCache:
-    """Keys and values of the last `context-1` steps of B streams, one fixed-size shift buffer per layer.
+    """Keys and values of the last `context` steps of B streams: one preallocated ring buffer per layer.
 
-    Slot j of the buffer holds the step that is `context-1-j` steps older than the one being computed;
-    `valid[b, j]` is False where stream b has no such step yet (fresh or just reset).
+    The buffer holds `context` slots of `block` tokens; a step writes its own keys/values into slot
+    `pos % context` in place and attends over the whole buffer, so nothing is shifted or concatenated.
+    Attention does not care about key order, only about each key's age, which `DreamModel.step_bias`
+    derives from the slot index. `valid[b, j]` is False where stream b has nothing in slot j yet (fresh or
+    just reset). All streams share `pos`: they step together.
     """
 
     def __init__(self, cfg: DreamConfig, batch: int, device=None, dtype=torch.float32):
-        w, hd = cfg.context - 1, cfg.d_model // cfg.n_head
-        shape = (batch, cfg.n_head, w, cfg.block, hd)
+        n, hd = cfg.context, cfg.d_model // cfg.n_head
+        shape = (batch, cfg.n_head, n * cfg.block, hd)
+        self.block = cfg.block
         self.k = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
         self.v = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
-        self.valid = torch.zeros(batch, w, dtype=torch.bool, device=device)
+        self.valid = torch.zeros(batch, n, dtype=torch.bool, device=device)
+        self.pos = 0                               # steps taken; the next one writes slot pos % context
 
     def copy_stream(self, dst: int, src: "KVCache", src_index: int = 0) -> None:
-        """Overwrite stream `dst` with stream `src_index` of another cache (used to reset one stream)."""
-        for layer in range(len(self.k)):
-            self.k[layer][dst] = src.k[layer][src_index]
-            self.v[layer][dst] = src.v[layer][src_index]
-        self.valid[dst] = src.valid[src_index]
+        """Overwrite stream `dst` with stream `src_index` of another cache (used to reset one stream).
+        The two buffers may be at different ring positions: each past step keeps its age."""
+        n, s = self.valid.shape[1], self.block
+        self.valid[dst] = False
+        for age in range(1, n):
+            d, r = (self.pos - age) % n, (src.pos - age) % n
+            for mine, theirs in ((self.k, src.k), (self.v, src.v)):
+                for layer in range(len(mine)):
+                    mine[layer][dst, :, d * s:(d + 1) * s] = theirs[layer][src_index, :, r * s:(r + 1) * s]
+            self.valid[dst, d] = src.valid[src_index, r]
 
 
 class Attention(nn.Module):
@@ -105,17 +131,15 @@ class Attention(nn.Module):
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias)
         return self.proj(y.transpose(1, 2).reshape(x.shape))
 
-    def step(self, x: torch.Tensor, bias: torch.Tensor, ck: torch.Tensor, cv: torch.Tensor):
-        """One block. x (B, S, D); ck/cv (B, H, W, S, hd) cached; bias (B, H, S, (W+1)*S).
-
-        Returns the output and the block's own keys/values for the cache.
-        """
+    def step(self, x: torch.Tensor, bias: torch.Tensor, ck: torch.Tensor, cv: torch.Tensor, slot: slice):
+        """One block. x (B, S, D); ck/cv (B, H, context*S, hd) ring buffers, this step's keys/values are
+        written into ck/cv[:, :, slot] in place; bias (B, H, S, context*S)."""
         b, s, _ = x.shape
         q, k, v = self.split(x)                                        # (B, H, S, hd)
-        keys = torch.cat([ck.flatten(2, 3), k], dim=2)                 # (B, H, (W+1)*S, hd)
-        vals = torch.cat([cv.flatten(2, 3), v], dim=2)
-        y = F.scaled_dot_product_attention(q, keys, vals, attn_mask=bias)
-        return self.proj(y.transpose(1, 2).reshape(b, s, -1)), k, v
+        ck[:, :, slot] = k
+        cv[:, :, slot] = v
+        y = F.scaled_dot_product_attention(q, ck, cv, attn_mask=bias)
+        return self.proj(y.transpose(1, 2).reshape(b, s, -1))
 
 
 class Block(nn.Module):
@@ -131,10 +155,17 @@ class Block(nn.Module):
         x = x + self.attn(self.ln1(x), bias)
         return x + self.mlp(self.ln2(x))
 
-    def step(self, x, bias, ck, cv):
-        a, k, v = self.attn.step(self.ln1(x), bias, ck, cv)
-        x = x + a
-        return x + self.mlp(self.ln2(x)), k, v
+    def step(self, x, bias, ck, cv, slot):
+        x = x + self.attn.step(self.ln1(x), bias, ck, cv, slot)
+        return x + self.mlp_out(self.ln2(x))
+
+    def mlp_out(self, x: torch.Tensor) -> torch.Tensor:
+        """self.mlp(x), with the first linear and its GELU fused into one oneDNN call where torch has it
+        (saves a pass over the widest activation; same numbers to float rounding)."""
+        fc, _, out = self.mlp
+        if FUSED_GELU:
+            return out(torch.ops.mkldnn._linear_pointwise(x, fc.weight, fc.bias, "gelu", [], "tanh"))
+        return self.mlp(x)
 
 
 class DreamModel(nn.Module):
@@ -189,32 +220,25 @@ class DreamModel(nn.Module):
         return self.readout(x.view(b, t, self.cfg.block, -1), z)
 
     # ---- streaming (runtime) ------------------------------------------------------------------
-    def step_bias(self, valid: torch.Tensor) -> torch.Tensor:
-        """(B, H, S, (W+1)*S) bias for one step given which cached slots are valid (B, W)."""
-        c = self.cfg
-        w = c.context - 1
-        offs = torch.arange(w, 0, -1, device=valid.device)            # slot j is w-j steps back
-        slot_bias = self.time_bias[:, offs]                            # (H, W)
-        slot_bias = slot_bias[None].expand(valid.shape[0], -1, -1)     # (B, H, W)
-        slot_bias = slot_bias.masked_fill(~valid[:, None, :], float("-inf"))
-        own = self.time_bias[:, :1][None].expand(valid.shape[0], -1, -1)   # offset 0, (B, H, 1)
-        per_step = torch.cat([slot_bias, own], dim=-1)                 # (B, H, W+1)
-        per_key = per_step.repeat_interleave(c.block, dim=-1)          # (B, H, (W+1)*S)
-        return per_key[:, :, None, :].expand(-1, -1, c.block, -1)
+    def step_bias(self, valid: torch.Tensor, slot: int) -> torch.Tensor:
+        """(B, H, S, context*S) bias for one step writing ring slot `slot`, given valid slots (B, context)."""
+        n, s = valid.shape[1], self.cfg.block
+        age = (slot - torch.arange(n, device=valid.device)) % n        # steps back; 0 = this step
+        per_slot = self.time_bias[:, age][None].masked_fill(~valid[:, None, :], float("-inf"))   # (B, H, n)
+        return per_slot.repeat_interleave(s, dim=-1)[:, :, None, :].expand(-1, -1, s, -1)
 
     @torch.no_grad()
     def step(self, z: torch.Tensor, actions: torch.Tensor, events: torch.Tensor, cache: KVCache) -> torch.Tensor:
         """One step for B streams: z (B, C, G, G), actions (B, A), events (B,) -> next latents (B, C, G, G).
 
-        Updates `cache` in place (shifts in this step's keys/values), so the next call continues the streams.
+        Updates `cache` in place (writes this step's keys/values), so the next call continues the streams.
         """
         x = self.embed(z, actions, events)                             # (B, S, D)
-        bias = self.step_bias(cache.valid).to(x.dtype)
+        n, s = cache.valid.shape[1], self.cfg.block
+        j = cache.pos % n
+        cache.valid[:, j] = True
+        bias = self.step_bias(cache.valid, j).to(x.dtype)
         for i, blk in enumerate(self.blocks):
-            x, k, v = blk.step(x, bias, cache.k[i], cache.v[i])
-            if cache.k[i].shape[2]:                                    # context 1 keeps no history
-                cache.k[i] = torch.cat([cache.k[i][:, :, 1:], k[:, :, None]], dim=2)
-                cache.v[i] = torch.cat([cache.v[i][:, :, 1:], v[:, :, None]], dim=2)
-        if cache.valid.shape[1]:
-            cache.valid = torch.cat([cache.valid[:, 1:], torch.ones_like(cache.valid[:, :1])], dim=1)
+            x = blk.step(x, bias, cache.k[i], cache.v[i], slice(j * s, (j + 1) * s))
+        cache.pos += 1
         return self.readout(x, z)
