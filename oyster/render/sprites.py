@@ -13,6 +13,8 @@ from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import (
     K_ANIMAL,
+    K_PINE,
+    K_TREE,
     K_VILLAGER,
     KIND_BOX,
     far_shape,
@@ -58,9 +60,8 @@ def _variation(i, kind, x, y):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb):
-    """A small sprite: flat-lit silhouette, one light factor for the whole sprite."""
-    lr, lg, lb = _sprite_light(P, 0.0, 0.3)
+def _draw_far(img, depth, lr, lg, lb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb):
+    """A small sprite: flat-lit silhouette, one light factor (lr, lg, lb) for the whole sprite."""
     for px in range(x0, x1):
         lx = (px + 0.5 - sx) * inv_ppm
         for py in range(y0, y1):
@@ -81,6 +82,48 @@ def _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1
 
 
 @njit(cache=True, nogil=True, fastmath=True)
+def _column_extent(k, lx, var):
+    """(lo, hi) sprite metres bounding where the shape of kind k can hit in the column at lx (lo > hi: none).
+    Conservative hulls of tree_shape and pine_shape, so the rows outside need no shading; other kinds: all."""
+    if k == K_TREE:
+        lo, hi = 1e9, -1e9
+        if abs(lx) < 0.2:
+            lo, hi = -1e9, 2.8
+        for j in range(4):
+            cx = (0.0, -0.9, 0.9, 0.15)[j]
+            cy = (3.7, 3.0, 3.1, 4.7)[j]
+            r = (1.7, 1.15, 1.15, 1.1)[j] * (0.9 + 0.2 * var)
+            q = r * r - (lx - cx) * (lx - cx)
+            if q > 0.0:
+                half = math.sqrt(q)
+                lo = min(lo, cy - half)
+                hi = max(hi, cy + half)
+        return lo, hi
+    if k == K_PINE:
+        lo, hi = 1e9, -1e9
+        if abs(lx) < 0.16:
+            lo, hi = -1e9, 1.5
+        for j in range(3):
+            yb = 1.2 + j * 1.85
+            hw = 1.6 * (1.0 - j * 0.24) * (0.9 + 0.2 * var)
+            if abs(lx) < hw:
+                lo = min(lo, yb)
+                hi = max(hi, yb + 2.9 * (1.0 - abs(lx) / hw))
+        return lo, hi
+    return -1e9, 1e9
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _block_open(depth, x0, y0, x1, y1, d):
+    """Whether any pixel of the block [x0, x1) x [y0, y1) is further than depth d."""
+    for px in range(x0, x1):
+        for py in range(y0, y1):
+            if depth[px, py] > d:
+                return True
+    return False
+
+
+@njit(cache=True, nogil=True, fastmath=True)
 def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
     """Draw every sprite with a depth test; `seeds` (N,) int32 gives stable per-entity looks (-1: derive)."""
     W, H = depth.shape
@@ -89,6 +132,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
     snow = P[S.SNOW_COVER]
     now = P[S.TIME]
     n_kinds = KIND_BOX.shape[0]
+    flr, flg, flb = _sprite_light(P, 0.0, 0.3)         # the flat light of every far sprite
     for i in range(xyz.shape[0]):
         k = kinds[i]
         if k < 0 or k >= n_kinds:
@@ -120,7 +164,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
         inv_ppm = 1.0 / (ppm * sc)
         if top_m * ppm < FAR_PIXELS:
-            _draw_far(img, depth, P, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb)
+            _draw_far(img, depth, flr, flg, flb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb)
             continue
         pose = sprite_pose(k, actions[i], phases[i])
         fine = ppm * sc * (1.0 / SPECKLE_PIXELS)
@@ -135,9 +179,25 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         B = 1 if top_m * ppm < BLOCK_PIXELS else (2 if top_m * ppm < 2 * BLOCK_PIXELS else 3)
         for bx in range(x0, x1, B):
             lx = (bx + 0.5 * B - sx) * inv_ppm
-            for by in range(y0, y1, B):
-                if B == 1 and depth[bx, by] <= d:
-                    continue
+            # rows where the shape cannot hit in this column are skipped (block grid unchanged; the margin
+            # of a couple of rows keeps it exact)
+            ly_lo, ly_hi = _column_extent(k, lx, var)
+            if ly_lo > ly_hi:
+                continue
+            r_lo = foot - 0.5 * B - min(ly_hi, 1e6) * s_ppm - (B + 2.0)
+            r_hi = foot - 0.5 * B - max(ly_lo, -1e6) * s_ppm + (B + 2.0)
+            by0 = y0
+            if r_lo > y0:
+                by0 = y0 + int((r_lo - y0) / B) * B
+            by1 = y1
+            if r_hi < y1:
+                by1 = max(int(r_hi) + 1, y0)
+            for by in range(by0, by1, B):
+                if B == 1:
+                    if depth[bx, by] <= d:
+                        continue
+                elif not _block_open(depth, bx, by, min(bx + B, x1), min(by + B, y1), d):
+                    continue                            # the whole block is hidden: skip the shading
                 ly = (foot - by - 0.5 * B) * inv_ppm
                 hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now, fine)
                 if not hit:
