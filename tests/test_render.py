@@ -95,6 +95,16 @@ def test_rain_draws_streaks():
     assert lum(frame(replace(s, rain=0.0)))[ground].std() < a[ground].std(), "streaks add texture"
 
 
+def test_snow_draws_falling_flakes():
+    """Flakes move between two moments over flat ground. The weather test above would not notice missing
+    flakes: snow's haze and fog alone change the frame enough."""
+    s = replace(character_scene("idle", "rock", dist=500.0), snow=1.0, pitch=-0.3)
+    a, b = lum(frame(replace(s, time=1.0))), lum(frame(replace(s, time=1.37)))
+    ground = slice(H // 2, H)
+    moved = np.abs(a - b)[ground] > 20
+    assert moved.sum() > 0.002 * moved.size, "falling flakes over the ground"
+
+
 def test_snow_brightens(view):
     clear = frame(view)
     snowy = frame(replace(view, snow=1.0, snow_cover=1.0))
@@ -121,6 +131,8 @@ def test_lightning_brightens(view):
     dark = frame(storm)
     flash = frame(replace(storm, lightning=1.0))
     assert lum(flash).mean() > lum(dark).mean() + 25
+    # the sky light alone brightens the frame that much: the bolt shows that the lightning pass ran
+    assert (flash.min(axis=2) > 245).sum() >= 10, "a white bolt"
 
 
 def test_night_darker_than_noon_with_stars(view):

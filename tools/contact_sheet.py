@@ -146,7 +146,7 @@ def fixture_tiles(width: int, height: int) -> list:
                 ("village", {"cam_x": 0.0, "cam_y": 0.0, "pitch": -0.05})]
     out = []
     for label, kw in variants:
-        out.append((label, render(replace(base, **kw), np.zeros((height, width, 3), np.uint8)).copy()))
+        out.append((label, render(replace(base, **kw), np.zeros((height, width, 3), np.uint8))))
     return out
 
 
