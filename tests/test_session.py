@@ -71,7 +71,8 @@ def test_bad_construction_is_rejected(args):
 
 
 def test_all_held_inputs_are_accepted(base):
-    base.step(HELD_INPUTS, 1 / 60)
+    f = base.step(HELD_INPUTS, 1 / 60)
+    assert f.shape == (H, W, 3) and f.dtype == np.uint8
 
 
 def test_state_is_json_and_has_the_contract_fields(base):

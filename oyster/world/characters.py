@@ -16,6 +16,7 @@ from .state import DT
 SEGMENT = 8.0               # seconds per wander segment
 WALK = 3.5                  # seconds of walking at the start of each segment
 WANDER = {"villager": 3.0, "animal": 8.0}   # wander radius around home, metres (villages keep clear of houses)
+MAX_WANDER = max(WANDER.values())
 FOLLOW_GAP = 2.5            # metres a follower keeps from the player
 FOLLOW_SPEED = 4.5          # metres/second
 # ambient activities at the end of a walk, with cumulative probabilities (villagers; animals always idle)

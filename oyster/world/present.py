@@ -13,7 +13,6 @@ from .state import DT, EYE_HEIGHT
 NEAR = 60.0             # metres: entities listed in state()
 CULL_TAN = 1.0          # sprites within 45 degrees of the view axis are kept (the renderer's half-FOV is 40)
 CULL_MARGIN = 16.0      # metres: the widest sprite's half-width, so nothing pops at the frustum's edge
-MAX_WANDER = max(characters.WANDER.values())
 
 
 def scene(world, camera: tuple | None = None) -> Scene:
@@ -30,10 +29,9 @@ def scene(world, camera: tuple | None = None) -> Scene:
     n_s = len(sxyz)
     saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
     if len(v.c_ids):
-        rows = np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam, 2 * MAX_WANDER))
-        if world.entities.overrides:           # commanded characters may be anywhere: always drawn
-            extra = [v.c_index[i] for i in world.entities.overrides if i in v.c_index]
-            rows = np.union1d(rows, np.array(extra, np.int64))
+        # commanded characters may be anywhere: always drawn
+        rows = world.with_overridden(v, np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam,
+                                                             2 * characters.MAX_WANDER)))
         if len(rows):
             x, y, _, act, ph = world.char_states(rows)
             z = _ground_vec(ring.height, x, y)

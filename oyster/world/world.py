@@ -18,7 +18,6 @@ MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
 PHYS_RADIUS = 72.0      # metres around the player kept in the ring map for physics and obstacles (GATHER, 40 m
                         # character homes and their wander all fit inside)
 GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cell
-MAX_WANDER = max(characters.WANDER.values())
 
 
 class World:
@@ -165,6 +164,14 @@ class World:
                 ph[k] = (self.s.tick - o.tick0) * DT
         return x, y, hd, act, ph
 
+    def with_overridden(self, v, rows: np.ndarray) -> np.ndarray:
+        """`rows` of the view's characters plus those with an override (commanded ones may be anywhere)."""
+        ovs = self.entities.overrides
+        if not ovs:
+            return rows
+        extra = [v.c_index[i] for i in ovs if i in v.c_index]
+        return np.union1d(rows, np.array(extra, np.int64))
+
     def _obstacles(self, x: float, y: float) -> np.ndarray:
         """Circles (x, y, r) that can touch the player this frame: statics near its 8 m cell, characters near it."""
         v = self.view()
@@ -178,10 +185,7 @@ class World:
         if len(v.c_ids) == 0:
             return self._gathered
         near = np.flatnonzero((v.c_home[:, 0] - x) ** 2 + (v.c_home[:, 1] - y) ** 2 < 40.0 ** 2)
-        ovs = self.entities.overrides
-        if ovs:
-            extra = [v.c_index[i] for i, o in ovs.items() if i in v.c_index]
-            near = np.union1d(near, np.array(extra, np.int64))
+        near = self.with_overridden(v, near)
         if len(near) == 0:
             return self._gathered
         cx, cy, _, _, _ = self.char_states(near)
@@ -190,7 +194,7 @@ class World:
 
     def entities_near(self, x: float, y: float, r: float, kinds=None) -> list:
         """[(distance, id, kind, x, y, radius, action)] of entities within r metres of (x, y), nearest first."""
-        self.cache.ensure_near(x, y, r + 2 * MAX_WANDER)
+        self.cache.ensure_near(x, y, r + 2 * characters.MAX_WANDER)
         v = self.view()
         out = []
         d = np.hypot(v.s_xyz[:, 0] - x, v.s_xyz[:, 1] - y)
