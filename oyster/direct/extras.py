@@ -7,6 +7,7 @@ a named character...), so chatter and one-intent clauses ("6:30 in the morning")
 import re
 
 from oyster.direct import grammar as G
+from oyster.direct import idioms as I
 from oyster.direct import lexicon as L
 from oyster.direct import refs
 from oyster.direct import slots as S
@@ -87,7 +88,7 @@ def _weather(rest, text, ctx, state):
             continue  # "the snowy mountains": scenery, not a request
         lead = _before(text, s, 3)
         if _NEG & set(lead[-2:]):
-            return s, [{"op": "weather", "kind": "clear", "intensity": 0.0}]
+            return s, [dict(I.CLEAR)]
         start = len(text[:s].rstrip()) - len(" ".join(lead)) if lead else s
         default = S.DEFAULTS.storm_intensity if kind == "storm" else S.DEFAULTS.intensity
         return s, [{"op": "weather", "kind": kind, "intensity": S.intensity(text[start:e], default)}]
@@ -126,11 +127,7 @@ def _character(rest, text, ctx, state):
     named = refs.mentioned_kind(rest) or L.EVERYONE.first(rest) or _STRONG_REF.search(rest)
     if not acts or not named:
         return None
-    ids, kind = refs.resolve(text, ctx, state)
-    refs.remember(ctx, ids, kind, state)
-    act = acts[-1][2]
-    edits = [{"op": "character", "action": act, **({"target": i} if i else {})} for i in (ids or [None])]
-    return acts[-1][0], edits
+    return acts[-1][0], G.character_edits(acts[-1][2], text, ctx, state)
 
 
 def _teleport(rest, text, ctx, state):

@@ -3,7 +3,6 @@ extractors fill in the details (with defaults)."""
 from oyster.direct import classifier as C
 from oyster.direct import grammar as G
 from oyster.direct import lexicon as L
-from oyster.direct import refs
 from oyster.direct import slots as S
 from oyster.direct.grammar import Parse
 from oyster.direct.refs import DirectContext
@@ -35,9 +34,7 @@ def fill(intent: str, text: str, ctx: DirectContext, state: dict | None) -> Pars
     """Typed edits for a classifier intent; slots come from the clause, else defaults."""
     family = intent.split("_")[0]
     if family == "weather":
-        edit = G.weather_edit(text, intent.split("_")[1])
-        edit["intensity"] = S.intensity(text, edit["intensity"]) if edit["kind"] != "clear" else 0.0
-        return Parse([edit], intent="weather")
+        return Parse([G.weather_edit(text, intent.split("_")[1])], intent="weather")
     if intent in _HOURS:
         hour = S.hour_of_day(text, state)
         return Parse([G.time_edit(_HOURS[intent] if hour is None else hour, None, state)], intent="time")
@@ -49,7 +46,7 @@ def fill(intent: str, text: str, ctx: DirectContext, state: dict | None) -> Pars
     if intent in _GRAVITY:
         scale = S.gravity_scale(text)
         return Parse([G.gravity_edit(_GRAVITY[intent] if scale is None else scale)], intent="gravity")
-    if intent == "terrain" or family == "terrain":
+    if family == "terrain":
         action = intent.split("_")[1]
         where = S.where(text) or ("here" if action == "flatten" else "ahead")
         return Parse([{"op": "terrain", "action": action, "where": "here" if where == "around" else where}],
@@ -76,8 +73,5 @@ def _other(intent: str, text: str, ctx: DirectContext, state: dict | None) -> Pa
         act = S.action(text)
         if act is None:
             return None
-        ids, kind = refs.resolve(text, ctx, state)
-        refs.remember(ctx, ids, kind, state)
-        edits = [{"op": "character", "action": act, **({"target": i} if i else {})} for i in (ids or [None])]
-        return Parse(edits, intent="character")
+        return Parse(G.character_edits(act, text, ctx, state), intent="character")
     return None

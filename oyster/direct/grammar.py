@@ -157,11 +157,16 @@ def _character(text, ctx, state, prev):
         return None
     if not refer and L.SPAWN_VERB.first(text) and act in ("walk", "follow"):
         return None
+    return Parse(character_edits(act, text, ctx, state), intent="character")
+
+
+def character_edits(act: str, text: str, ctx: DirectContext, state: dict | None) -> list[dict]:
+    """One edit per character the clause means (remembered for pronouns); untargeted if none is known."""
     ids, kind = refs.resolve(text, ctx, state)
     refs.remember(ctx, ids, kind, state)
     if not ids:
-        return Parse([{"op": "character", "action": act}], intent="character")
-    return Parse([{"op": "character", "action": act, "target": i} for i in ids], intent="character")
+        return [{"op": "character", "action": act}]
+    return [{"op": "character", "action": act, "target": i} for i in ids]
 
 
 def _terrain(text, ctx, state, prev):
@@ -299,7 +304,7 @@ def weather_edit(text: str, kind: str | None = None) -> dict | None:
     if kind != "clear" and (L.WEATHER_NEG.find(said) or _OFF.search(text)):
         kind = "clear"
     if kind == "clear":
-        return {"op": "weather", "kind": "clear", "intensity": 0.0}
+        return dict(I.CLEAR)
     default = S.DEFAULTS.storm_intensity if kind == "storm" else S.DEFAULTS.intensity
     return {"op": "weather", "kind": kind, "intensity": S.intensity(text, default)}
 

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from oyster.direct import lexicon as L
 
-ANIMAL_WORDS = {p for p, k in L.KIND.lookup.items() if k == "animal"}
 PLURALS = {"villagers", "people", "animals", "npcs", "folks", "guys", "humans", "kids", "children", "men", "women",
            "dogs", "cats", "cows", "pigs", "horses", "creatures", "rabbits", "chickens", "goats", "locals",
            "residents", "friends", "critters", "pets", "ducks", "wolves", "bears"}
