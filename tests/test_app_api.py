@@ -1,5 +1,6 @@
 """The launched app through gradio_client: waitlist rules, headless play endpoints, metrics, the seat cap."""
 import concurrent.futures as cf
+from urllib.parse import urlencode
 
 import pytest
 from gradio_client import Client
@@ -55,7 +56,8 @@ def test_headless_play_round_trip(app, client):
     reply = client.predict(sid, "make it rain", api_name="/command")
     assert isinstance(reply["reply"], str) and reply["reply"] and isinstance(reply["edits"], list)
     shared = client.predict(sid, api_name="/share")
-    assert set(shared) == {"code", "link"}
+    assert set(shared) == {"code", "link"} and shared["code"]
+    assert shared["link"].endswith("/?" + urlencode({"world": shared["code"]}))   # the link opens that world
     assert client.predict(sid, api_name="/close") == {"closed": True}
     with pytest.raises(Exception, match="No open session"):
         client.predict(sid, [], 1, api_name="/step")

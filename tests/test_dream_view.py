@@ -1,11 +1,13 @@
 """The Dream panel: DreamStream against a real Session with the shipped checkpoint, the per-visitor registry
 with a real Runner, the missing-checkpoint message, and the launched page with the Dream tab."""
 import json
+import re
 import threading
 import time
 import urllib.request
 from types import SimpleNamespace
 
+import cv2
 import gradio as gr
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from oyster import Session
 from oyster.neural import engine_frame, frame_psnr
 from oyster.neural.app import MISSING, DreamStream, DreamViews, add_dream_view, load_dream
+from oyster.serve.encode import parse_data_url
 
 WALK = [{"forward"}] * 6 + [{"forward", "turn_left"}] * 30
 
@@ -138,6 +141,11 @@ def test_registry_streams_follow_a_real_runner_and_clean_up(dream):
                 assert views.toggle(request) == "Dream along"   # the stream sees it and stops
         assert sum("data:image/jpeg" in h for h in out) >= 9 and "PSNR vs engine" in out[-2]
         assert "Stopped. Last: PSNR" in out[-1] and "data:image/jpeg" in out[-1]   # the last frame stays
+        urls = [re.search(r'src="([^"]+)"', h).group(1) for h in out if "data:image/jpeg" in h]
+        fids = [parse_data_url(u)[0]["fid"] for u in urls]
+        assert fids[:-1] == list(range(1, len(fids))) and fids[-1] == fids[-2]   # rising ids; last frame kept
+        jpeg = np.frombuffer(parse_data_url(urls[-1])[1], np.uint8)
+        assert cv2.imdecode(jpeg, cv2.IMREAD_COLOR).shape == (180, 320, 3)   # display size, engine's aspect
         assert time.monotonic() - t0 < 20
         views.on_unload(request)
         assert sid not in views.visitors

@@ -159,7 +159,8 @@ def test_seat_cap_line_position_and_promotion():
         r.command("b", "make it rain")
     r.close("a")
     assert r.stats()["sessions_active"] == 1
-    assert "url" in next(r.frames("b")) and r.open("c")["position"] == 1
+    p = next(r.frames("b"))   # b got the seat: a world frame (fid 1), not another place-in-line frame
+    assert p["frame_id"] == 1 and "message" not in p and r.open("c")["position"] == 1
 
 
 def test_idle_timeout_ends_visit_inside_loop():
@@ -304,7 +305,8 @@ def test_a_failing_world_ends_its_visit_with_a_message():
     FakeSession.instances[-2].step = lambda held, dt: 1 / 0
     last = list(gen)[-1]
     assert last["done"] and "error" in last["message"] and r.session_ids() == ["b"]
-    assert "url" in next(r.frames("b"))     # the other visitor plays on
+    p = next(r.frames("b"))     # the other visitor plays on
+    assert p["frame_id"] == 1 and "done" not in p and "message" not in p
 
 
 def test_key_change_wakes_the_loop_early():

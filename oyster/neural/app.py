@@ -3,7 +3,6 @@
 `DreamStream` is the logic (fit engine frames to the model, anchor, free-run with the held keys, PSNR) in plain
 Python; `add_dream_view(ctx)` is the thin Gradio wiring, loaded by the page through `oyster.app.extensions`.
 """
-import base64
 import math
 import threading
 import time
@@ -20,6 +19,7 @@ import torch
 from oyster.neural.checkpoint import DEFAULT_PATH
 from oyster.neural.runtime import Dream
 from oyster.serve import UnknownSession
+from oyster.serve.encode import data_url, encode_jpeg
 
 MISSING = ("The Dream model is not available on this server (no checkpoint at assets/dream.pt), so this panel "
            "is off. The game itself is unaffected.")
@@ -256,10 +256,8 @@ class DreamViews:
 
 
 def _jpeg_url(frame: np.ndarray, quality: int, fid: int) -> str:
-    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(frame, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
-    if not ok:
-        raise RuntimeError("JPEG encoding failed")
-    return f"data:image/jpeg;fid={fid};base64," + base64.b64encode(buf.tobytes()).decode("ascii")
+    """The dream frame as a data URL with its frame id (the same encoding as the play stream's frames)."""
+    return data_url(encode_jpeg(frame, quality), fid, -1)
 
 
 def add_dream_view(ctx, path: str | None = None) -> None:

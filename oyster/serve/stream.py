@@ -138,7 +138,10 @@ class Streaming:
 
     def _set_threads(self) -> None:
         """numba threads for this frame: all cores for a lone player, one each when several share the CPU."""
-        n = self.cfg.frame_threads or ((os.cpu_count() or 1) if self._active_count() <= 1 else 1)
+        n = self.cfg.frame_threads
+        if not n:
+            with self._lock:   # another visitor's open/close may be changing the slots right now
+                n = (os.cpu_count() or 1) if self._active_count() <= 1 else 1
         numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
 
     def _hud(self, slot: Slot) -> dict:
