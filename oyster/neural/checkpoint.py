@@ -44,9 +44,7 @@ def load_checkpoint(path: str | None = None, device="cpu") -> tuple[Tokenizer, D
         raise ValueError(f"{path}: unknown Dream checkpoint format {ck.get('format')!r}")
     if list(ck["actions"]) != list(D.ACTIONS) or list(D.EVENTS[:len(ck["events"])]) != list(ck["events"]):
         raise ValueError(f"{path}: action/event vocabulary differs from oyster.neural.data")
-    tcfg = dict(ck["tokenizer_config"])
-    tcfg["widths"] = tuple(tcfg["widths"])
-    tok = Tokenizer(TokenizerConfig(**tcfg))
+    tok = Tokenizer(TokenizerConfig.from_dict(ck["tokenizer_config"]))
     model = DreamModel(DreamConfig(**ck["model_config"]))
     tok.load_state_dict(ck["tokenizer"])
     model.load_state_dict(ck["model"])

@@ -133,13 +133,14 @@ class Attention(nn.Module):
 
     def step(self, x: torch.Tensor, bias: torch.Tensor, ck: torch.Tensor, cv: torch.Tensor, slot: slice):
         """One block. x (B, S, D); ck/cv (B, H, context*S, hd) ring buffers, this step's keys/values are
-        written into ck/cv[:, :, slot] in place; bias (B, H, S, context*S)."""
+        written into ck/cv[:, :, slot] in place; bias (B, H, S, context*S). Attention runs in the cache's
+        dtype, which may differ from the weights' (bf16 weights, float32 attention at run time)."""
         b, s, _ = x.shape
         q, k, v = self.split(x)                                        # (B, H, S, hd)
         ck[:, :, slot] = k
         cv[:, :, slot] = v
-        y = F.scaled_dot_product_attention(q, ck, cv, attn_mask=bias)
-        return self.proj(y.transpose(1, 2).reshape(b, s, -1))
+        y = F.scaled_dot_product_attention(q.to(ck.dtype), ck, cv, attn_mask=bias)
+        return self.proj(y.transpose(1, 2).reshape(b, s, -1).to(x.dtype))
 
 
 class Block(nn.Module):
@@ -199,7 +200,7 @@ class DreamModel(nn.Module):
         """Hidden states (..., block, D) of step t -> predicted latent of step t+1 (..., C, G, G)."""
         delta = self.head(self.ln_f(h[..., 2:, :]))                    # frame patch positions only
         c = self.cfg
-        return z + unpatchify(delta, c.latent_dim, c.grid, c.patch)
+        return z + unpatchify(delta, c.latent_dim, c.grid, c.patch).to(z.dtype)
 
     # ---- full sequence (training, tests) ------------------------------------------------------
     def band_bias(self, steps: int) -> torch.Tensor:
@@ -232,12 +233,13 @@ class DreamModel(nn.Module):
         """One step for B streams: z (B, C, G, G), actions (B, A), events (B,) -> next latents (B, C, G, G).
 
         Updates `cache` in place (writes this step's keys/values), so the next call continues the streams.
+        The model's weights may be bfloat16 (see runtime.stream_model): z and the result stay in z's dtype.
         """
-        x = self.embed(z, actions, events)                             # (B, S, D)
+        x = self.embed(z.to(self.pos.dtype), actions, events)          # (B, S, D)
         n, s = cache.valid.shape[1], self.cfg.block
         j = cache.pos % n
         cache.valid[:, j] = True
-        bias = self.step_bias(cache.valid, j).to(x.dtype)
+        bias = self.step_bias(cache.valid, j).to(cache.k[0].dtype)
         for i, blk in enumerate(self.blocks):
             x = blk.step(x, bias, cache.k[i], cache.v[i], slice(j * s, (j + 1) * s))
         cache.pos += 1

@@ -79,13 +79,22 @@ class FrameDecoder:
         return unshuffle_frames(r, np.empty((r.shape[0], 2 * r.shape[1], 2 * r.shape[2], 3), np.float32))
 
 
+def stream_model(model: DreamModel) -> DreamModel:
+    """The dynamics model prepared once for inference and shared by every stream: a frozen copy with bfloat16
+    weights where the CPU has native bf16 (its matmuls run ~1.8x faster at batch 8; rollouts stay within
+    ~55 dB PSNR of float32 ones). Latents, the KV cache and attention stay float32 (see DreamModel.step)."""
+    fast = copy.deepcopy(model).eval().requires_grad_(False)
+    return fast.to(torch.bfloat16) if bf16_fast() else fast
+
+
 class DreamBatch:
     """B independent streams over shared weights. Streams never reset start from a blank (mid-grey) frame."""
 
     def __init__(self, tok: Tokenizer, model: DreamModel, meta: dict, batch: int, detail: bool = True,
-                 tau: float = 0.04, decoder: FrameDecoder | None = None):
-        self.tok, self.model, self.meta = tok, model, meta
+                 tau: float = 0.04, decoder: FrameDecoder | None = None, stepper: DreamModel | None = None):
+        self.tok, self.model, self.meta = tok, model, meta            # as trained (float32)
         self.decoder = decoder or FrameDecoder(tok)
+        self.stepper = stepper or stream_model(model)                 # what steps the streams
         self.detail, self.tau = detail, tau            # detail restore and its gate width (0..1 pixel units)
         self.batch_size = batch
         c = model.cfg
@@ -133,7 +142,7 @@ class DreamBatch:
         z = self.encode(frames)                                        # (k, C, G, G)
         cache = KVCache(self.model.cfg, 1)
         for j in range(k - 1):                                         # prime the cache on real transitions
-            self.model.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
+            self.stepper.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
         self.cache.copy_stream(i, cache)
         self._anchor(i, z[-1], frames[-1])
 
@@ -153,7 +162,7 @@ class DreamBatch:
         event name or None). Returns (B, H, W, 3) uint8 predicted frames."""
         if len(helds) != self.batch_size:
             raise ValueError(f"step_many needs {self.batch_size} held sets, got {len(helds)}")
-        z = self.model.step(self.z, self._actions(helds), self._events(events, self.batch_size), self.cache)
+        z = self.stepper.step(self.z, self._actions(helds), self._events(events, self.batch_size), self.cache)
         self.z = z.clamp_(-1, 1)                                       # latents live in [-1, 1] (tanh)
         return self.frames()
 
@@ -207,7 +216,7 @@ class Dream:
 
     def batch(self, n: int) -> DreamBatch:
         one = self._one
-        return DreamBatch(one.tok, one.model, self.meta, n, one.detail, one.tau, one.decoder)
+        return DreamBatch(one.tok, one.model, self.meta, n, one.detail, one.tau, one.decoder, one.stepper)
 
     @property
     def detail(self) -> bool:

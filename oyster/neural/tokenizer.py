@@ -9,14 +9,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 
 @dataclass
 class TokenizerConfig:
     size: int = 64              # frame side in pixels
     latent_dim: int = 8         # channels of the latent grid
-    widths: tuple = (32, 64)    # encoder channels per halving: 32x32, 16x16 (the decoder mirrors them)
+    widths: tuple = (32, 64)    # encoder channels per halving: 32x32, 16x16
+    dec_widths: tuple = ()      # decoder channels, same layout; () = mirror the encoder
+    dec_act: str = "silu"       # decoder activation: "silu" or "relu" (relu is ~free at run time)
     latent_noise: float = 0.05  # train the decoder on slightly noisy latents: predictions are never exact
 
     @property
@@ -25,18 +26,29 @@ class TokenizerConfig:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["widths"] = list(self.widths)
+        d["widths"], d["dec_widths"] = list(self.widths), list(self.dec_widths)
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TokenizerConfig":
+        """Inverse of to_dict (checkpoints written before dec_widths/dec_act existed load as before)."""
+        d = dict(d)
+        d["widths"], d["dec_widths"] = tuple(d["widths"]), tuple(d.get("dec_widths", ()))
+        return cls(**d)
+
+
+ACTIVATIONS = {"silu": nn.SiLU, "relu": nn.ReLU}
 
 
 class ResBlock(nn.Module):
-    def __init__(self, ch: int):
+    def __init__(self, ch: int, act: str = "silu"):
         super().__init__()
         self.c1 = nn.Conv2d(ch, ch, 3, padding=1)
         self.c2 = nn.Conv2d(ch, ch, 3, padding=1)
+        self.act = ACTIVATIONS[act]()
 
     def forward(self, x):
-        return x + self.c2(F.silu(self.c1(F.silu(x))))
+        return x + self.c2(self.act(self.c1(self.act(x))))
 
 
 class Tokenizer(nn.Module):
@@ -51,11 +63,15 @@ class Tokenizer(nn.Module):
         enc += [ResBlock(ch), nn.SiLU(), nn.Conv2d(ch, cfg.latent_dim, 1)]
         self.encoder = nn.Sequential(*enc)
 
-        dec = [nn.Conv2d(cfg.latent_dim, w[-1], 3, padding=1), ResBlock(w[-1])]
+        w = list(cfg.dec_widths or cfg.widths)
+        if len(w) != len(cfg.widths):
+            raise ValueError(f"dec_widths {cfg.dec_widths} must have one width per encoder stage {cfg.widths}")
+        act = ACTIVATIONS[cfg.dec_act]
+        dec = [nn.Conv2d(cfg.latent_dim, w[-1], 3, padding=1), ResBlock(w[-1], cfg.dec_act)]
         ch = w[-1]
         for width in reversed([3] + w[:-1]):              # 16->32->64, narrowing as it grows
             # a conv to 4*width channels then pixel shuffle: x2 resolution at the cost of a low-res conv
-            dec += [nn.SiLU(), nn.Conv2d(ch, 4 * width, 3, padding=1), nn.PixelShuffle(2)]
+            dec += [act(), nn.Conv2d(ch, 4 * width, 3, padding=1), nn.PixelShuffle(2)]
             ch = width
         self.decoder = nn.Sequential(*dec)
 

@@ -218,12 +218,21 @@ def run(cfg: TrainConfig) -> str:
     steps = {"tokenizer": 0, "dynamics": 0, "decoder": 0}      # optimisation steps done per stage
     if os.path.exists(path):
         ck = torch.load(path, map_location=device, weights_only=True)
-        tok.load_state_dict(ck["tokenizer"])
-        model.load_state_dict(ck["model"])
-        for name, opt in opts.items():
-            if name in ck:
-                opt.load_state_dict(ck[name])
         steps.update(ck["steps"])
+        model.load_state_dict(ck["model"])
+        kept = set(opts)
+        if decoder_changed(ck["train_config"]["tokenizer"], cfg.tokenizer):
+            # a new decoder design on the trained encoder: latents (and the dynamics model) stay valid,
+            # the decoder is trained afresh by the decoder stage
+            tok.encoder.load_state_dict({k[len("encoder."):]: v for k, v in ck["tokenizer"].items()
+                                         if k.startswith("encoder.")})
+            steps["decoder"] = 0
+            kept -= {"tok_opt", "dec_opt"}          # their state belongs to the old decoder
+            log("decoder design changed: keeping the encoder and dynamics, training a new decoder")
+        else:
+            tok.load_state_dict(ck["tokenizer"])
+        for name in kept & set(ck):
+            opts[name].load_state_dict(ck[name])
         log(f"resumed from {path}: {steps}")
 
     def save(stage: str, step: int) -> None:
@@ -263,6 +272,12 @@ def _train(cfg, device, log, save, steps, tok, model, opts) -> None:
     model.train()
     train_dynamics(cfg, model, opts["dyn_opt"], lat, acts, evts, steps["dynamics"], device, log, save)
     train_decoder(cfg, tok, model, opts["dec_opt"], lat, ds["frames"], acts, evts, steps["decoder"], device, log, save)
+
+
+def decoder_changed(saved: dict, cfg: TokenizerConfig) -> bool:
+    """Does cfg ask for another decoder than the one a checkpoint's tokenizer config (a dict) describes?"""
+    old = TokenizerConfig.from_dict(saved)
+    return (old.dec_widths or old.widths, old.dec_act) != (cfg.dec_widths or cfg.widths, cfg.dec_act)
 
 
 def _plain(d):
