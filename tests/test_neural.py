@@ -321,3 +321,11 @@ def test_engine_frame_matches_a_64px_session():
     finally:
         big.close()
         small.close()
+
+
+def test_speed_reports_both_batch_sizes_and_their_ratio():
+    from oyster.neural.evaluate import speed
+    sp = speed(tiny_dream(), n=3)
+    assert all(sp[k] > 0 for k in ("ms_batch1", "ms_batch8", "wall_ms_batch1", "wall_ms_batch8"))
+    assert abs(sp["throughput_gain_8"] - 8 * sp["ms_batch1"] / sp["ms_batch8"]) < 1e-9
+    assert abs(sp["ms_per_frame_batch8"] - sp["ms_batch8"] / 8) < 1e-9
