@@ -1,8 +1,9 @@
 """Frame tokenizer: a small conv autoencoder, 64x64x3 uint8 frame <-> (C, 16, 16) latent grid in [-1, 1].
 
 The decoder upsamples with pixel shuffle (sub-pixel convolution) so most of its work happens at low
-resolution: that keeps decoding a frame around a millisecond on one CPU thread. Latents are bounded
-by tanh so the dynamics model's noise augmentation has a known scale.
+resolution. It may be narrower than the encoder (`dec_widths`): the shipped one decodes a frame in ~0.4 ms
+on one CPU thread, ~0.17 ms per frame in a batch of 8. Latents are bounded by tanh so the dynamics
+model's noise augmentation has a known scale.
 """
 from dataclasses import asdict, dataclass
 
