@@ -329,3 +329,38 @@ def test_speed_reports_both_batch_sizes_and_their_ratio():
     assert all(sp[k] > 0 for k in ("ms_batch1", "ms_batch8", "wall_ms_batch1", "wall_ms_batch8"))
     assert abs(sp["throughput_gain_8"] - 8 * sp["ms_batch1"] / sp["ms_batch8"]) < 1e-9
     assert abs(sp["ms_per_frame_batch8"] - sp["ms_batch8"] / 8) < 1e-9
+
+
+def test_stepping_some_streams_matches_single_streams_and_marks_the_rest_stale():
+    """A server steps only the visitors who are dreaming: streams 0 and 2 of 3 step together and match single
+    streams; stream 1 sat out, so stepping it again is refused until it is reset, and then it matches too."""
+    d = tiny_dream()
+    rng = np.random.default_rng(2)
+    frames = [rng.integers(0, 255, (64, 64, 3), dtype=np.uint8) for _ in range(5)]
+    batch, singles = d.batch(3), [d.fork() for _ in range(3)]
+    for i in range(3):
+        batch.reset(i, frames[i:i + 3], [{"forward"}, set()])
+        singles[i].reset(frames[i:i + 3], [{"forward"}, set()])
+    for t in range(4):
+        helds = [{"turn_left"}, {"jump"}] if t % 2 else [{"forward"}, set()]
+        out = batch.step_many(helds, streams=[0, 2])
+        assert out.shape == (2, 64, 64, 3)
+        for row, i in enumerate((0, 2)):
+            assert np.abs(out[row].astype(int) - singles[i].step(helds[row]).astype(int)).max() <= 1, (t, i)
+    for bad in ([1], [0, 1, 2]):
+        try:
+            batch.step_many([set()] * len(bad), streams=bad)
+            raise AssertionError("a stale stream stepped")
+        except ValueError as e:
+            assert "reset them first" in str(e)
+    for bad in ([0, 0], [3], [-1]):
+        try:
+            batch.step_many([set()] * len(bad), streams=bad)
+            raise AssertionError(f"bad streams {bad} accepted")
+        except ValueError as e:
+            assert "distinct indices" in str(e)
+    batch.reset(1, frames[2:5])
+    singles[1].reset(frames[2:5])
+    out = batch.step_many([{"back"}] * 3)
+    for i in range(3):
+        assert np.abs(out[i].astype(int) - singles[i].step({"back"}).astype(int)).max() <= 1, i

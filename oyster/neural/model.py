@@ -100,6 +100,20 @@ class KVCache:
         self.valid = torch.zeros(batch, n, dtype=torch.bool, device=device)
         self.pos = 0                               # steps taken; the next one writes slot pos % context
 
+    def take(self, idx: torch.Tensor) -> "KVCache":
+        """A cache of streams `idx` only (copies, at the same ring position): step some streams, then `put`."""
+        sub = KVCache.__new__(KVCache)
+        sub.block, sub.pos, sub.valid = self.block, self.pos, self.valid[idx]
+        sub.k, sub.v = [k[idx] for k in self.k], [v[idx] for v in self.v]
+        return sub
+
+    def put(self, idx: torch.Tensor, sub: "KVCache") -> None:
+        """Write back streams `idx` after `sub` (from take) stepped; the ring moves on for every stream."""
+        for mine, theirs in zip(self.k + self.v, sub.k + sub.v, strict=True):
+            mine[idx] = theirs
+        self.valid[idx] = sub.valid
+        self.pos = sub.pos
+
     def copy_stream(self, dst: int, src: "KVCache", src_index: int = 0) -> None:
         """Overwrite stream `dst` with stream `src_index` of another cache (used to reset one stream).
         The two buffers may be at different ring positions: each past step keeps its age."""

@@ -106,6 +106,7 @@ class DreamBatch:
         h, w = self.size
         self.recon = np.full((batch, h, w, 3), 0.5, np.float32)   # decode(encode(anchor frame)) per stream, HWC
         self.lost = np.zeros((batch, h, w, 3), np.float32)        # anchor - recon: the detail the autoencoder loses
+        self.stale = np.zeros(batch, bool)     # sat out a step (see step_many(streams=)): must be reset first
 
     # ---- inputs -------------------------------------------------------------------------------
     @staticmethod
@@ -145,6 +146,7 @@ class DreamBatch:
             self.stepper.step(z[j:j + 1], self._actions([helds[j]]), self._events([events[j]], 1), cache)
         self.cache.copy_stream(i, cache)
         self._anchor(i, z[-1], frames[-1])
+        self.stale[i] = False
 
     @torch.inference_mode()
     def observe(self, i: int, frame: np.ndarray) -> None:
@@ -157,20 +159,41 @@ class DreamBatch:
         self.lost[i] = np.asarray(frame, np.float32) / np.float32(255.0) - self.recon[i]
 
     @torch.inference_mode()
-    def step_many(self, helds: Sequence, events: Sequence | None = None) -> np.ndarray:
-        """Advance every stream by one step: helds[b] is stream b's held-input set (events[b]: an edit dict,
-        event name or None). Returns (B, H, W, 3) uint8 predicted frames."""
-        if len(helds) != self.batch_size:
-            raise ValueError(f"step_many needs {self.batch_size} held sets, got {len(helds)}")
-        z = self.stepper.step(self.z, self._actions(helds), self._events(events, self.batch_size), self.cache)
-        self.z = z.clamp_(-1, 1)                                       # latents live in [-1, 1] (tanh)
-        return self.frames()
+    def step_many(self, helds: Sequence, events: Sequence | None = None,
+                  streams: Sequence[int] | None = None) -> np.ndarray:
+        """Advance streams by one step: helds[j] is the held-input set of the j-th stepped stream (events[j]:
+        an edit dict, event name or None). `streams`: which streams step (default: all, in order); the others
+        sit out and are marked stale: their ring buffer misses this step, so they must be reset before they
+        step again (a server steps only the visitors who are dreaming). Returns (n, H, W, 3) uint8 frames."""
+        idx = list(range(self.batch_size)) if streams is None else [int(i) for i in streams]
+        if len(set(idx)) != len(idx) or not all(0 <= i < self.batch_size for i in idx):
+            raise ValueError(f"streams must be distinct indices below {self.batch_size}, got {idx}")
+        if len(helds) != len(idx):
+            raise ValueError(f"step_many needs {len(idx)} held sets, got {len(helds)}")
+        if self.stale[idx].any():
+            raise ValueError(f"streams {[i for i in idx if self.stale[i]]} sat out a step: reset them first")
+        actions, events = self._actions(helds), self._events(events, len(idx))
+        if len(idx) == self.batch_size:
+            self.z = self.stepper.step(self.z, actions, events, self.cache).clamp_(-1, 1)   # latents live in [-1, 1]
+            return self.frames()
+        rows = torch.as_tensor(idx, dtype=torch.long)
+        sub = self.cache.take(rows)
+        self.z[rows] = self.stepper.step(self.z[rows], actions, events, sub).clamp_(-1, 1)
+        self.cache.put(rows, sub)
+        self.stale[:] = True
+        self.stale[idx] = False
+        return self.frames(idx)
 
     @torch.inference_mode()
-    def frames(self) -> np.ndarray:
-        """(B, H, W, 3) uint8 frames of each stream's current latent (no step)."""
-        out = np.empty((self.batch_size, *self.size, 3), np.uint8)
-        return finish_frames(self.decoder.raw(self.z), self.recon, self.lost, self.tau, self.detail, out)
+    def frames(self, streams: Sequence[int] | None = None) -> np.ndarray:
+        """(n, H, W, 3) uint8 frames of the streams' current latents (default: all streams; no step)."""
+        if streams is None:
+            z, recon, lost = self.z, self.recon, self.lost
+        else:
+            idx = list(streams)
+            z, recon, lost = self.z[idx], self.recon[idx], self.lost[idx]
+        out = np.empty((len(z), *self.size, 3), np.uint8)
+        return finish_frames(self.decoder.raw(z), recon, lost, self.tau, self.detail, out)
 
     @torch.inference_mode()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
