@@ -167,3 +167,94 @@ def test_launched_page_has_dream_panel(tmp_path):
     assert "Dream" in labels
     about = next(c for c in comps if c.get("props", {}).get("elem_id") == "dream-about")["props"]["value"]
     assert "ground truth" in about and "M parameters" in about
+
+
+class Feed:
+    """A hub member's source that replays recorded engine frames and keys, one per call."""
+
+    def __init__(self, frames, helds, gaps=()):
+        self.frames, self.helds, self.gaps, self.i = frames, helds, set(gaps), 0
+
+    def __call__(self):
+        i = self.i
+        self.i += 1
+        if i in self.gaps:
+            return None, frozenset()
+        if i >= len(self.frames):
+            from oyster.serve import UnknownSession
+            raise UnknownSession("gone")
+        return self.frames[i], self.helds[i]
+
+
+def test_hub_steps_visitors_together_like_single_streams(dream, walk):
+    """Three visitors in one DreamHub (batched steps, re-anchors at different times, a late tick that catches
+    up) get the frames and scores of three single DreamStreams fed the same engine frames."""
+    from oyster.neural.app import CLOSED, DreamHub
+    frames, helds, _ = walk
+    hub = DreamHub(dream, capacity=4, threaded=False)
+    offsets = (0, 5, 11)                       # they joined at different moments of the walk
+    feeds = [Feed(frames[o:], helds[o:]) for o in offsets]
+    members = [hub.join(f) for f in feeds]
+    singles = [DreamStream(dream.fork()) for _ in offsets]
+    calls, step_many = [], hub.batch.step_many
+    hub.batch.step_many = lambda helds, events=None, streams=None: calls.append(sorted(streams)) or step_many(
+        helds, events, streams)
+    for t in range(len(frames) - max(offsets)):
+        steps = 3 if t == 9 else 1             # the hub ran two periods late once
+        hub.tick(members, steps=steps)
+        for m, single, o in zip(members, singles, offsets, strict=True):
+            want = single.tick(frames[o + t], helds[o + t], steps=steps)
+            _, got = m.wait(0, 0)
+            if want.frame is None:
+                assert m.stream.since_anchor == 0
+                continue
+            assert (got.anchored, got.since_anchor) == (want.anchored, want.since_anchor), (t, o)
+            assert np.abs(got.frame.astype(int) - want.frame.astype(int)).max() <= 2, (t, o)
+            assert abs(got.psnr - want.psnr) < 0.05
+    ticks = len(frames) - max(offsets)         # one forward for all three per tick (none on the first), and
+    assert len(calls) == ticks - 1 + 2 and calls.count([0, 1, 2]) >= len(calls) - 2   # two to catch up
+    hub.tick(members)                          # the shortest feed has run out: its world closed
+    assert members[2].wait(0, 0)[1] == CLOSED
+    assert members[2].slot in hub.free and members[2].slot not in hub.members
+
+
+def test_hub_reanchors_a_visitor_who_missed_a_tick_and_frees_slots(dream, walk):
+    from oyster.neural.app import CLOSED, WAITING, DreamHub
+    frames, helds, _ = walk
+    hub = DreamHub(dream, capacity=2, threaded=False)
+    a = hub.join(Feed(frames, helds, gaps={4}))     # no engine frame at tick 4
+    b = hub.join(Feed(frames, helds))
+    assert hub.join(Feed(frames, helds)) is None     # full
+    ticks = []
+    for _ in range(7):
+        hub.tick([a, b])
+        ticks.append(a.wait(0, 0)[1])
+    assert ticks[4] == WAITING and hub.batch.stale[b.slot] == False   # noqa: E712  (b stepped alone)
+    assert ticks[5].anchored and ticks[5].since_anchor == 1            # a missed a step: re-anchored
+    assert not ticks[6].anchored and ticks[6].since_anchor == 2
+    hub.leave(b)
+    c = hub.join(Feed(frames[:1], helds[:1]))
+    assert c is not None and c.slot == b.slot
+    hub.tick([a, c])
+    hub.tick([a, c])
+    assert c.wait(0, 0)[1] == CLOSED and c.slot in hub.free
+
+
+def test_hub_thread_runs_only_while_someone_dreams(dream, walk):
+    frames, helds, _ = walk
+    from oyster.neural.app import DreamHub
+    hub = DreamHub(dream, capacity=2)
+    m = hub.join(Feed(frames * 10, helds * 10))
+    seq, ticks = 0, []
+    t0 = time.monotonic()
+    while len(ticks) < 5 and time.monotonic() - t0 < 10:
+        seq, item = m.wait(seq, 1.0)
+        if item is not None and not isinstance(item, str) and item.frame is not None:
+            ticks.append((time.monotonic(), item))
+    assert len(ticks) == 5 and hub.thread is not None and hub.thread.is_alive()
+    span = ticks[-1][0] - ticks[0][0]
+    assert 2 * dream.dt < span < 40 * dream.dt               # paced at dt, not free-running
+    thread = hub.thread
+    hub.leave(m)
+    thread.join(5)
+    assert not thread.is_alive() and hub.thread is None

@@ -1,7 +1,8 @@
 """The Dream panel beside the play view: the learned world model dreaming along with the engine, scored live.
 
 `DreamStream` is the logic (fit engine frames to the model, anchor, free-run with the held keys, PSNR) in plain
-Python; `add_dream_view(ctx)` is the thin Gradio wiring, loaded by the page through `oyster.app.extensions`.
+Python; `DreamHub` steps every dreaming visitor's stream in one batched forward per tick, on one thread;
+`add_dream_view(ctx)` is the thin Gradio wiring, loaded by the page through `oyster.app.extensions`.
 """
 import math
 import threading
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 
 from oyster.neural.checkpoint import DEFAULT_PATH
-from oyster.neural.runtime import Dream
+from oyster.neural.runtime import Dream, DreamBatch
 from oyster.serve import UnknownSession
 from oyster.serve.encode import data_url, encode_jpeg
 
@@ -103,35 +104,171 @@ class DreamStream:
         self.history.append((truth, frozenset(held)))
         return truth
 
-    def anchor(self) -> np.ndarray:
-        """Reset the model on the recorded engine frames before the newest, then predict the newest (model size)."""
+    def reset(self) -> frozenset:
+        """Reset the model on the recorded engine frames before the newest; returns the keys held since then:
+        one step with them predicts the newest frame (an anchor)."""
         if len(self.history) < 2:
             raise ValueError("anchoring needs two engine frames (observe at least twice)")
         frames = [f for f, _ in self.history]
         helds = [h for _, h in self.history]
         self.dream.reset(frames[:-1], helds=helds[1:-1])
-        self.since_anchor, self.anchors = 1, self.anchors + 1
-        return self.dream.step(helds[-1])
+        self.since_anchor, self.anchors = 0, self.anchors + 1
+        return helds[-1]
 
-    def step(self, held, steps: int = 1) -> np.ndarray:
-        """Free-run `steps` dream steps holding `held`; returns the last frame (model size)."""
-        frame = None
-        for _ in range(max(1, steps)):
-            frame = self.dream.step(frozenset(held))
-        self.since_anchor += max(1, steps)
+    def anchor(self) -> np.ndarray:
+        """Reset the model on the recorded engine frames before the newest, then predict the newest (model size)."""
+        frame = self.dream.step(self.reset())
+        self.since_anchor = 1
         return frame
 
-    def tick(self, engine_frame: np.ndarray, held, steps: int = 1) -> DreamTick:
-        """One paced update: observe the engine, re-anchor when due, else free-run; score against the engine."""
+    def begin(self, engine_frame: np.ndarray, held, force_anchor: bool = False) -> bool | None:
+        """Observe the engine's frame and the keys held; True when an anchor is due (the caller resets, then
+        steps once), False to free-run, None while there are too few engine frames to dream from."""
         held = frozenset(held)
-        truth = self.observe(engine_frame, held)
+        self.observe(engine_frame, held)
         released = bool(self._prev_held) and not held
         self._prev_held = held
         if len(self.history) < 2:
+            return None
+        return force_anchor or self.anchors == 0 or released or self.since_anchor >= self.anchor_every
+
+    def end(self, dreamed: np.ndarray, steps: int, anchored: bool) -> DreamTick:
+        """Score the model-size frame dreamed for the newest engine frame after `steps` steps; display it."""
+        self.since_anchor += steps
+        return DreamTick(self.upscale(dreamed), self.psnr(dreamed, self.history[-1][0]), self.since_anchor, anchored)
+
+    def tick(self, engine_frame: np.ndarray, held, steps: int = 1) -> DreamTick:
+        """One paced update: observe the engine, re-anchor when due, else free-run; score against the engine."""
+        due = self.begin(engine_frame, held)
+        if due is None:
             return DreamTick(None, None, 0, False)
-        due = self.anchors == 0 or released or self.since_anchor >= self.anchor_every
-        dreamed = self.anchor() if due else self.step(held, min(steps, self.cfg.max_catchup))
-        return DreamTick(self.upscale(dreamed), self.psnr(dreamed, truth), self.since_anchor, due)
+        if due:
+            return self.end(self.dream.step(self.reset()), 1, True)
+        steps = min(max(1, steps), self.cfg.max_catchup)
+        for _ in range(steps):
+            dreamed = self.dream.step(self.history[-1][1])
+        return self.end(dreamed, steps, False)
+
+
+class BatchSlot:
+    """One stream of a shared DreamBatch, seen by DreamStream as its model: anchoring resets this stream;
+    the hub steps all the slots together."""
+
+    def __init__(self, batch: DreamBatch, index: int):
+        self.batch, self.index = batch, index
+        self.size, self.context, self.dt = batch.size, batch.context, batch.dt
+
+    def reset(self, frames, helds=None) -> None:
+        self.batch.reset(self.index, frames, helds)
+
+
+CLOSED = "closed"      # posted to a member whose visitor's world has closed
+WAITING = "waiting"    # posted while the engine has no frame yet
+
+
+class HubMember:
+    """A visitor's place in the hub: their DreamStream, where their engine frames come from, and a mailbox
+    holding the newest DreamTick (or CLOSED / WAITING / an error message)."""
+
+    def __init__(self, slot: int, stream: DreamStream, source):
+        self.slot, self.stream, self.source = slot, stream, source
+        self._cond = threading.Condition()
+        self._seq, self._item = 0, None
+
+    def post(self, item) -> None:
+        with self._cond:
+            self._seq, self._item = self._seq + 1, item
+            self._cond.notify_all()
+
+    def wait(self, after: int, timeout: float) -> tuple[int, object]:
+        """(seq, item) of the newest post once it is newer than `after`, or (after, None) after `timeout` s."""
+        with self._cond:
+            self._cond.wait_for(lambda: self._seq > after, timeout)
+            return (self._seq, self._item) if self._seq > after else (after, None)
+
+
+class DreamHub:
+    """Every dreaming visitor's stream in one DreamBatch, stepped together by one thread every `dt`: one
+    batched forward per tick instead of one per visitor (8 streams together cost ~3.4x less than 8 single
+    steps). Visitors join with a `source() -> (engine frame or None, held keys)` and read ticks from their
+    HubMember; the thread runs while anyone is dreaming (`threaded=False`: the caller calls `tick`)."""
+
+    def __init__(self, dream, capacity: int, cfg: DreamViewConfig | None = None, threaded: bool = True):
+        self.batch, self.cfg, self.period = dream.batch(capacity), cfg or DreamViewConfig(), dream.dt
+        self.threaded = threaded
+        self.free = list(range(capacity - 1, -1, -1))
+        self.members: dict[int, HubMember] = {}
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def join(self, source) -> HubMember | None:
+        """A new member (None when every slot is taken); starts the stepping thread if it is not running."""
+        with self.lock:
+            if not self.free:
+                return None
+            slot = self.free.pop()
+            member = self.members[slot] = HubMember(slot, DreamStream(BatchSlot(self.batch, slot), self.cfg), source)
+            if self.threaded and self.thread is None:
+                self.thread = threading.Thread(target=self._run, name="dream-hub", daemon=True)
+                self.thread.start()
+            return member
+
+    def leave(self, member: HubMember) -> None:
+        with self.lock:
+            if self.members.get(member.slot) is member:
+                del self.members[member.slot]
+                self.free.append(member.slot)
+
+    def _run(self) -> None:
+        torch.set_num_threads(1)   # one thread for every dream: the play streams keep the rest of the CPU
+        next_due = time.monotonic()
+        while True:
+            with self.lock:
+                members = list(self.members.values())
+                if not members:
+                    self.thread = None
+                    return
+            now = time.monotonic()
+            if now < next_due:
+                time.sleep(next_due - now)
+            late = int((time.monotonic() - next_due) / self.period)
+            next_due += self.period * (1 + late)
+            try:
+                self.tick(members, steps=1 + late)
+            except Exception as e:          # never let one bad tick end everyone's dream silently
+                for m in members:
+                    m.post(f"Dream stopped on a server error ({type(e).__name__}).")
+                    self.leave(m)
+
+    def tick(self, members: list[HubMember], steps: int = 1) -> None:
+        """One step for every member with frames to dream from. A late hub catches up by stepping the free-
+        running streams again first; then due streams re-anchor, and one batched step serves everyone."""
+        due, free = [], []
+        for m in members:
+            try:
+                frame, held = m.source()
+            except UnknownSession:
+                m.post(CLOSED)
+                self.leave(m)
+                continue
+            if frame is None:
+                m.post(WAITING)
+                continue
+            state = m.stream.begin(frame, held, force_anchor=bool(self.batch.stale[m.slot]))
+            if state is not None:
+                (due if state else free).append(m)
+        extra = min(max(1, steps), self.cfg.max_catchup) - 1
+        if free:
+            for _ in range(extra):
+                self.batch.step_many([m.stream.history[-1][1] for m in free], streams=[m.slot for m in free])
+        helds = [m.stream.reset() for m in due] + [m.stream.history[-1][1] for m in free]
+        stepping = due + free
+        if not stepping:
+            return
+        frames = self.batch.step_many(helds, streams=[m.slot for m in stepping])
+        for m, frame in zip(stepping, frames, strict=True):
+            anchored = m in due
+            m.post(m.stream.end(frame, 1 if anchored else 1 + extra, anchored))
 
 
 def param_count(path: str = DEFAULT_PATH) -> int:
@@ -186,10 +323,13 @@ class _Visitor:
 
 
 class DreamViews:
-    """Per-visitor dream streams, outside gr.State: a small registry keyed by the Runner's session id."""
+    """Per-visitor dream panels, outside gr.State: a small registry keyed by the Runner's session id. The
+    dreaming itself happens in one DreamHub for all visitors."""
 
     def __init__(self, ctx, dream, cfg: DreamViewConfig | None = None):
         self.ctx, self.dream, self.cfg = ctx, dream, cfg or DreamViewConfig()
+        # two slots per seat: a visitor toggling off and on again may briefly hold two
+        self.hub = DreamHub(dream, 2 * ctx.runner.cfg.max_players, self.cfg)
         self.visitors: dict[str, _Visitor] = {}
         self.lock = threading.Lock()
 
@@ -210,7 +350,8 @@ class DreamViews:
         return v is not None and v.on and v.token == token
 
     def stream(self, request: gr.Request) -> Iterator[str]:
-        """The dream frames for this visitor, paced at the model's dt, until toggled off or the visit ends."""
+        """The dream frames for this visitor, one per hub tick (the model's dt), until toggled off or the
+        visit ends."""
         sid = self.ctx.session_id(request)
         with self.lock:
             v = self.visitors.get(sid)
@@ -219,36 +360,34 @@ class DreamViews:
         if token is None:   # this click turned it off: the running stream says so itself
             yield gr.skip()
             return
-        torch.set_num_threads(1)   # one thread per dream stream: the play stream keeps the rest of the CPU
-        ds = DreamStream(self.dream.fork(), self.cfg)
-        runner, period = self.ctx.runner, self.dream.dt
-        next_due, shown = time.monotonic(), ("", "")
+        runner = self.ctx.runner
+        member = self.hub.join(lambda: (runner.latest_frame(sid)[1], runner.held(sid)[1]))
+        if member is None:
+            yield dream_html("", "Dream is full right now: try again in a moment. The game itself is unaffected.")
+            return
+        seq, shown = 0, ("", "")
         try:
             while True:
                 if not self._alive(sid, token):
                     yield dream_html(shown[0], "Stopped. Last: " + shown[1] if shown[0] else "Dream is off.")
                     return
-                now = time.monotonic()
-                if now < next_due:
-                    time.sleep(next_due - now)
-                late = int((time.monotonic() - next_due) / period)
-                next_due += period * (1 + late)
-                try:
-                    _, frame = runner.latest_frame(sid)
-                    _, held = runner.held(sid)
-                except UnknownSession:
+                seq, item = member.wait(seq, timeout=0.5)
+                if item is None:
+                    continue
+                if item == CLOSED:
                     yield dream_html("", "Your world has closed, so Dream stopped. Reload the page to play again.")
                     return
-                if frame is None:
+                if item == WAITING:
                     yield dream_html("", "Waiting for the engine's first frames…")
-                    continue
-                t = ds.tick(frame, held, steps=1 + late)
-                if t.frame is None or not self._alive(sid, token):
-                    continue
-                fid = v.frames = fid + 1
-                shown = (_jpeg_url(t.frame, self.cfg.jpeg_quality, fid), _caption(t))
-                yield dream_html(*shown)
+                elif isinstance(item, str):
+                    yield dream_html(shown[0], item)
+                    return
+                elif self._alive(sid, token):
+                    fid = v.frames = fid + 1
+                    shown = (_jpeg_url(item.frame, self.cfg.jpeg_quality, fid), _caption(item))
+                    yield dream_html(*shown)
         finally:
+            self.hub.leave(member)
             with self.lock:
                 v = self.visitors.get(sid)
                 if v is not None and v.token == token:
