@@ -258,3 +258,12 @@ def test_hub_thread_runs_only_while_someone_dreams(dream, walk):
     hub.leave(m)
     thread.join(5)
     assert not thread.is_alive() and hub.thread is None
+
+
+def test_hub_bench_runs_and_reports_each_visitor_count():
+    from oyster.neural.bench import main
+    rows = main(["--visitors", "1", "3", "--ticks", "10"])
+    assert [r["visitors"] for r in rows] == [1, 3]
+    for r in rows:
+        assert r["hub_ms"] > 0 and r["single_ms"] > 0 and r["hub_p99"] >= r["hub_ms"]
+        assert abs(r["gain"] - r["single_ms"] / r["hub_ms"]) < 1e-9

@@ -364,3 +364,31 @@ def test_stepping_some_streams_matches_single_streams_and_marks_the_rest_stale()
     out = batch.step_many([{"back"}] * 3)
     for i in range(3):
         assert np.abs(out[i].astype(int) - singles[i].step({"back"}).astype(int)).max() <= 1, i
+
+
+def test_reset_many_equals_resets_one_by_one():
+    """Re-anchoring several streams at once (one encoder call, batched priming; streams given 1, 3 and 5
+    frames, so in groups) leaves them where one reset each would."""
+    d = tiny_dream()
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 255, (64, 64, 3), dtype=np.uint8) for _ in range(5)]
+    plans = [(frames[:1], None), (frames[:3], [{"jump"}, {"forward"}]), (frames, [{"forward"}] * 4)]
+    together, apart = d.batch(4), d.batch(4)
+    together.reset_many([2, 0, 3], [f for f, _ in plans], [h for _, h in plans])
+    for i, (f, h) in zip([2, 0, 3], plans, strict=True):
+        apart.reset(i, f, h)
+    helds = [{"turn_left"}, set(), {"forward"}, {"back"}]
+    a, b = together.step_many(helds), apart.step_many(helds)
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
+    assert not np.array_equal(a[0], a[3])        # the streams really differ
+
+
+def test_frame_codec_encodes_like_the_tokenizer():
+    from oyster.neural.runtime import FrameCodec, bf16_fast
+    tok, _, _ = load_checkpoint()
+    frames = np.random.default_rng(4).integers(0, 255, (3, 64, 64, 3), dtype=np.uint8)
+    with torch.no_grad():
+        want = tok.encode(torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255)
+    got = FrameCodec(tok).encode(frames)
+    assert got.dtype == torch.float32 and got.shape == want.shape
+    assert (got - want).abs().max() < (0.02 if bf16_fast() else 1e-5)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from oyster.neural.checkpoint import DEFAULT_PATH
-from oyster.neural.runtime import Dream, DreamBatch
+from oyster.neural.runtime import Dream
 from oyster.serve import UnknownSession
 from oyster.serve.encode import data_url, encode_jpeg
 
@@ -104,16 +104,23 @@ class DreamStream:
         self.history.append((truth, frozenset(held)))
         return truth
 
-    def reset(self) -> frozenset:
-        """Reset the model on the recorded engine frames before the newest; returns the keys held since then:
-        one step with them predicts the newest frame (an anchor)."""
+    def anchor_inputs(self) -> tuple[list, list]:
+        """What an anchor resets the model on: the engine frames before the newest, and the keys held between."""
         if len(self.history) < 2:
             raise ValueError("anchoring needs two engine frames (observe at least twice)")
-        frames = [f for f, _ in self.history]
-        helds = [h for _, h in self.history]
-        self.dream.reset(frames[:-1], helds=helds[1:-1])
+        return [f for f, _ in self.history][:-1], [h for _, h in self.history][1:-1]
+
+    def reset(self) -> frozenset:
+        """Reset the model on `anchor_inputs`; returns the keys held since the newest of those frames: one step
+        with them predicts the newest engine frame (an anchor)."""
+        frames, helds = self.anchor_inputs()
+        self.dream.reset(frames, helds=helds)
+        return self.was_reset()
+
+    def was_reset(self) -> frozenset:
+        """Book an anchor done elsewhere (the hub resets many streams at once); returns the keys to step with."""
         self.since_anchor, self.anchors = 0, self.anchors + 1
-        return helds[-1]
+        return self.history[-1][1]
 
     def anchor(self) -> np.ndarray:
         """Reset the model on the recorded engine frames before the newest, then predict the newest (model size)."""
@@ -150,16 +157,12 @@ class DreamStream:
         return self.end(dreamed, steps, False)
 
 
-class BatchSlot:
-    """One stream of a shared DreamBatch, seen by DreamStream as its model: anchoring resets this stream;
-    the hub steps all the slots together."""
-
-    def __init__(self, batch: DreamBatch, index: int):
-        self.batch, self.index = batch, index
-        self.size, self.context, self.dt = batch.size, batch.context, batch.dt
-
-    def reset(self, frames, helds=None) -> None:
-        self.batch.reset(self.index, frames, helds)
+@dataclass(frozen=True)
+class ModelShape:
+    """All a hub member's DreamStream knows of the model: the hub itself resets and steps the streams."""
+    size: tuple[int, int]
+    context: int
+    dt: float
 
 
 CLOSED = "closed"      # posted to a member whose visitor's world has closed
@@ -207,7 +210,8 @@ class DreamHub:
             if not self.free:
                 return None
             slot = self.free.pop()
-            member = self.members[slot] = HubMember(slot, DreamStream(BatchSlot(self.batch, slot), self.cfg), source)
+            shape = ModelShape(self.batch.size, self.batch.context, self.batch.dt)
+            member = self.members[slot] = HubMember(slot, DreamStream(shape, self.cfg), source)
             if self.threaded and self.thread is None:
                 self.thread = threading.Thread(target=self._run, name="dream-hub", daemon=True)
                 self.thread.start()
@@ -261,7 +265,10 @@ class DreamHub:
         if free:
             for _ in range(extra):
                 self.batch.step_many([m.stream.history[-1][1] for m in free], streams=[m.slot for m in free])
-        helds = [m.stream.reset() for m in due] + [m.stream.history[-1][1] for m in free]
+        if due:                                        # every due anchor in one encoder call
+            frames, helds = zip(*(m.stream.anchor_inputs() for m in due), strict=True)
+            self.batch.reset_many([m.slot for m in due], frames, helds)
+        helds = [m.stream.was_reset() for m in due] + [m.stream.history[-1][1] for m in free]
         stepping = due + free
         if not stepping:
             return
