@@ -267,3 +267,18 @@ def test_hub_bench_runs_and_reports_each_visitor_count():
     for r in rows:
         assert r["hub_ms"] > 0 and r["single_ms"] > 0 and r["hub_p99"] >= r["hub_ms"]
         assert abs(r["gain"] - r["single_ms"] / r["hub_ms"]) < 1e-9
+
+
+def test_hub_error_ends_dreams_with_a_message_and_the_thread(dream):
+    from oyster.neural.app import DreamHub
+
+    def broken():
+        raise RuntimeError("engine exploded")
+
+    hub = DreamHub(dream, capacity=2)
+    m = hub.join(broken)
+    thread = hub.thread
+    _, item = m.wait(0, 5.0)
+    assert isinstance(item, str) and "server error (RuntimeError)" in item
+    thread.join(5)
+    assert not thread.is_alive() and not hub.members and sorted(hub.free) == [0, 1]
