@@ -364,6 +364,10 @@ def test_stepping_some_streams_matches_single_streams_and_marks_the_rest_stale()
     out = batch.step_many([{"back"}] * 3)
     for i in range(3):
         assert np.abs(out[i].astype(int) - singles[i].step({"back"}).astype(int)).max() <= 1, i
+    order, helds = [2, 0, 1], [{"turn_left"}, {"forward"}, {"jump"}]    # every stream, in another order
+    out = batch.step_many(helds, streams=order)
+    for row, i in enumerate(order):
+        assert np.abs(out[row].astype(int) - singles[i].step(helds[row]).astype(int)).max() <= 1, i
 
 
 def test_reset_many_equals_resets_one_by_one():
