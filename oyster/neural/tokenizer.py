@@ -22,6 +22,11 @@ class TokenizerConfig:
     latent_noise: float = 0.05  # train the decoder on slightly noisy latents: predictions are never exact
 
     @property
+    def decoder_widths(self) -> tuple:
+        """The decoder's channels per stage (dec_widths, or the encoder's widths when it mirrors them)."""
+        return tuple(self.dec_widths or self.widths)
+
+    @property
     def grid(self) -> int:
         return self.size // 2 ** len(self.widths)
 
@@ -64,7 +69,7 @@ class Tokenizer(nn.Module):
         enc += [ResBlock(ch), nn.SiLU(), nn.Conv2d(ch, cfg.latent_dim, 1)]
         self.encoder = nn.Sequential(*enc)
 
-        w = list(cfg.dec_widths or cfg.widths)
+        w = list(cfg.decoder_widths)
         if len(w) != len(cfg.widths):
             raise ValueError(f"dec_widths {cfg.dec_widths} must have one width per encoder stage {cfg.widths}")
         act = ACTIVATIONS[cfg.dec_act]

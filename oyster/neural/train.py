@@ -280,7 +280,7 @@ def _train(cfg, device, log, save, steps, tok, model, opts) -> None:
 def decoder_changed(saved: dict, cfg: TokenizerConfig) -> bool:
     """Does cfg ask for another decoder than the one a checkpoint's tokenizer config (a dict) describes?"""
     old = TokenizerConfig.from_dict(saved)
-    return (old.dec_widths or old.widths, old.dec_act) != (cfg.dec_widths or cfg.widths, cfg.dec_act)
+    return (old.decoder_widths, old.dec_act) != (cfg.decoder_widths, cfg.dec_act)
 
 
 def _plain(d):
