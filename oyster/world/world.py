@@ -159,6 +159,9 @@ class World:
                     p = self.s.player
                     near = math.hypot(p.x - o.x, p.y - o.y) <= characters.FOLLOW_GAP + 0.05
                     act[k] = ACTION_ID["idle"] if near else ACTION_ID["follow"]
+                elif o.action == "flee":      # runs (drawn walking) until far enough, then stands
+                    x[k], y[k], running = characters.flee_pos(o, self.s.tick)
+                    act[k] = ACTION_ID["walk"] if running else ACTION_ID["idle"]
                 else:
                     act[k] = ACTION_ID[o.action]
                 ph[k] = (self.s.tick - o.tick0) * DT
@@ -223,6 +226,8 @@ class World:
         if kind not in characters.WANDER:
             return None
         o = self.entities.overrides.get(ident)
+        if o is not None and o.action == "flee":
+            return (*characters.flee_pos(o, self.s.tick)[:2], o.heading)
         if o is not None and o.action != "walk":
             return o.x, o.y, o.heading
         e = self.entities.spawned.get(ident)
