@@ -14,18 +14,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oyster.world import persist
+from oyster.world.terrain import volcano_site
 from oyster.world.world import World
 
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
                          "look_up", "look_down", "jump", "sprint"})
 MAX_SIDE = 4096
 MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
+DIRECT_VIEW = 60.0  # metres: characters this close are "in view" for Direct mode ("everyone dance")
 
 
 @dataclass
 class CommandResult:
     edits: list[dict] = field(default_factory=list)   # typed edits that were applied, in order
     reply: str = ""                                   # one short sentence for the chat log (plain text)
+    options: list[str] = field(default_factory=list)  # commands to click or type when the reply asks back
 
 
 def _check_size(width, height) -> tuple[int, int]:
@@ -77,7 +80,8 @@ class Session:
         self.world = _world if _world is not None else World(self.seed)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
-        self._direct = None
+        self._direct = _direct_mode()               # the learned fallback is loaded now, not on the first command
+        self._redo: list[dict] = []                 # resolved edits undone by Direct mode, newest last
         if prompt and _world is None:
             self.prompt_reply = self.command(prompt).reply
 
@@ -133,24 +137,53 @@ class Session:
             return self.world.apply(edit)
 
     def command(self, text: str) -> CommandResult:
-        """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
+        """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped. The
+        reply is built from the edits that really ran and the entities they really touched."""
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
-        if self._direct is None:
-            from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
-            self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
-        result = self._direct.interpret(text, self.state())
-        applied, skipped = [], []
-        for e in result.edits:
+        plan = self._direct.plan(text, self.direct_state())
+        ran, failed = [], []
+        for e in plan.edits:
             try:
-                self.apply(e)
-                applied.append(e)
+                ran.append((e, self._apply_direct(e)))
             except ValueError as err:
-                skipped.append(str(err))
-        reply = result.reply
-        if skipped:
-            reply = (reply + " " if reply else "") + "Skipped: " + "; ".join(skipped) + "."
-        return CommandResult(applied, reply)
+                failed.append((e, str(err)))
+        kinds = {}
+        with self.world.cache.frame_lock:
+            for _, done in ran:
+                for t in done.get("targets", ()) if done.get("op") == "character" else ():
+                    kinds[t] = self.world.entity_kind(t)
+        reply = self._direct.report(plan, ran, failed, kinds)
+        return CommandResult([e for e, _ in ran], reply, list(plan.options))
+
+    def _apply_direct(self, e: dict) -> dict:
+        """One Direct-mode edit; "redo" re-applies the last undone edit (Direct mode keeps that stack)."""
+        with self.world.cache.frame_lock:
+            if e.get("op") == "redo":
+                if not self._redo:
+                    raise ValueError("nothing to redo")
+                done = self.world.apply(self._redo[-1])
+                self._redo.pop()
+                return done
+            top = _top_edit(self.world.log) if e.get("op") == "undo" else None
+            done = self.world.apply(e)
+            if top is not None:
+                self._redo.append(top)
+            else:
+                self._redo.clear()
+            return done
+
+    def direct_state(self) -> dict:
+        """state() plus what Direct mode needs to answer and aim: every character in view and the volcano."""
+        st = self.state()
+        with self.world.cache.frame_lock:
+            p = self.world.s.player
+            near = self.world.entities_near(p.x, p.y, DIRECT_VIEW, ("villager", "animal"))
+        st["characters"] = [{"id": i, "kind": k, "x": x, "y": y, "action": a, "distance": round(d, 3)}
+                            for d, i, k, x, y, _, a in near]
+        vx, vy, _, _ = volcano_site(self.seed)
+        st["volcano"] = {"x": vx, "y": vy}
+        return st
 
     # ------------------------------------------------------------------------------------------ reading
     def state(self) -> dict:
@@ -180,6 +213,25 @@ class Session:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _top_edit(log: list) -> dict | None:
+    """The logged edit an undo would revert now (undo entries cancel the edits before them)."""
+    pending = 0
+    for entry in reversed(log):
+        if entry["edit"]["op"] == "undo":
+            pending += 1
+        elif pending:
+            pending -= 1
+        else:
+            return entry["edit"]
+    return None
+
+
+def _direct_mode():
+    from oyster.direct import Interpreter, warm_up  # late: oyster.direct imports CommandResult from here
+    warm_up()
+    return Interpreter()
 
 
 # ---------------------------------------------------------------------------------------------- drawing

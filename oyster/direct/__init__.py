@@ -7,4 +7,12 @@
 from oyster.direct.interpreter import Interpreter, interpret
 from oyster.direct.refs import DirectContext
 
-__all__ = ["Interpreter", "DirectContext", "interpret"]
+__all__ = ["Interpreter", "DirectContext", "interpret", "warm_up"]
+
+
+def warm_up() -> None:
+    """Load the learned fallback and fill the lexicon caches once per process, so no command waits on them."""
+    from oyster.direct import classifier, text
+    classifier.shared()
+    text._vocab()
+    Interpreter().plan("make it rian and plant thre tres, then moon gravity", None)

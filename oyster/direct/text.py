@@ -128,10 +128,13 @@ def _vocab() -> tuple[frozenset, dict[str, tuple[str, ...]]]:
     """(every known word, lexicon words by initial letter: the candidates for typo repair)."""
     tables = [v for v in vars(L).values() if isinstance(v, L.Table)]
     words = set().union(*(t.words() for t in tables)) | set(L.COUNT_WORDS) | set(L.QUESTION_START)
+    from oyster.direct import polarity, talk  # late: both read clauses this module repairs
+    spoken = {w for mod in (polarity, talk) for v in vars(mod).values() if isinstance(v, re.Pattern)
+              for w in re.findall(r"[a-z]{3,}", v.pattern)}  # words the polarity and conversation rules read
     by_initial: dict[str, list[str]] = {}
     for w in sorted(w for w in words if len(w) >= MIN_FUZZY_LEN and w.isalpha()):
         by_initial.setdefault(w[0], []).append(w)
-    return frozenset(words | COMMON), {k: tuple(v) for k, v in by_initial.items()}
+    return frozenset(words | COMMON | spoken), {k: tuple(v) for k, v in by_initial.items()}
 
 
 @lru_cache(maxsize=4096)
