@@ -41,6 +41,10 @@ def guess(text: str, ctx: DirectContext, state: dict | None, min_prob: float | N
     p = model.probs(text)
     order = [int(i) for i in p.argsort()[::-1]]
     intent, top = model.cfg.intents[order[0]], float(p[order[0]])
+    if _vague(words):  # "make it", "do something": ask, with the two likeliest concrete commands
+        order = [i for i in order if model.cfg.intents[i] != "none"]
+        offers = [OFFER[model.cfg.intents[i]] for i in order[:2] if model.cfg.intents[i] in OFFER]
+        return Parse(notes=["Did you mean: " + ", or ".join(offers) + "?"], intent="ask", options=offers)
     if intent == "none":
         return None
     if top >= (ACT if min_prob is None else min_prob) and not _vague(words):

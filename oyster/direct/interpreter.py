@@ -25,6 +25,7 @@ _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
 _FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and you hey too".split())
 _VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
+_PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
 
 @dataclass
@@ -147,7 +148,8 @@ def finalise(edits: list[dict], state: dict | None) -> list[dict]:
     for e in edits:
         same = next((i for i, o in enumerate(out) if o["op"] == e["op"]), None)
         if same is not None and e["op"] in _OVERRIDE:
-            out[same] = e
+            if not (e["op"] == "weather" and e["kind"] == out[same]["kind"] and e["intensity"] == _PLAIN):
+                out[same] = e  # ...but a bare "rain" after "pelting down" keeps the amount said first
         elif same is not None and e["op"] == "time":
             out[same] = {**out[same], **e}
         else:

@@ -31,7 +31,7 @@ WEATHER = Table({
              "showers", "downpour", "pour", "pouring", "sprinkle", "sprinkling", "monsoon", "raindrops",
              "rainstorm", "rain storm", "precipitation", "wet weather", "bucketing", "bucketing down",
              "chucking it down", "tipping down", "pelting", "pelting down", "lashing", "lashing down", "teeming",
-             "spitting", "spotting", "few drops", "a few drops", "raining cats"),
+             "spitting", "spotting", "few drops", "a few drops", "raining cats", "bucket down", "buckets down"),
     "snow": ("snow", "snows", "snowing", "snowy", "snowed", "snowfall", "snowflakes", "snowflake", "flurries",
              "blizzard", "blizzards", "snowstorm", "snow storm", "winter", "wintry", "sleet", "hail"),
     "fog": ("fog", "foggy", "fogs", "mist", "misty", "haze", "hazy", "smog", "murky", "fog bank", "mists"),
@@ -61,7 +61,7 @@ INTENSITY = Table({
             "snow storm", "hurricane", "raging", "big", "more", "wild", "severe", "buckets", "cats and dogs",
             "pea soup", "whiteout", "tons", "rainstorm", "turn up", "turn it up", "crank up", "crank it up",
             "dial up", "dial it up", "bucketing", "bucketing down", "chucking it down", "tipping down", "pelting",
-            "lashing", "teeming", "raining cats"),
+            "lashing", "teeming", "raining cats", "bucket down", "buckets down"),
 })
 
 # Times of day in hours (0..24), matched to the renderer's sun (oyster/render/sky.py: sunrise 6:00,
@@ -264,7 +264,8 @@ ACTION = Table({
               "catch some sleep", "get some rest", "bed"),
     "flee": ("flee", "flees", "run away", "runs away", "run off", "run for your lives", "run for it", "scram",
              "escape", "get away", "get away from me", "scatter", "bolt", "make a run for it", "leg it",
-             "run away from me", "back off", "keep away", "stay away", "clear off", "take off", "retreat",
+             "run away from me", "run for their lives", "run for his life", "run for her life", "run for its life",
+             "back off", "keep away", "stay away", "clear off", "take off", "retreat",
              "hide", "run and hide", "skedaddle"),
     "follow": ("follow", "follows", "following", "follow me", "come with me", "come here", "come over",
                "come to me", "tag along", "accompany", "accompany me", "come along", "after me",

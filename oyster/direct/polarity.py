@@ -26,13 +26,14 @@ _STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no
                    r"snuff|snuff out|turn off|switch off|shut off|shut down|kill|calm|calm down|quiet|quieten|quiet down|"
                    r"settle|settle down|cool|cool down|cool off|get rid of|clear|clear away|clear up|cancel|"
                    r"fight|stamp out|smother|pause|make it stop|go out|die down|"
-                   r"put an end to|switch it off|turn it off|melt|anymore|any more)\b")
+                   r"put an end to|switch it off|turn it off|melt|anymore|any more|lift|disperse|burn off|blow away|"
+                   r"chase away|put (?:\w+ ){1,2}out|turn (?:\w+ ){1,2}off|switch (?:\w+ ){1,2}off)\b")
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")
 _DOWN = re.compile(r"\b(?:less|lighter|ease|ease off|ease up|let up|down|not so much|not as much|not so|softer|weaker|"
                    r"gentler|thinner|lower|reduce|decrease|back off|dial back|fewer|calm)\b")
-_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|up|increase|intensify|denser|worse|bigger|crank)\b")
+_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )up|increase|intensify|denser|worse|bigger|crank)\b")
 _SMALL = re.compile(r"\b(?:a touch|touch|tad|a little|little|a bit|bit|slightly|a notch|notch|smidge|fraction)\b")
 _LARGE = re.compile(r"\b(?:a lot|lot|much|way|far|loads|tons)\b")
 _ERUPTION = re.compile(r"\b(?:eruption|eruptions|erupting|erupt|volcano|volcanoes|lava|magma|mountain of fire)\b")
@@ -225,7 +226,8 @@ def _gerund(action: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- group actions
 def _group(text, ctx, state, prev):
-    if re.search(r"\b(?:fight|battle|tackle|stamp out|beat out)\b.*\b(?:fire|fires|flames|blaze)\b", text):
+    if re.search(r"\b(?:fight|battle|tackle|stamp out|beat out|put out|extinguish|douse)\b.*\b(?:fire|fires|flames|blaze|"
+                 r"campfire|campfires|bonfire)\b", text):
         return _put_out(text, state)
     if not _GATHER.search(text):
         return None
@@ -347,7 +349,7 @@ def _relative_intensity(text, ctx, state, prev):
 
 # Words that already say an absolute amount ("bucketing down" is heavy rain, not "turn it down").
 _ABSOLUTE = re.compile(r"\b(?:bucketing|chucking it|tipping|pelting|lashing|coming|pouring|pour|pours|teeming|"
-                       r"come|comes|falling|fall|falls|settle|settles|settling|lie|lying) down\b|"
+                       r"come|comes|falling|fall|falls|settle|settles|settling|lie|lying|bucket|buckets) down\b|"
                        r"\b(?:bucketing|pelting|lashing|teeming|spitting|spotting|chucking it|tipping it)\b")
 _AMOUNT_WORDS = set("a an the it bit little touch tad notch more less down up please now ease off let turn tone dial "
                     "back slightly much way lot heavier lighter harder softer stronger weaker thicker thinner not so as "

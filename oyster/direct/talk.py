@@ -11,9 +11,9 @@ from oyster.direct.grammar import Parse
 _WH = {"what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which", "whom", "whose"}
 _SUBJECTS = {"it", "there", "you", "i", "we", "he", "she", "they", "this", "that", "its", "thats"}
 _STATE_SUBJECTS = {"the", "gravity", "anyone", "anybody", "someone", "somebody"}  # "is the volcano erupting"
-_BE = {"is", "are", "was", "were", "does", "do", "did", "has", "have"}
+_BE = {"is", "are", "was", "were"}
 _SAFE_NAME = re.compile(r"^[a-z_ ]{1,30}$")
-_POLITE = r"(?:please |pls |ok |okay |now |and |just |yes |yeah |hey )*"
+_POLITE = r"(?:please |pls |ok |okay |now |and |just |yes |yeah |hey |actually |no |oh |wait |hmm |um )*"
 _END = r"(?: please| pls| now| thanks| again| too| as well| then)*"
 _REDO = re.compile(_POLITE + r"(?:redo|re do|redo that|redo it|redo the last(?: change| thing| edit)?|undo the undo|"
                    r"undo that undo|undo my undo|cancel the undo|reverse the undo|ctrl y|ctrl shift z|"
@@ -101,10 +101,12 @@ def _more(last: list[dict], state: dict | None, it) -> Parse:
 # ---------------------------------------------------------------------------------------------- questions
 def is_question(sentence: str) -> bool:
     words = sentence.split()
+    if words and words[0] == "when" and not sentence.rstrip().endswith("?"):
+        return False  # "when the sun goes down": a time, not a question
+    if words and words[0] in _WH and not re.match(r"(?:what|how) (?:about|if)\b|why (?:dont|not)\b", sentence):
+        return True
     if not words or L.REQUEST.first(sentence):
         return False
-    if words[0] in _WH:
-        return True
     if words[0] in L.QUESTION_START:  # "is it raining", but not "have him dance"
         return len(words) > 1 and (words[1] in _SUBJECTS or words[0] in _BE and words[1] in _STATE_SUBJECTS)
     return sentence.rstrip().endswith("?") and not _looks_imperative(words)
@@ -121,7 +123,7 @@ def answer(sentence: str, state: dict | None) -> str:
         return R.HELP
     st = state or {}
     clock, weather = st.get("clock") or {}, st.get("weather") or {}
-    if _VOLCANO_Q.search(s) and not re.search(r"\berupt", s):
+    if _VOLCANO_Q.search(s) and not re.search(r"\berupt|\blava\b", s):
         where = _volcano(st)
         if where:
             return where

@@ -43,6 +43,7 @@ _NUMBERS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "sev
 _NUM_RX = re.compile(r"\b(" + "|".join(_NUMBERS) + r")\b")
 _PAST = re.compile(r"\b(half|quarter) past (\d{1,2})\b")
 _TO = re.compile(r"\bquarter to (\d{1,2})\b")
+_AND_A_HALF = re.compile(r"\b(\d+|an?|one) (?:(hours?|minutes?) and a half|and a half (hours?|minutes?))\b")
 _TENS = re.compile(r"\b([2-5]0) ([1-9])\b(?!\s*(?:am|pm|oclock|:))")
 
 # Ordinary words that must never be "repaired" into lexicon words ("train" is not "rain").
@@ -112,10 +113,16 @@ def normalise(raw: object) -> Clean:
     text = _TENS.sub(lambda m: str(int(m.group(1)) + int(m.group(2))), text)
     text = _PAST.sub(lambda m: f"{m.group(2)}:{'30' if m.group(1) == 'half' else '15'}", text)
     text = _TO.sub(lambda m: f"{(int(m.group(1)) - 1) % 24}:45", text)
+    text = _AND_A_HALF.sub(lambda m: f"{_half(m.group(1))} {m.group(2) or m.group(3)}", text)
     text = _COORDS.sub(r"\1 \2", text)
     out.text = text
     out.had_letters = any("a" <= ch <= "z" for ch in text)
     return out
+
+
+def _half(n: str) -> str:
+    """'an' / '2' -> '1.5' / '2.5' ("an hour and a half", "two and a half hours")."""
+    return f"{(1 if not n.isdigit() else int(n)) + 0.5:g}"
 
 
 def split_clauses(text: str) -> list[str]:

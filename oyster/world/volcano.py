@@ -125,7 +125,7 @@ class Eruption:
 
     def stage(self, tick: int) -> str:
         s = (tick - self.tick0) * DT
-        return "erupting" if s <= self.emit() else ("cooling" if not self.done else "cooled")
+        return "erupting" if s <= self.emit() and s < self.end_s else ("cooling" if not self.done else "cooled")
 
     def world_box(self) -> tuple[int, int, int, int]:
         """World cells (x0, y0, x1, y1) the flow ever covered (empty box if none)."""
