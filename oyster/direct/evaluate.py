@@ -1,6 +1,11 @@
-"""Score Direct mode on the hand-written command set (tests/data/direct_commands.jsonl).
+"""Score Direct mode on the hand-written command sets.
 
-    python -m oyster.direct.evaluate          # prints accuracy and every miss
+    python -m oyster.direct.evaluate              # both sets: accuracy per pattern (a table) and every miss
+    python -m oyster.direct.evaluate -q           # the figures only
+    python -m oyster.direct.evaluate --threshold  # the fallback's acting threshold, measured on held-out paraphrases
+
+tests/data/direct_commands.jsonl is judged on the edit list against fixture states (below);
+tests/data/direct_world_cases.jsonl is judged on the world state through a real Session (oyster.direct.judge).
 
 Each case: {"text", "edits", optional "state": "village"|"empty"|"none", optional "before": [commands]}.
 Expected edits are compared by op and by the keys they list (numbers within a tolerance; a key set
@@ -83,10 +88,69 @@ def accuracy(cases: list[dict] | None = None, verbose: bool = False) -> float:
     return hits / max(1, len(cases))
 
 
+PARAPHRASES = CASES.parent / "direct_paraphrases.jsonl"
+MIN_PRECISION = 0.97   # the fallback may act where at least this share of its held-out guesses are right
+
+
+def threshold_table(path: Path = PARAPHRASES) -> list[tuple[float, int, float, float]]:
+    """(threshold, guesses acted on, precision, share of real commands covered) on the held-out paraphrases."""
+    from oyster.direct import classifier
+    from oyster.direct.text import normalise, repair_clause
+    model = classifier.shared()
+    rows = load_cases(path)
+    got = [(*model.predict(repair_clause(normalise(r["text"]).text)), r["intent"]) for r in rows]
+    real = max(1, sum(want != "none" for _, _, want in got))
+    out = []
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
+        acted = [(i, want) for i, p, want in got if p >= t and i != "none"]
+        out.append((t, len(acted), sum(i == w for i, w in acted) / max(1, len(acted)), len(acted) / real))
+    return out
+
+
+def pick_threshold(table) -> float:
+    return next((t for t, n, prec, _ in table if prec >= MIN_PRECISION and n >= 10), 1.0)
+
+
+def world_table(outcomes) -> list[tuple[str, int, int, int]]:
+    """(pattern, cases, right on the world state, replies that claim only what changed), in first-seen order."""
+    rows: dict[str, list[int]] = {}
+    for o in outcomes:
+        r = rows.setdefault(o.case["pattern"], [0, 0, 0])
+        r[0] += 1
+        r[1] += o.ok
+        r[2] += o.honest
+    return [(k, *v) for k, v in rows.items()]
+
+
 def main() -> None:
+    quiet = "-q" in sys.argv
+    if "--threshold" in sys.argv:
+        from oyster.direct import fallback
+        table = threshold_table()
+        print(f"fallback classifier on {len(load_cases(PARAPHRASES))} held-out paraphrases:")
+        print("| threshold | acted on | precision | coverage |\n| --- | --- | --- | --- |")
+        for t, n, prec, cov in table:
+            print(f"| {t:.2f} | {n} | {prec:.3f} | {cov:.3f} |")
+        print(f"lowest threshold with precision >= {MIN_PRECISION}: {pick_threshold(table)} "
+              f"(fallback.ACT = {fallback.ACT})")
+        return
     cases = load_cases()
-    acc = accuracy(cases, verbose="-q" not in sys.argv)
-    print(f"accuracy {acc:.3f} on {len(cases)} hand-written commands")
+    acc = accuracy(cases, verbose=not quiet)
+    print(f"edit-list set: accuracy {acc:.3f} on {len(cases)} hand-written commands")
+    from oyster.direct import judge
+    outcomes = judge.run_all()
+    if not quiet:
+        for o in outcomes:
+            if not (o.ok and o.honest):
+                print(f"MISS [{o.case['pattern']}/{o.case['setup']}] {o.case['text']!r}: {'; '.join(o.why)}"
+                      f"\n  reply: {o.reply}")
+    table = world_table(outcomes)
+    n, ok, honest = (sum(r[i] for r in table) for i in (1, 2, 3))
+    print(f"world-state set: {len(outcomes)} hand-written commands through Session.command")
+    print("| pattern | cases | right on the world state | reply names only what changed |\n| --- | --- | --- | --- |")
+    for pattern, c, k, h in table:
+        print(f"| {pattern} | {c} | {k / c:.1%} | {h / c:.1%} |")
+    print(f"| **all** | {n} | {ok / n:.1%} | {honest / n:.1%} |")
 
 
 if __name__ == "__main__":

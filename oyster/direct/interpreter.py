@@ -25,6 +25,8 @@ _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
 _FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and you hey too".split())
 _VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
+_CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all) )*(?:everyone|everybody|"
+                   r"all of you|you all|y all|guys|folks)(?: now)?")
 _PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
 
@@ -96,7 +98,11 @@ class Interpreter:
             if talk.is_question(sentence):
                 plan.notes.append(talk.answer(sentence, state))
                 continue
-            for clause in split_clauses(sentence):
+            clauses = split_clauses(sentence)
+            for i, clause in enumerate(clauses):
+                if _CALL.fullmatch(clause) and i + 1 < len(clauses):
+                    clauses[i + 1] = "everyone " + clauses[i + 1]  # "come on everybody, dance!"
+                    continue
                 self._clause(repair_clause(clause, clean.fuzzy), state, plan)
         plan.edits = finalise(plan.edits, state)
         if plan.edits:

@@ -59,6 +59,12 @@ class Bench:
 
     def __init__(self):
         self._codes: dict[str, str] = {}
+        self._live: dict = {}   # setup -> a session reset by undo between cases (when that is exact)
+
+    def close(self) -> None:
+        for s in self._live.values():
+            s.close()
+        self._live.clear()
 
     def session(self, setup: str):
         from oyster import Session
@@ -73,21 +79,43 @@ class Bench:
         return Session.from_share_code(self._codes[setup], 32, 18)
 
     def run(self, case: dict) -> Outcome:
-        import time
-        s = self.session(case.get("setup", "plain"))
+        """One case on its setup: a fresh restore when it replays commands or lets time pass, else the setup's
+        live session, put back by undo afterwards (undo is exact when no time passes)."""
+        from oyster.direct import Interpreter
+        setup = case.get("setup", "plain")
+        reuse = not (case.get("before") or "cooled_after" in case.get("expect", {}) or setup in _ADVANCE_SETUP)
+        if not reuse:
+            s = self.session(setup)
+            try:
+                return self._run(s, case)
+            finally:
+                s.close()
+        s = self._live.get(setup) or self.session(setup)
+        self._live[setup] = s
+        s._direct, s._redo = Interpreter(), []
+        w = s.world
+        n_undo, n_log = len(w.undo_stack), len(w.log)
         try:
-            for cmd in case.get("before", []):
-                s.command(cmd)
-            before = snapshot(s)
-            t0 = time.perf_counter()
-            r = s.command(case["text"])
-            ms = (time.perf_counter() - t0) * 1e3
-            after = snapshot(s)
-            why = check(case.get("expect", {}), before, after, r, s)
-            honest_why = honesty(r.reply, before, after)
-            return Outcome(case, not why, not honest_why, r.reply, r.options, why + honest_why, ms)
+            return self._run(s, case)
         finally:
-            s.close()
+            while len(w.undo_stack) > n_undo:
+                w.undo_stack.pop()()
+            del w.log[n_log:]
+            if len(w.undo_stack) < n_undo:  # the case undid part of the setup: build it again next time
+                self._live.pop(setup).close()
+
+    def _run(self, s, case: dict) -> Outcome:
+        import time
+        for cmd in case.get("before", []):
+            s.command(cmd)
+        before = snapshot(s)
+        t0 = time.perf_counter()
+        r = s.command(case["text"])
+        ms = (time.perf_counter() - t0) * 1e3
+        after = snapshot(s)
+        why = check(case.get("expect", {}), before, after, r, s)
+        honest_why = honesty(r.reply, before, after)
+        return Outcome(case, not why, not honest_why, r.reply, r.options, why + honest_why, ms)
 
 
 def _advance(s, seconds: float) -> None:
@@ -277,4 +305,7 @@ def honesty(reply: str, b: dict, a: dict) -> list[str]:
 def run_all(cases: list[dict] | None = None) -> list[Outcome]:
     cases = load_cases() if cases is None else cases
     bench = Bench()
-    return [bench.run(c) for c in cases]
+    try:
+        return [bench.run(c) for c in cases]
+    finally:
+        bench.close()

@@ -301,7 +301,8 @@ COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "single": 1, "another": 1, "two": 2, "
 
 GREETING = Table({"hi": ("hi", "hello", "hey", "hiya", "howdy", "yo", "greetings", "good day", "sup",
                          "hey there", "hello there", "hi there", "thanks", "thank you", "thx", "cool", "nice",
-                         "awesome", "great", "ok", "okay", "wow", "lol", "bye", "goodbye", "ty", "yes", "no")})
+                         "awesome", "great", "ok", "okay", "wow", "lol", "bye", "goodbye", "ty", "yes", "no", "come on",
+                         "alright", "oi")})
 HELP = Table({"help": ("help", "what can you do", "what can i do", "what can i say", "commands",
                        "what do you understand", "how does this work", "instructions", "options",
                        "what can i ask", "what can i type", "menu")})

@@ -183,7 +183,7 @@ def _reverse(text, ctx, state, prev):
 
 def _bare_stop(text: str) -> bool:
     return bool(re.fullmatch(r"(?:please |now |ok |just )*(?:make (?:it|that) stop|stop (?:it|that)|end (?:it|that)|"
-                             r"calm (?:it|that) down|turn (?:it|that) off|cool (?:it|that) down)(?: please| now)?", text))
+                             r"calm (?:it|that) down|turn (?:it|that) off|cool (?:it|that) down)(?: please| now| already)*", text))
 
 
 def _end_eruption(state) -> Parse:

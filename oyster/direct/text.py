@@ -77,7 +77,8 @@ cat dog man woman boy girl child friend mother father brother sister family hous
 chair bed floor wall roof garden street road bridge river sea lake mountain hill forest tree rock stone
 fire water earth air wind cloud sun moon star stars light dark night day rain snow fog storm ice cold hot
 warm cool dry wet m km meters metres meter metre yards feet steps percent times x funny joke jokes
-you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunlight shine""".split())
+you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunlight shine pleasant lovely
+heavens bump heap scoop carve whisk zip bounce leap feather lead ages crawl race rooster puddles soaking""".split())
 
 
 @dataclass
