@@ -141,7 +141,7 @@ class Session:
         reply is built from the edits that really ran and the entities they really touched."""
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
-        plan = self._direct.plan(text, self.direct_state())
+        plan = self._direct.plan(text, self.direct_state(), skip_noops=True)
         ran, failed = [], []
         for e in plan.edits:
             try:

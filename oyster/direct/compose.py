@@ -60,7 +60,7 @@ def _describe(edit: dict, done: dict, kinds: dict, state) -> str:
     if op == "time":
         clock = (state or {}).get("clock") or {}
         now = clock.get("hour")
-        if edit.get("op") == "time" and "speed" in edit and edit.get("speed") == clock.get("speed") and "hour" in edit and edit is done and done.get("speed") == clock.get("speed"):
+        if edit is done and "hour" in edit and edit.get("speed") == clock.get("speed"):
             edit = {k: v for k, v in edit.items() if k != "speed"}  # a redo: say only what it changes
         return R.describe(edit, None, now if isinstance(now, (int, float)) else None)
     if op == "weather":

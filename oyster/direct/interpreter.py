@@ -25,8 +25,9 @@ _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
 _FILLER = set("a an the it is please now ok okay so just then um uh me to be that this and you hey too".split())
 _VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
-_CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all) )*(?:everyone|everybody|"
-                   r"all of you|you all|y all|guys|folks)(?: now)?")
+_CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all|the) )*(?:everyone|everybody|"
+                   r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there)"
+                   r"(?: now)?")
 _PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
 
@@ -62,9 +63,14 @@ class Interpreter:
         return _result(plan.edits, compose.reply(plan, [(e, e) for e in plan.edits], [], {}, state, self.context),
                        plan.options)
 
-    def plan(self, text: str, state: dict | None = None) -> Plan:
+    def plan(self, text: str, state: dict | None = None, skip_noops: bool = False) -> Plan:
+        """The edits a message asks for; with `skip_noops` (a live world) edits that would change nothing are left
+        out and the reply says so ("The sky is already clear.")."""
         try:
             plan = self._interpret(text, state if isinstance(state, dict) else None)
+            if skip_noops:
+                plan.edits, already = drop_noops(plan.edits, state if isinstance(state, dict) else None)
+                plan.notes.extend(n for n in already if n not in plan.notes)
         except Exception:  # a chat box must never crash the session; log and answer politely
             log.exception("direct mode failed on a command")
             return Plan(notes=[R.NOT_UNDERSTOOD])
@@ -101,13 +107,16 @@ class Interpreter:
             clauses = split_clauses(sentence)
             for i, clause in enumerate(clauses):
                 if _CALL.fullmatch(clause) and i + 1 < len(clauses):
-                    clauses[i + 1] = "everyone " + clauses[i + 1]  # "come on everybody, dance!"
+                    # "come on everybody, dance!", "villagers, come here": the call says who the next clause means
+                    clauses[i + 1] = re.sub(r"^(?:come on|hey|ok|okay|alright|right|so|oi) ", "", clause) + " " + \
+                        clauses[i + 1]
                     continue
                 self._clause(repair_clause(clause, clean.fuzzy), state, plan)
         plan.edits = finalise(plan.edits, state)
         if plan.edits:
             self.context.last_op = next((e["op"] for e in reversed(plan.edits) if e["op"] not in ("undo", "redo")),
                                         self.context.last_op)
+            self.context.undid = any(e["op"] == "undo" for e in plan.edits)
             if not any(e["op"] in ("undo", "redo") for e in plan.edits):
                 if not referred:
                     self.context.last_text = clean.text
@@ -161,6 +170,29 @@ def finalise(edits: list[dict], state: dict | None) -> list[dict]:
         else:
             out.append(e)
     return _fill_hour(out, state)
+
+
+def drop_noops(edits: list[dict], state: dict | None) -> tuple[list[dict], list[str]]:
+    """Edits that would leave the world as it is ("no snow" under a clear sky) are dropped and said so, so a
+    reply never claims a change that did not happen."""
+    if state is None or any(e["op"] in ("undo", "redo") for e in edits):
+        return edits, []
+    w, clock = state.get("weather") or {}, state.get("clock") or {}
+    keep, notes = [], []
+    for e in edits:
+        if e["op"] == "weather" and w.get("kind") == e["kind"] and \
+                isinstance(w.get("intensity"), (int, float)) and abs(w["intensity"] - e["intensity"]) < 0.01:
+            notes.append("The sky is already clear." if e["kind"] == "clear" else "The weather is already like that.")
+        elif e["op"] == "gravity" and isinstance(state.get("gravity"), (int, float)) and \
+                abs(state["gravity"] - e["scale"]) < 1e-3:
+            notes.append(f"Gravity is already {e['scale']:g} g.")
+        elif e["op"] == "time" and isinstance(clock.get("hour"), (int, float)) and \
+                abs(float(clock["hour"]) - e.get("hour", -1)) < 0.01 and e.get("speed", clock.get("speed")) == \
+                clock.get("speed"):
+            notes.append(f"It is already {R.clock(e['hour'])}.")
+        else:
+            keep.append(e)
+    return keep, notes
 
 
 def _fill_hour(out: list[dict], state: dict | None) -> list[dict]:

@@ -119,7 +119,8 @@ TIME_SUBJECT = Table({"time": ("time", "clock", "day", "days", "sun", "daylight"
                                "slow motion")})
 
 GRAVITY_WORDS = Table({"gravity": (
-    "gravity", "weightless", "weightlessness", "zero g", "float away", "no weight", "low g", "floaty", "float", "floating", "gravitation",
+    "gravity", "weightless", "weightlessness", "zero g", "float away", "no weight", "hover", "hovering", "low g",
+    "floaty", "float", "floating", "gravitation",
     "like on the moon", "like the moon", "on the moon", "like on mars", "like mars",
     "on mars", "like on jupiter", "on jupiter", "jump higher", "moon jump", "antigravity", "anti gravity",
     "g force", "gravitational pull", "fall slower", "fall faster")})

@@ -15,25 +15,31 @@ from oyster.direct.grammar import Parse
 from oyster.direct.refs import DirectContext
 
 _LEAD = r"^(?:(?:please|pls|ok|okay|and|but|so|now|oh|hey|just|actually|i said|i mean)\s+)*"
-_PROHIBIT = re.compile(_LEAD + r"(?:(?:you|we|it|they|the \w+)\s+)?(?:dont you dare|dont ever|do not ever|dont|do not|never|"
+_PROHIBIT = re.compile(_LEAD + r"(?:(?:you|we|it|they|the \w+)\s+)?"
+                       r"(?:dont you dare|dont ever|do not ever|dont|do not|never|"
                        r"lets not|let us not|no need to|there is no need to|you must not|you mustnt|must not|mustnt|"
                        r"shouldnt|should not|shall not|wont|will not|cannot|may not|i dont want you to|"
                        r"i do not want you to|i forbid you to|stop yourself from|refrain from|avoid)\b\s*")
 _NOT_PROHIBIT = re.compile(r"^(?:want|wanna|like|need|care|mind|stop|worry)\b|^$")
 _WANT_NOT = re.compile(_LEAD + r"(?:i |we )?(?:dont|do not|no longer|never) (?:want|need|like|wanna)\b|"
                        r"\b(?:anymore|any more|any longer)\b|\b(?:sick|tired) of\b|\bhad enough of\b|\bno more\b")
-_STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no more|put out|puts out|extinguish|douse|"
-                   r"snuff|snuff out|turn off|switch off|shut off|shut down|kill|calm|calm down|quiet|quieten|quiet down|"
+_STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no more|put out|puts out|extinguish|"
+                   r"douse|snuff|snuff out|turn off|switch off|shut off|shut down|kill|calm|calm down|quiet|quieten|"
+                   r"quiet down|"
                    r"settle|settle down|cool|cool down|cool off|get rid of|clear|clear away|clear up|cancel|"
                    r"fight|stamp out|smother|pause|make it stop|go out|die down|"
                    r"put an end to|switch it off|turn it off|melt|anymore|any more|lift|disperse|burn off|blow away|"
-                   r"chase away|put (?:\w+ ){1,2}out|turn (?:\w+ ){1,2}off|switch (?:\w+ ){1,2}off)\b")
+                   r"chase away|put (?:\w+ ){1,2}out|turn (?:\w+ ){1,2}off|switch (?:\w+ ){1,2}off|call off|"
+                   r"call it off|"
+                   r"dry up|dry it up|dry things up|(?:shut|calm|quiet|settle|cool) (?:\w+ ){1,2}(?:down|off)|"
+                   r"(?:throw|pour|splash|dump|spray|tip) (?:some |a bucket of |buckets of )?water)\b")
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")
 _DOWN = re.compile(r"\b(?:less|lighter|ease|ease off|ease up|let up|down|not so much|not as much|not so|softer|weaker|"
                    r"gentler|thinner|lower|reduce|decrease|back off|dial back|fewer|calm)\b")
-_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )up|increase|intensify|denser|worse|bigger|crank)\b")
+_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )up|increase|intensify|denser|worse|"
+                 r"bigger|crank)\b")
 _SMALL = re.compile(r"\b(?:a touch|touch|tad|a little|little|a bit|bit|slightly|a notch|notch|smidge|fraction)\b")
 _LARGE = re.compile(r"\b(?:a lot|lot|much|way|far|loads|tons)\b")
 _ERUPTION = re.compile(r"\b(?:eruption|eruptions|erupting|erupt|volcano|volcanoes|lava|magma|mountain of fire)\b")
@@ -52,7 +58,8 @@ _AMOUNT = re.compile(r"\b(?:(?P<num>\d+(?:\.\d+)?)|(?P<word>an?|one|half an?|a h
                      r"a couple of|couple of|a couple|a few|few|several))\s*(?P<unit>hours?|hrs?|minutes?|mins?)\b"
                      r"(?P<half> and a half)?")
 _HALF_HOUR = re.compile(r"\bhalf (?:an )?hour\b")
-_LATER = re.compile(r"\b(?:later|from now|ahead|forward|forwards|on|skip|skip ahead|advance|pass|passes|wait|fast forward|"
+_LATER = re.compile(r"\b(?:later|from now|ahead|forward|forwards|on|skip|skip ahead|advance|pass|passes|wait|"
+                    r"fast forward|"
                     r"jump|move on|onward|onwards|after)\b|^in\b|\bin (?=\d|an?\b|half|a few|a couple)")
 _EARLIER = re.compile(r"\b(?:earlier|ago|back|backward|backwards|before|rewind|reverse|turn back|roll back|set back)\b")
 _BACK_IN_TIME = re.compile(r"\b(?:back in time|rewind(?: time| the clock| the day)?|turn back (?:the )?(?:clock|time)|"
@@ -66,7 +73,10 @@ _INTO = re.compile(r"\b(?:into|in to|to become|to)\b")
 _CHANGE = re.compile(r"\b(?:turn|turns|change|changes|switch|make|transform|convert|swap|shift|go|going|move|from)\b")
 _GATHER = re.compile(r"\b(?:gather|huddle|assemble|meet|sit|come|go|get|crowd|circle|cluster|hang out|warm up|"
                      r"warm themselves|warm yourselves|everyone to|all to)\b.*\b(?:round|around|by|at|to|near|beside|"
-                     r"next to)\b.*\b(?:campfire|fire|bonfire|fireplace|fire pit)\b|\bgather (?:round|around)\b")
+                     r"next to)\b.*\b(?:campfire|fire|bonfire|fireplace|fire pit)\b|\bgather (?:round|around)\b|"
+                     r"\b(?:everyone|everybody|all|villagers|people|folks)\b.*\b(?:round|around|to|by)\b (?:the )?"
+                     r"(?:campfire|fire|bonfire)\b")
+_COMMANDED = {"dance", "follow", "flee", "sleep", "jump", "wave", "sit"}  # not walking: every animal wanders
 _WHOLE = {"everyone", "everybody", "all", "villagers", "people", "folks", "guys", "them"}
 
 
@@ -126,7 +136,7 @@ def _stop_what(edits: list[dict], rest: str, ctx, state) -> list[dict]:
             out.append(dict(I.CLEAR))
         elif e["op"] == "eruption" and _erupting(state):
             out.append({"op": "eruption", "strength": 0.0})
-        elif e["op"] == "character":
+        elif e["op"] == "character" and e["action"] in _COMMANDED:
             out += _stop_action(e["action"], rest, ctx, state, quiet=True)
     return out
 
@@ -173,6 +183,9 @@ def _reverse(text, ctx, state, prev):
         if _SOFT.search(text) and not re.search(r"\b(?:no more|stop|end|clear|turn off|anymore)\b", text):
             return None  # "less snow": a relative amount, not an end
         return Parse([dict(I.CLEAR)], intent="weather")
+    if re.search(r"\b(?:it|this|that)\b", text) and I.weather_on(ctx, state) and not L.KIND.first(text) \
+            and not refs.refers(text.replace(" it", " ")) and _bare_stop(text.replace(" up", " off")):
+        return Parse([dict(I.CLEAR)], intent="weather")  # "dry it up" while it rains
     if wants_not:
         kinds = [f for f in L.KIND.find(text) if f[2] not in L.CHARACTER_KIND]
         if kinds:
@@ -183,7 +196,9 @@ def _reverse(text, ctx, state, prev):
 
 def _bare_stop(text: str) -> bool:
     return bool(re.fullmatch(r"(?:please |now |ok |just )*(?:make (?:it|that) stop|stop (?:it|that)|end (?:it|that)|"
-                             r"calm (?:it|that) down|turn (?:it|that) off|cool (?:it|that) down)(?: please| now| already)*", text))
+                             r"dry (?:it|that|this) off|call (?:it|that) off|shut (?:it|that) down|"
+                             r"calm (?:it|that) down|turn (?:it|that) off|cool (?:it|that) down)"
+                             r"(?: please| now| already)*", text))
 
 
 def _end_eruption(state) -> Parse:
@@ -226,7 +241,8 @@ def _gerund(action: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- group actions
 def _group(text, ctx, state, prev):
-    if re.search(r"\b(?:fight|battle|tackle|stamp out|beat out|put out|extinguish|douse)\b.*\b(?:fire|fires|flames|blaze|"
+    if re.search(r"\b(?:fight|battle|tackle|stamp out|beat out|put out|extinguish|douse)\b.*"
+                 r"\b(?:fire|fires|flames|blaze|"
                  r"campfire|campfires|bonfire)\b", text):
         return _put_out(text, state)
     if not _GATHER.search(text):
@@ -256,9 +272,8 @@ def _group(text, ctx, state, prev):
 # ---------------------------------------------------------------------------------------------- relative amounts
 def _into(text, ctx, state, prev):
     """'turn the rain into snow', 'change day to night', 'switch from snow to rain': the side after into/to."""
-    m = None
-    for m in _INTO.finditer(text):
-        pass
+    found = list(_INTO.finditer(text))
+    m = found[-1] if found else None
     if m is None or not _CHANGE.search(text[:m.start()]) or L.TELEPORT_VERB.first(text[:m.start()]) and \
             not (L.WEATHER.first(text[:m.start()]) or L.TIME_OF_DAY.first(text[:m.start()])):
         return None
@@ -277,6 +292,10 @@ def _relative_time(text, ctx, state, prev):
         word = nxt.group(1) or "morning"
         hour = L.TIME_OF_DAY.first(word)
         hour = float(hour) if hour is not None and word != "day" else 8.0
+        rest = text[:nxt.start()] + " " + text[nxt.end():]  # "the next day at noon": the named hour wins
+        said = S.hour_from_clock(rest, False) if re.search(r"\d", rest) else None
+        named = L.TIME_OF_DAY.first(rest)
+        hour = said if said is not None else float(named) if named is not None else hour
         return Parse([G.time_edit(hour, None, state)], intent="time")
     hours = _hours(text)
     back = bool(_BACK_IN_TIME.search(text)) or (hours is not None and bool(_EARLIER.search(text)) and
@@ -352,7 +371,8 @@ _ABSOLUTE = re.compile(r"\b(?:bucketing|chucking it|tipping|pelting|lashing|comi
                        r"come|comes|falling|fall|falls|settle|settles|settling|lie|lying|bucket|buckets) down\b|"
                        r"\b(?:bucketing|pelting|lashing|teeming|spitting|spotting|chucking it|tipping it)\b")
 _AMOUNT_WORDS = set("a an the it bit little touch tad notch more less down up please now ease off let turn tone dial "
-                    "back slightly much way lot heavier lighter harder softer stronger weaker thicker thinner not so as "
+                    "back slightly much way lot heavier lighter harder softer stronger weaker thicker thinner not "
+                    "so as "
                     "still even just can you could make crank some increase decrease reduce lower raise gentler "
                     "intensify again this that too".split())
 

@@ -21,6 +21,7 @@ class DirectContext:
     last_text: str | None = None  # the last command that changed something ("again", "do that at night too")
     last_edits: list = field(default_factory=list)
     state: dict | None = None     # the state the last command was read against (for its reply)
+    undid: bool = False           # the last command was an undo ("bring it back" then means redo)
 
 
 def characters(state: dict | None) -> list[dict]:

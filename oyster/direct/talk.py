@@ -19,7 +19,8 @@ _REDO = re.compile(_POLITE + r"(?:redo|re do|redo that|redo it|redo the last(?: 
                    r"undo that undo|undo my undo|cancel the undo|reverse the undo|ctrl y|ctrl shift z|"
                    r"put it back again|bring it back again|i want that back|no bring it back|actually keep it|"
                    r"redo twice|redo 2|redo 3)" + _END + r"$")
-_AGAIN = re.compile(_POLITE + r"(?:again|do (?:it|that|this) again|do (?:it|that|this) once more|once more|one more time|"
+_AGAIN = re.compile(_POLITE + r"(?:again|do (?:it|that|this) again|do (?:it|that|this) once more|once more|"
+                    r"one more time|"
                     r"same again|the same again|repeat|repeat that|repeat it|repeat the last(?: one| command)?|encore|"
                     r"same thing again|do the same(?: thing)?(?: again)?|more of the same|another one|one more|"
                     r"do that one more time|let.?s do that again|go again)" + _END + r"!*$")
@@ -29,6 +30,9 @@ _MORE = re.compile(_POLITE + r"(?:even|much|a lot|way|a bit|a little|still|some)
 _TOO = re.compile(r"\b(?:do|make|same|that|it|this)\b.*\b(?:too|as well|also|instead|again)\b|"
                   r"^(?:do |make )?(?:the )?same (?:thing )?(?:but )?(?:at|in|during)\b|"
                   r"^(?:now |and |then )?(?:do|make) (?:that|it|this|the same)(?: thing)? (?:but )?(?:at|in|during)\b")
+_BACK = re.compile(_POLITE + r"(?:bring|put|give|get|have) (?:it|that|this) (?:all )?back" + _END + r"$")
+_OTHER = re.compile(_POLITE + r"((?:the other one|the other|that other one|the other guy|the other villager|"
+                    r"the other animal|him|her|them|that one|this one)(?: too| as well| also)?)" + _END + r"$")
 _VOLCANO_Q = re.compile(r"\b(?:volcano|volcanoes|crater|lava)\b")
 _DIRECTIONS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
 
@@ -41,6 +45,12 @@ def conversation(sentence: str, it, state: dict | None) -> Parse | None:
         n = 3 if "3" in s else 2 if ("twice" in s or "2" in s) else 1
         return Parse([{"op": "redo"} for _ in range(n)], intent="redo")
     ctx = it.context
+    if ctx.undid and _BACK.match(s):
+        return Parse([{"op": "redo"}], intent="redo")
+    other = _OTHER.match(s)
+    if other and ctx.last_edits and ctx.last_edits[-1]["op"] == "character":
+        edits = G.character_edits(ctx.last_edits[-1]["action"], other.group(1), ctx, state)
+        return Parse(edits, intent="character") if edits else Parse(notes=[G.nobody(s, state)], intent="character")
     if _AGAIN.match(s):
         return _replay(it, state) or Parse(notes=["There is nothing to repeat yet."], intent="again")
     if _MORE.match(s) and ctx.last_edits:
@@ -131,9 +141,10 @@ def answer(sentence: str, state: dict | None) -> str:
         ev = [e for e in st.get("events") or [] if isinstance(e, dict) and e.get("kind") == "eruption"]
         if state is not None:
             stage = ev[-1].get("stage") if ev else None
-            return {"erupting": "Yes, the volcano is erupting.", "cooling": "The eruption is over; its lava is cooling.",
-                    }.get(stage, "No, the volcano is quiet.")
-    if re.search(r"\b(?:time|clock|hour|late|early)\b|\bday or night\b|\bis it (?:night|day|morning|evening|dark)\b", s) \
+            return {"erupting": "Yes, the volcano is erupting.",
+                    "cooling": "The eruption is over; its lava is cooling."}.get(stage, "No, the volcano is quiet.")
+    if re.search(r"\b(?:time|clock|hour|late|early)\b|\bday or night\b|"
+                 r"\bis it (?:night|day|morning|evening|dark)\b", s) \
             and isinstance(clock.get("hour"), (int, float)):
         return f"It is {R.clock(float(clock['hour']))} ({R.hour_label(float(clock['hour']))})."
     if re.search(r"\bgravity\b", s) and isinstance(st.get("gravity"), (int, float)):

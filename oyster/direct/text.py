@@ -32,19 +32,21 @@ _SPLIT = re.compile(r"\s*(?:,|;|!|\?|\+|&|\.(?!\d)|\b(?:and then|and also|but al
 _MERIDIEM = re.compile(r"(\d)\s*([ap])\.\s?m\b\.?")  # "6 p.m." -> "6pm" before '.' splits sentences
 _CTRL_Z = re.compile(r"\b(?:ctrl|control|cmd)\s*[-+]?\s*z\b")
 _IDIOM = {"cats and dogs": "buckets", "thunder and lightning": "thunderstorm", "rock and roll": "music",
-          "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise"}
+          "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise",
+          "enough with": "enough of", "done with": "finished", "finished with": "finished", "away with": "no more"}
 _IDIOMS = re.compile("|".join(map(re.escape, _IDIOM)))
 _TOKEN = re.compile(r"-?\d+(?:[.:]\d+)?%?|[a-z]+")
 
 _NUMBERS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
             "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+            "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
             "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
             "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
 _NUM_RX = re.compile(r"\b(" + "|".join(_NUMBERS) + r")\b")
 _PAST = re.compile(r"\b(half|quarter) past (\d{1,2})\b")
 _TO = re.compile(r"\bquarter to (\d{1,2})\b")
 _AND_A_HALF = re.compile(r"\b(\d+|an?|one) (?:(hours?|minutes?) and a half|and a half (hours?|minutes?))\b")
-_TENS = re.compile(r"\b([2-5]0) ([1-9])\b(?!\s*(?:am|pm|oclock|:))")
+_TENS = re.compile(r"\b([2-9]0) ([1-9])\b(?!\s*(?:am|pm|oclock|:))")
 
 # Ordinary words that must never be "repaired" into lexicon words ("train" is not "rain").
 COMMON = set("""
