@@ -26,7 +26,8 @@ _FILLER = set("a an the it is please now ok okay so just then um uh me to be tha
 _VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
 _CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all|the) )*(?:everyone|everybody|"
-                   r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there)"
+                   r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there|volcano|"
+                   r"the volcano|mister volcano)"
                    r"(?: now)?")
 _PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
@@ -105,6 +106,8 @@ class Interpreter:
                 plan.notes.append(talk.answer(sentence, state))
                 continue
             clauses = split_clauses(sentence)
+            if len(clauses) > 1 and _CALL.fullmatch(clauses[-1]):  # "cool it down, volcano": a call at the end
+                clauses[-2:] = [clauses[-1] + " " + clauses[-2]]
             for i, clause in enumerate(clauses):
                 if _CALL.fullmatch(clause) and i + 1 < len(clauses):
                     # "come on everybody, dance!", "villagers, come here": the call says who the next clause means

@@ -32,7 +32,8 @@ _STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no
                    r"chase away|put (?:\w+ ){1,2}out|turn (?:\w+ ){1,2}off|switch (?:\w+ ){1,2}off|call off|"
                    r"call it off|"
                    r"dry up|dry it up|dry things up|(?:shut|calm|quiet|settle|cool) (?:\w+ ){1,2}(?:down|off)|"
-                   r"(?:throw|pour|splash|dump|spray|tip) (?:some |a bucket of |buckets of )?water)\b")
+                   r"(?:throw|pour|splash|dump|spray|tip) (?:some |a bucket of |buckets of )?water|gone|go away|"
+                   r"disappear|vanish|leave me alone)\b")
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")
@@ -77,6 +78,11 @@ _GATHER = re.compile(r"\b(?:gather|huddle|assemble|meet|sit|come|go|get|crowd|ci
                      r"\b(?:everyone|everybody|all|villagers|people|folks)\b.*\b(?:round|around|to|by)\b (?:the )?"
                      r"(?:campfire|fire|bonfire)\b")
 _COMMANDED = {"dance", "follow", "flee", "sleep", "jump", "wave", "sit"}  # not walking: every animal wanders
+_TRAVEL = re.compile(r"\b(?:take|bring|send|teleport|tp|warp|go to|go back to|head to|travel|fly me|beam me|"
+                     r"get me to|move me)\b")
+_LEAVE = re.compile(r"\b(?:leave me alone|stop chasing me|quit following|get off me|stop tailing me)\b")
+_INSTEAD = re.compile(r"\s*\b(?:instead of|rather than|not)\b(?: the| any)? ?(?:rain|snow|fog|mist|storm|thunder|"
+                      r"day|night|morning|evening|drizzle)\w*$")
 _WHOLE = {"everyone", "everybody", "all", "villagers", "people", "folks", "guys", "them"}
 
 
@@ -161,13 +167,15 @@ def _reverse(text, ctx, state, prev):
     wants_not = bool(_WANT_NOT.search(text))
     if not (_STOP.search(text) or wants_not):
         return None
-    if _ERUPTION.search(text) and not L.TELEPORT_VERB.first(text.replace("put out", "")) or \
+    if _ERUPTION.search(text) and not _TRAVEL.search(text) or \
             (re.search(r"\b(?:it|that)\b", text) and ctx.last_op == "eruption" and _bare_stop(text)):
         if L.KIND.first(text) and not _ERUPTION.search(text):
             return None
         return _end_eruption(state)
     if _FIRE.search(text) and not _ERUPTION.search(text):
         return _put_out(text, state)
+    if _LEAVE.search(text):
+        return Parse(_stop_action("follow", text, ctx, state, quiet=True), intent="reverse")
     doing = _DOING_RX.search(text)
     if doing and (not L.WEATHER.first(text) or refs.refers(text)):
         return Parse(_stop_action(_DOING[doing.group(1)], text, ctx, state), intent="reverse") \
@@ -271,7 +279,11 @@ def _group(text, ctx, state, prev):
 
 # ---------------------------------------------------------------------------------------------- relative amounts
 def _into(text, ctx, state, prev):
-    """'turn the rain into snow', 'change day to night', 'switch from snow to rain': the side after into/to."""
+    """'turn the rain into snow', 'change day to night', 'switch from snow to rain': the side after into/to;
+    'snow instead of rain': the side before."""
+    instead = _INSTEAD.search(text)
+    if instead and instead.start() > 0:
+        return G.parse_clause(text[:instead.start()], ctx, state, prev)
     found = list(_INTO.finditer(text))
     m = found[-1] if found else None
     if m is None or not _CHANGE.search(text[:m.start()]) or L.TELEPORT_VERB.first(text[:m.start()]) and \

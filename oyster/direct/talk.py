@@ -26,7 +26,10 @@ _AGAIN = re.compile(_POLITE + r"(?:again|do (?:it|that|this) again|do (?:it|that
                     r"do that one more time|let.?s do that again|go again)" + _END + r"!*$")
 _MORE = re.compile(_POLITE + r"(?:even|much|a lot|way|a bit|a little|still|some)? ?(?:more|stronger|heavier|harder|"
                    r"bigger|thicker|further|more more|more and more|more than that|intensify it|crank it up more|"
-                   r"keep going|turn it up more|even more than that)" + _END + r"!*$")
+                   r"keep going|turn it up more|even more than that|lower|higher|less|weaker|lighter|faster|slower|"
+                   r"softer|thinner)(?: \w+)?" + _END + r"!*$")
+_LESS = re.compile(r"\b(?:lower|less|weaker|lighter|slower|softer|thinner)\b")
+_HIGHER = re.compile(r"\b(?:higher|stronger|heavier|harder|faster|thicker)\b")
 _TOO = re.compile(r"\b(?:do|make|same|that|it|this)\b.*\b(?:too|as well|also|instead|again)\b|"
                   r"^(?:do |make )?(?:the )?same (?:thing )?(?:but )?(?:at|in|during)\b|"
                   r"^(?:now |and |then )?(?:do|make) (?:that|it|this|the same)(?: thing)? (?:but )?(?:at|in|during)\b")
@@ -53,8 +56,8 @@ def conversation(sentence: str, it, state: dict | None) -> Parse | None:
         return Parse(edits, intent="character") if edits else Parse(notes=[G.nobody(s, state)], intent="character")
     if _AGAIN.match(s):
         return _replay(it, state) or Parse(notes=["There is nothing to repeat yet."], intent="again")
-    if _MORE.match(s) and ctx.last_edits:
-        return _more(ctx.last_edits, state, it)
+    if _MORE.match(s) and ctx.last_edits and not L.KIND.first(s):
+        return _more(ctx.last_edits, state, it, -1 if _LESS.search(s) else 1 if _HIGHER.search(s) else 0)
     if _TOO.search(s) and ctx.last_edits and (L.TIME_OF_DAY.first(s) or L.WEATHER.first(s)):
         extra = G.parse_clause(re.sub(r"\b(?:do|make|that|it|this|the same|same|thing|too|as well|also|instead|"
                                       r"again|but)\b", " ", s), it.context, state, [])
@@ -84,21 +87,25 @@ def _split(text: str) -> list[str]:
     return [repair_clause(c) for c in split_clauses(text)]
 
 
-def _more(last: list[dict], state: dict | None, it) -> Parse:
-    """'even more': the last change pushed further in the same direction."""
+def _more(last: list[dict], state: dict | None, it, way: int = 0) -> Parse:
+    """'even more': the last change pushed further in the same direction; way -1 ('even lower', 'less') or
+    +1 ('higher', 'heavier') says the direction outright."""
     out = []
     for e in last:
         op = e["op"]
         if op == "weather" and e["kind"] != "clear":
             now = ((state or {}).get("weather") or {})
             base = float(now.get("intensity", e["intensity"])) if now.get("kind") == e["kind"] else e["intensity"]
-            out.append({**e, "intensity": round(min(1.0, base + 0.25), 3)})
+            k = max(0.1, base - 0.25) if way < 0 else min(1.0, base + 0.25)
+            out.append({**e, "intensity": round(k, 3)})
         elif op == "gravity":
             s = float((state or {}).get("gravity", e["scale"]) or e["scale"])
-            out.append(G.gravity_edit(s * 0.5 if e["scale"] < 1 else s * 1.5 if e["scale"] > 1 else 1.0))
+            lower = way < 0 or (way == 0 and e["scale"] < 1)
+            out.append(G.gravity_edit(s * 0.5 if lower else s * 1.5 if way > 0 or e["scale"] > 1 else 1.0))
         elif op == "time" and "speed" in e and e["speed"] not in (0.0, 60.0):
             s = float(((state or {}).get("clock") or {}).get("speed", e["speed"]))
-            out.append({"op": "time", "speed": round(min(3600.0, s * 2) if e["speed"] > 60 else s / 2, 3)})
+            faster = way > 0 or (way == 0 and e["speed"] > 60)
+            out.append({"op": "time", "speed": round(min(3600.0, s * 2) if faster else s / 2, 3)})
         elif op in ("spawn", "terrain"):
             out.append(dict(e))
         elif op == "character":
@@ -144,7 +151,7 @@ def answer(sentence: str, state: dict | None) -> str:
             return {"erupting": "Yes, the volcano is erupting.",
                     "cooling": "The eruption is over; its lava is cooling."}.get(stage, "No, the volcano is quiet.")
     if re.search(r"\b(?:time|clock|hour|late|early)\b|\bday or night\b|"
-                 r"\bis it (?:night|day|morning|evening|dark)\b", s) \
+                 r"\bis it (?:night|day|daytime|nighttime|morning|evening|afternoon|dark|light|late|early)\b", s) \
             and isinstance(clock.get("hour"), (int, float)):
         return f"It is {R.clock(float(clock['hour']))} ({R.hour_label(float(clock['hour']))})."
     if re.search(r"\bgravity\b", s) and isinstance(st.get("gravity"), (int, float)):
