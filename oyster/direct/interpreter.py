@@ -26,8 +26,8 @@ _FILLER = set("a an the it is please now ok okay so just then um uh me to be tha
 _VOCATIVE = {"everyone", "everybody", "all", "guys", "folks", "friends", "world", "y"}
 _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier ones in one command
 _CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all|the) )*(?:everyone|everybody|"
-                   r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there|volcano|"
-                   r"the volcano|mister volcano)"
+                   r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there|"
+                   r"volcano|the volcano|mister volcano)"
                    r"(?: now)?")
 _PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
