@@ -251,7 +251,8 @@ class Runner(Streaming):
         reply = str(getattr(result, "reply", "")) or "Done."
         edits = jsonable(list(getattr(result, "edits", [])))
         slot.log_line("world", reply)
-        return {"ok": True, "reply": reply, "edits": edits}
+        options = [str(o) for o in getattr(result, "options", [])]   # "Did you mean: ...?" choices to click
+        return {"ok": True, "reply": reply, "edits": edits, "options": options}
 
     def log(self, session_id: str) -> list[tuple[str, str]]:
         """The visitor's chat log as (who, text) pairs, oldest first (plain text; the page escapes it)."""
