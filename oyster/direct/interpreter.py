@@ -29,6 +29,8 @@ _CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all|t
                    r"all of you|you all|y all|guys|folks|villagers|people|animals|kids|children|villager|you there|"
                    r"volcano|the volcano|mister volcano)"
                    r"(?: now)?")
+_GO_AWAY = re.compile(r"(?:please |now |just )*(?:go away|stop|end|be gone|begone|leave|disappear|vanish|go)"
+                      r"(?: please| now| already)*")
 _PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
 
 
@@ -108,6 +110,8 @@ class Interpreter:
             clauses = split_clauses(sentence)
             if len(clauses) > 1 and _CALL.fullmatch(clauses[-1]):  # "cool it down, volcano": a call at the end
                 clauses[-2:] = [clauses[-1] + " " + clauses[-2]]
+            if len(clauses) > 1 and _GO_AWAY.fullmatch(clauses[-1]):  # "rain, rain, go away"
+                clauses[-2:] = [clauses[-2] + " " + clauses[-1]]
             for i, clause in enumerate(clauses):
                 if _CALL.fullmatch(clause) and i + 1 < len(clauses):
                     # "come on everybody, dance!", "villagers, come here": the call says who the next clause means

@@ -33,13 +33,13 @@ _STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no
                    r"call it off|"
                    r"dry up|dry it up|dry things up|(?:shut|calm|quiet|settle|cool) (?:\w+ ){1,2}(?:down|off)|"
                    r"(?:throw|pour|splash|dump|spray|tip) (?:some |a bucket of |buckets of )?water|gone|go away|"
-                   r"disappear|vanish|leave me alone)\b")
+                   r"disappear|vanish|leave me alone|out of here|get out|begone|be gone)\b")
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")
-_DOWN = re.compile(r"\b(?:less|lighter|ease|ease off|ease up|let up|down|not so much|not as much|not so|softer|weaker|"
+_DOWN = re.compile(r"\b(?:less|lighter|lighten|soften|weaken|ease|ease off|ease up|let up|down|not so much|not as much|not so|softer|weaker|"
                    r"gentler|thinner|lower|reduce|decrease|back off|dial back|fewer|calm)\b")
-_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )up|increase|intensify|denser|worse|"
+_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )(?<!lighten )up|increase|intensify|denser|worse|"
                  r"bigger|crank)\b")
 _SMALL = re.compile(r"\b(?:a touch|touch|tad|a little|little|a bit|bit|slightly|a notch|notch|smidge|fraction)\b")
 _LARGE = re.compile(r"\b(?:a lot|lot|much|way|far|loads|tons)\b")
@@ -80,6 +80,9 @@ _GATHER = re.compile(r"\b(?:gather|huddle|assemble|meet|sit|come|go|get|crowd|ci
 _COMMANDED = {"dance", "follow", "flee", "sleep", "jump", "wave", "sit"}  # not walking: every animal wanders
 _TRAVEL = re.compile(r"\b(?:take|bring|send|teleport|tp|warp|go to|go back to|head to|travel|fly me|beam me|"
                      r"get me to|move me)\b")
+_QUIT = re.compile(r"(?:(?:ok|okay|now|please|hey|everyone|everybody|all of you) )*(?:cut it out|knock it off|"
+                   r"quit it|stop it|stop that|that is enough|thats enough|enough|stop|stop now|quit|halt)"
+                   r"(?: (?:please|now|everyone|everybody|all of you))*")
 _LEAVE = re.compile(r"\b(?:leave me alone|stop chasing me|quit following|get off me|stop tailing me)\b")
 _INSTEAD = re.compile(r"\s*\b(?:instead of|rather than|not)\b(?: the| any)? ?(?:rain|snow|fog|mist|storm|thunder|"
                       r"day|night|morning|evening|drizzle)\w*$")
@@ -164,11 +167,17 @@ def _what(edits: list[dict], rest: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- reversal
 def _reverse(text, ctx, state, prev):
+    if _QUIT.fullmatch(text) and not I.weather_on(ctx, state) and ctx.last_op in (None, "character"):
+        busy = [c for c in refs.characters(state) if c.get("action") in _COMMANDED]
+        if busy:  # "cut it out" while they dance: everyone busy with a commanded action stands still
+            return Parse([{"op": "character", "action": "idle", "target": str(c["id"])} for c in busy],
+                         intent="reverse")
     wants_not = bool(_WANT_NOT.search(text))
     if not (_STOP.search(text) or wants_not):
         return None
+    it_erupts = ctx.last_op == "eruption" or (ctx.last_op is None and _erupting(state) and not I.weather_on(ctx, state))
     if _ERUPTION.search(text) and not _TRAVEL.search(text) or \
-            (re.search(r"\b(?:it|that)\b", text) and ctx.last_op == "eruption" and _bare_stop(text)):
+            (re.search(r"\b(?:it|that)\b", text) and it_erupts and _bare_stop(text)):
         if L.KIND.first(text) and not _ERUPTION.search(text):
             return None
         return _end_eruption(state)
@@ -386,7 +395,8 @@ _AMOUNT_WORDS = set("a an the it bit little touch tad notch more less down up pl
                     "back slightly much way lot heavier lighter harder softer stronger weaker thicker thinner not "
                     "so as "
                     "still even just can you could make crank some increase decrease reduce lower raise gentler "
-                    "intensify again this that too".split())
+                    "intensify again this that too heavy light strong weak thick thin hard soft intense gentle "
+                    "lighten soften weaken".split())
 
 
 def _only_amount(text: str) -> bool:
