@@ -37,10 +37,10 @@ _STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")
-_DOWN = re.compile(r"\b(?:less|lighter|lighten|soften|weaken|ease|ease off|ease up|let up|down|not so much|not as much|not so|softer|weaker|"
-                   r"gentler|thinner|lower|reduce|decrease|back off|dial back|fewer|calm)\b")
-_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )(?<!lighten )up|increase|intensify|denser|worse|"
-                 r"bigger|crank)\b")
+_DOWN = re.compile(r"\b(?:less|lighter|lighten|soften|weaken|ease|ease off|ease up|let up|down|not so much|not as much|"
+                   r"not so|softer|weaker|gentler|thinner|lower|reduce|decrease|back off|dial back|fewer|calm)\b")
+_UP = re.compile(r"\b(?:more|heavier|harder|stronger|thicker|(?<!let )(?<!ease )(?<!lighten )up|increase|intensify|"
+                 r"denser|worse|bigger|crank)\b")
 _SMALL = re.compile(r"\b(?:a touch|touch|tad|a little|little|a bit|bit|slightly|a notch|notch|smidge|fraction)\b")
 _LARGE = re.compile(r"\b(?:a lot|lot|much|way|far|loads|tons)\b")
 _ERUPTION = re.compile(r"\b(?:eruption|eruptions|erupting|erupt|volcano|volcanoes|lava|magma|mountain of fire)\b")
