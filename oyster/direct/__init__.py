@@ -1,8 +1,10 @@
 """Direct mode: plain-language commands -> typed world edits plus a short reply.
 
     from oyster.direct import Interpreter, interpret
-    it = Interpreter()                       # one per Session: remembers who "him" is
+    it = Interpreter()                       # one per Session: remembers who "him" is and the last command
     result = it.interpret("make it rain and plant three trees", session.state())
+    plan = it.plan(text, state)              # what Session.command uses: plan, apply, then
+    reply = it.report(plan, ran, failed)     # a reply from the edits that really ran
 """
 from oyster.direct.interpreter import Interpreter, interpret
 from oyster.direct.refs import DirectContext
