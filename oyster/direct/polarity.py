@@ -69,7 +69,8 @@ _FORWARD_IN_TIME = re.compile(r"\b(?:forward in time|later in the day|fast forwa
                               r"move the clock forward|set the clock forward|turn the clock forward)\b")
 _A_BIT = re.compile(r"\b(?:a (?:bit|little|tad|touch) |slightly |much |way |a lot )?(?:later|earlier)\b")
 _NEXT = re.compile(r"\b(?:the )?(?:next|following|tomorrow|tomorrows|the day after) ?(morning|afternoon|evening|night|"
-                   r"dawn|sunrise|day|noon|midday|sunset|dusk)\b|\btomorrow\b")
+                   r"dawn|sunrise|day|noon|midday|sunset|dusk)\b|"
+                   r"^(?:skip to |jump to |go to |make it |fast forward to |on to )?tomorrow$")
 _INTO = re.compile(r"\b(?:into|in to|to become|to)\b")
 _CHANGE = re.compile(r"\b(?:turn|turns|change|changes|switch|make|transform|convert|swap|shift|go|going|move|from)\b")
 _GATHER = re.compile(r"\b(?:gather|huddle|assemble|meet|sit|come|go|get|crowd|circle|cluster|hang out|warm up|"
@@ -125,8 +126,9 @@ def _prohibit(text, ctx, state, prev):
     if not m:
         return None
     rest = text[m.end():]
-    if _NOT_PROHIBIT.match(rest) or rest.startswith(("mind", "worry")):
-        return None  # "don't want rain anymore" is a reversal; "never mind" is undo
+    complaint = rest.startswith("stop") and re.search(r"\b(?:wont|will not|cannot|cant)\b", m.group(0))
+    if complaint or (_NOT_PROHIBIT.match(rest) and not rest.startswith("stop")):
+        return None  # "it won't stop raining": make it stop; "don't want rain anymore": a reversal
     scratch = DirectContext(last_target=ctx.last_target, last_kind=ctx.last_kind, last_op=ctx.last_op)
     parsed = G.parse_clause(rest, scratch, state, []) if rest else None
     edits = parsed.edits if parsed else []
