@@ -314,3 +314,10 @@ REQUEST = Table({"req": ("can you", "could you", "would you", "will you", "can w
 QUESTION_START = ("what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which",
                   "is", "are", "does", "do", "did", "can", "could", "will", "would", "should", "shall", "am",
                   "was", "were", "has", "have", "whom", "whose")
+
+# Words the polarity and conversation rules read (oyster/direct/polarity.py, talk.py): listed here so that typo
+# repair can reach them ("latr" -> "later").
+RELATIVE_WORDS = Table({"rel": ("later", "earlier", "minutes", "minute", "hours", "hour", "rewind", "tomorrow",
+                                "next", "extinguish", "redo", "again", "anymore", "forward", "backward", "ease",
+                                "notch", "touch", "bucketing", "spitting", "gather", "around", "round", "instead",
+                                "following", "dancing", "campfire", "weightless", "floating", "sleep", "flee")})

@@ -39,7 +39,7 @@ _TOKEN = re.compile(r"-?\d+(?:[.:]\d+)?%?|[a-z]+")
 
 _NUMBERS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
             "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
-            "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90",
+            "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90", "fourty": "40",
             "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
             "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
 _NUM_RX = re.compile(r"\b(" + "|".join(_NUMBERS) + r")\b")
