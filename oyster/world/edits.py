@@ -7,12 +7,12 @@ before the world is touched, so a rejected edit changes nothing. The resolved ed
 """
 import math
 
-from .kinds import ACTIONS, CHARACTER_KINDS, KINDS, WEATHER_KINDS
+from .kinds import ACTIONS, CHARACTER_KINDS, DRAWN_AS, KINDS, WEATHER_KINDS
 
 OPS = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
 TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
-CHARACTER_ACTIONS = ACTIONS + ("stop",)
+CHARACTER_ACTIONS = ACTIONS + ("stop",) + tuple(DRAWN_AS)
 MAX_COORD = 1.0e6           # metres from the origin an edit may refer to
 MAX_SPAWNED = 400           # spawned entities alive at once
 FIELDS = {                  # allowed keys per op (besides "op"); resolved edits add the ones after "|"

@@ -8,7 +8,7 @@ import numpy as np
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
-from .kinds import ACTION_ID, ACTIONS, KINDS
+from .kinds import ACTION_ID, ACTIONS, DRAWN_AS, KINDS
 from .scene import Scene
 from .sculpt import overlaps
 from .state import DT, WorldScalars, wrap_angle
@@ -163,7 +163,7 @@ class World:
                     x[k], y[k], running = characters.flee_pos(o, self.s.tick)
                     act[k] = ACTION_ID["walk"] if running else ACTION_ID["idle"]
                 else:
-                    act[k] = ACTION_ID[o.action]
+                    act[k] = ACTION_ID[DRAWN_AS.get(o.action, o.action)]
                 ph[k] = (self.s.tick - o.tick0) * DT
         return x, y, hd, act, ph
 
