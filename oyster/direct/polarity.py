@@ -390,7 +390,8 @@ def _relative_intensity(text, ctx, state, prev):
 
 
 # Words that already say an absolute amount ("bucketing down" is heavy rain, not "turn it down").
-_ABSOLUTE = re.compile(r"\b(?:bucketing|chucking it|tipping|pelting|lashing|coming|pouring|pour|pours|teeming|"
+_ABSOLUTE = re.compile(r"\b(?:bucketing|chucking|tipping|pelting|lashing|pouring|teeming|coming) it down\b|"
+                       r"\b(?:bucketing|chucking it|tipping|pelting|lashing|coming|pouring|pour|pours|teeming|"
                        r"come|comes|falling|fall|falls|settle|settles|settling|lie|lying|bucket|buckets) down\b|"
                        r"\b(?:bucketing|pelting|lashing|teeming|spitting|spotting|chucking it|tipping it)\b")
 _AMOUNT_WORDS = set("a an the it bit little touch tad notch more less down up please now ease off let turn tone dial "

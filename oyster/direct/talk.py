@@ -23,7 +23,9 @@ _AGAIN = re.compile(_POLITE + r"(?:again|do (?:it|that|this) again|do (?:it|that
                     r"one more time|"
                     r"same again|the same again|repeat|repeat that|repeat it|repeat the last(?: one| command)?|encore|"
                     r"same thing again|do the same(?: thing)?(?: again)?|more of the same|another one|one more|"
-                    r"do that one more time|let.?s do that again|go again)" + _END + r"!*$")
+                    r"do that one more time|let.?s do that again|go again|"
+                    r"(?:plant|build|add|put|place|make|spawn|grow|light) (?:another|one more)(?: one)?)"
+                    + _END + r"!*$")
 _MORE = re.compile(_POLITE + r"(?:even|much|a lot|way|a bit|a little|still|some)? ?(?:more|stronger|heavier|harder|"
                    r"bigger|thicker|further|more more|more and more|more than that|intensify it|crank it up more|"
                    r"keep going|turn it up more|even more than that|lower|higher|less|weaker|lighter|faster|slower|"
@@ -121,6 +123,8 @@ def is_question(sentence: str) -> bool:
     if words and words[0] == "when" and not sentence.rstrip().endswith("?"):
         return False  # "when the sun goes down": a time, not a question
     if words and words[0] in _WH and not re.match(r"(?:what|how) (?:about|if)\b|why (?:dont|not)\b", sentence):
+        return True
+    if re.search(r"\b(?:tell me|do you know|show me)\b (?:where|what|how|which|when|if|whether)\b", sentence):
         return True
     if not words or L.REQUEST.first(sentence):
         return False
