@@ -33,7 +33,8 @@ _STOP = re.compile(r"\b(?:stop|stops|stopping|end|ends|halt|cease|quit|enough|no
                    r"call it off|"
                    r"dry up|dry it up|dry things up|(?:shut|calm|quiet|settle|cool) (?:\w+ ){1,2}(?:down|off)|"
                    r"(?:throw|pour|splash|dump|spray|tip) (?:some |a bucket of |buckets of )?water|gone|go away|"
-                   r"disappear|vanish|leave me alone|out of here|get out|begone|be gone)\b")
+                   r"disappear|vanish|leave me alone|out of here|get out|begone|be gone)\b|^no\b|"
+                   r"^(?!.*\b(?:set|sets|kick|kicks|go|goes|blast|blasts|take|took|show|shows)\b).*\boff$")
 _SOFT = re.compile(r"\b(?:less|lighter|a touch|a tad|a bit|a little|a notch|slightly|ease|ease off|ease up|let up|"
                    r"down a|turn down|tone down|dial down|dial back|back off|not so much|not as much|not so|softer|"
                    r"weaker|gentler|thinner|lower|reduce|decrease|calm it down|fewer)\b")

@@ -35,6 +35,8 @@ _HIGHER = re.compile(r"\b(?:higher|stronger|heavier|harder|faster|thicker)\b")
 _TOO = re.compile(r"\b(?:do|make|same|that|it|this)\b.*\b(?:too|as well|also|instead|again)\b|"
                   r"^(?:do |make )?(?:the )?same (?:thing )?(?:but )?(?:at|in|during)\b|"
                   r"^(?:now |and |then )?(?:do|make) (?:that|it|this|the same)(?: thing)? (?:but )?(?:at|in|during)\b")
+_N_MORE = re.compile(_POLITE + r"(\d+|a couple|couple|a few|few|some|several) more(?: of (?:those|them|these))?(?: \w+)?"
+                     + _END + r"!*$")
 _BACK = re.compile(_POLITE + r"(?:bring|put|give|get|have) (?:it|that|this) (?:all )?back" + _END + r"$")
 _OTHER = re.compile(_POLITE + r"((?:the other one|the other|that other one|the other guy|the other villager|"
                     r"the other animal|him|her|them|that one|this one)(?: too| as well| also)?)" + _END + r"$")
@@ -56,6 +58,11 @@ def conversation(sentence: str, it, state: dict | None) -> Parse | None:
     if other and ctx.last_edits and ctx.last_edits[-1]["op"] == "character":
         edits = G.character_edits(ctx.last_edits[-1]["action"], other.group(1), ctx, state)
         return Parse(edits, intent="character") if edits else Parse(notes=[G.nobody(s, state)], intent="character")
+    more = _N_MORE.match(s)
+    if more and ctx.last_edits and all(e["op"] == "spawn" for e in ctx.last_edits):
+        word = more.group(1).removeprefix("a ")
+        n = int(word) if word.isdigit() else L.COUNT_WORDS.get(word)
+        return Parse([{**e, "count": max(1, min(20, n or 1))} for e in ctx.last_edits], intent="again")
     if _AGAIN.match(s):
         return _replay(it, state) or Parse(notes=["There is nothing to repeat yet."], intent="again")
     if _MORE.match(s) and ctx.last_edits and not L.KIND.first(s):
