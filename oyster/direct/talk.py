@@ -35,8 +35,8 @@ _HIGHER = re.compile(r"\b(?:higher|stronger|heavier|harder|faster|thicker)\b")
 _TOO = re.compile(r"\b(?:do|make|same|that|it|this)\b.*\b(?:too|as well|also|instead|again)\b|"
                   r"^(?:do |make )?(?:the )?same (?:thing )?(?:but )?(?:at|in|during)\b|"
                   r"^(?:now |and |then )?(?:do|make) (?:that|it|this|the same)(?: thing)? (?:but )?(?:at|in|during)\b")
-_N_MORE = re.compile(_POLITE + r"(\d+|a couple|couple|a few|few|some|several) more(?: of (?:those|them|these))?(?: \w+)?"
-                     + _END + r"!*$")
+_N_MORE = re.compile(_POLITE + r"(\d+|a couple|couple|a few|few|some|several) more"
+                     r"(?: of (?:those|them|these))?(?: \w+)?" + _END + r"!*$")
 _BACK = re.compile(_POLITE + r"(?:bring|put|give|get|have) (?:it|that|this) (?:all )?back" + _END + r"$")
 _OTHER = re.compile(_POLITE + r"((?:the other one|the other|that other one|the other guy|the other villager|"
                     r"the other animal|him|her|them|that one|this one)(?: too| as well| also)?)" + _END + r"$")
