@@ -34,8 +34,8 @@ _CTRL_Z = re.compile(r"\b(?:ctrl|control|cmd)\s*[-+]?\s*z\b")
 _IDIOM = {"cats and dogs": "buckets", "thunder and lightning": "thunderstorm", "rock and roll": "music",
           "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise",
           "enough with": "enough of", "done with": "finished", "finished with": "finished", "away with": "no more",
-          "stop with": "stop", "leave it alone": "no thanks", "leave it be": "no thanks", "leave it as it is": "no thanks",
-          "leave it": "no thanks"}
+          "stop with": "stop", "leave it alone": "no thanks", "leave it be": "no thanks",
+          "leave it as it is": "no thanks", "leave it": "no thanks"}
 _IDIOMS = re.compile("|".join(map(re.escape, _IDIOM)))
 _TOKEN = re.compile(r"-?\d+(?:[.:]\d+)?%?|[a-z]+")
 
