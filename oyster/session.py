@@ -9,10 +9,11 @@
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from oyster.direct.interpreter import Interpreter
+from oyster.direct.result import CommandResult
 from oyster.world import persist
 from oyster.world.world import World
 
@@ -20,12 +21,6 @@ HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_
                          "look_up", "look_down", "jump", "sprint"})
 MAX_SIDE = 4096
 MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
-
-
-@dataclass
-class CommandResult:
-    edits: list[dict] = field(default_factory=list)   # typed edits that were applied, in order
-    reply: str = ""                                   # one short sentence for the chat log (plain text)
 
 
 def _check_size(width, height) -> tuple[int, int]:
@@ -137,8 +132,8 @@ class Session:
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
         if self._direct is None:
-            from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
-            self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
+            self._direct = Interpreter()   # on first use: a Session used headless never builds one; per session,
+            # so "him" means the last-mentioned character
         result = self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
