@@ -3,9 +3,9 @@ import concurrent.futures as cf
 from urllib.parse import urlencode
 
 import pytest
+from app_harness import launched_app
 from gradio_client import Client
 
-from oyster.app.testing import launched_app
 from oyster.serve.encode import parse_data_url
 
 

@@ -181,7 +181,7 @@ def test_a_dream_ends_with_a_message_when_the_visitors_world_closes(dream):
 
 
 def test_launched_page_has_dream_panel(tmp_path):
-    from oyster.app.testing import launched_app
+    from app_harness import launched_app
     with launched_app(str(tmp_path / "w.db"), extensions=[add_dream_view], width=160, height=90,
                       max_players=2) as app:
         cfg = json.loads(urllib.request.urlopen(app.url + "config", timeout=30).read())
