@@ -14,6 +14,7 @@ import numpy as np
 
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
+from oyster.render import render
 from oyster.world import persist
 from oyster.world.world import World
 
@@ -118,7 +119,7 @@ class Session:
                 self._frame = np.zeros((height, width, 3), np.uint8)
 
     def _draw(self, scene) -> np.ndarray:
-        _renderer()(scene, self._frame)
+        render(scene, self._frame)
         return self._frame.copy()
 
     # ------------------------------------------------------------------------------------------ changing
@@ -176,32 +177,3 @@ class Session:
     def __exit__(self, *exc):
         self.close()
 
-
-# ---------------------------------------------------------------------------------------------- drawing
-_RENDER = None
-
-
-def _renderer():
-    """oyster.render.render when the renderer is built, else a flat placeholder (sky over ground colour)."""
-    global _RENDER
-    if _RENDER is None:
-        try:
-            from oyster.render import render
-            _RENDER = render
-        except ImportError:
-            _RENDER = _placeholder
-    return _RENDER
-
-
-def _placeholder(scene, out: np.ndarray) -> np.ndarray:
-    h = out.shape[0]
-    day = max(0.05, math.sin(math.pi * (scene.hour - 6.0) / 12.0))
-    grey = 1.0 - 0.5 * max(scene.rain, scene.fog, scene.storm)
-    sky = np.array([110, 160, 230]) * day * grey + 255 * scene.lightning
-    mid = int(np.clip(h * 0.5 + math.tan(scene.pitch) * h, 0, h))
-    ix, iy = int(math.floor(scene.cam_x)) & 1023, int(math.floor(scene.cam_y)) & 1023
-    ground = scene.ring.color[iy, ix].astype(np.float64) * (0.3 + 0.7 * day)
-    ground = ground + (255 - ground) * scene.snow_cover
-    out[:mid] = np.clip(sky, 0, 255).astype(np.uint8)
-    out[mid:] = np.clip(ground, 0, 255).astype(np.uint8)
-    return out
