@@ -10,6 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from oyster import Session  # noqa: E402  (after the env default above)
 from oyster.app import build_demo, launch_kwargs  # noqa: E402
 from oyster.serve import Runner  # noqa: E402
+from oyster.session import warm_up as warm_up_kernels  # noqa: E402
 
 
 def warm_up() -> float:
@@ -17,17 +18,13 @@ def warm_up() -> float:
     only what a calm start touches), every render kernel, then one small world, a few steps, a command."""
     import numba
 
-    from oyster.render import warm_up as warm_up_render
-    from oyster.world.world import warm_up as warm_up_world
-
     t0 = time.perf_counter()
-    warm_up_world()
     s = Session(seed=1, width=160, height=90)
     # The Runner gives a lone visitor every core and each of several visitors one thread; kernels may differ by
     # thread count, so warm both.
     for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
         numba.set_num_threads(threads)
-        warm_up_render()
+        warm_up_kernels()
         for held in ({"forward"}, {"turn_left", "jump"}, set()):
             s.step(held=held, dt=1 / 30)
     s.state()

@@ -15,8 +15,10 @@ import numpy as np
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
 from oyster.render import render
+from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
 from oyster.world.world import World
+from oyster.world.world import warm_up as warm_up_world
 
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
                          "look_up", "look_down", "jump", "sprint"})
@@ -177,3 +179,9 @@ class Session:
     def __exit__(self, *exc):
         self.close()
 
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every world and render kernel, not only those a calm start touches
+    (lava, every sprite kind and particle): the app calls it before the first visitor."""
+    warm_up_world()
+    warm_up_render()

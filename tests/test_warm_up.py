@@ -9,15 +9,14 @@ def test_app_warm_up_runs_the_world_and_render_warm_ups(monkeypatch):
     spec = importlib.util.spec_from_file_location("app_main", Path(__file__).parent.parent / "app.py")
     app = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(app)
-    import oyster.render
-    import oyster.world.world
+    import oyster.session
     calls = []
-    for mod in (oyster.render, oyster.world.world):
-        real = mod.warm_up
-        monkeypatch.setattr(mod, "warm_up", lambda real=real, mod=mod: calls.append(mod.__name__) or real())
+    for name in ("warm_up_world", "warm_up_render"):
+        real = getattr(oyster.session, name)
+        monkeypatch.setattr(oyster.session, name, lambda real=real, name=name: calls.append(name) or real())
     threads = numba.get_num_threads()
     try:
         assert app.warm_up() > 0
     finally:
         numba.set_num_threads(threads)
-    assert calls[0] == "oyster.world.world" and "oyster.render" in calls
+    assert calls[:2] == ["warm_up_world", "warm_up_render"]
