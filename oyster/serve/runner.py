@@ -28,8 +28,8 @@ from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
 from oyster.serve.hosted import SessionFactory
 from oyster.serve.metrics import FrameStats
-from oyster.serve.slots import Slot
 from oyster.serve.stream import Packet, Streaming
+from oyster.serve.visitor import Slot
 from oyster.session import Session
 
 

@@ -11,7 +11,7 @@ import numba
 
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
-from oyster.serve.slots import Slot, hud_fields, waiting_frame
+from oyster.serve.visitor import Slot, hud_fields, waiting_frame
 
 log = logging.getLogger(__name__)
 KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often

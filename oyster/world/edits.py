@@ -10,7 +10,7 @@ import math
 
 from .kinds import ACTIONS, KINDS, WEATHER_KINDS
 
-OPS = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
+OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
 TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
 CHARACTER_ACTIONS = ACTIONS + ("stop",)
@@ -78,8 +78,8 @@ def validate(edit) -> dict:
     if not isinstance(edit, dict):
         raise ValueError(f"an edit must be a dict with an 'op' key, got {type(edit).__name__}")
     op = edit.get("op")
-    if op not in OPS:
-        raise ValueError(f"unknown edit op {op!r}; expected one of {', '.join(OPS)}")
+    if op not in OP_NAMES:
+        raise ValueError(f"unknown edit op {op!r}; expected one of {', '.join(OP_NAMES)}")
     extra = set(edit) - FIELDS[op] - {"op"}
     if extra:
         raise ValueError(f"{op} edit has unknown field(s) {sorted(extra)}; allowed: {sorted(FIELDS[op])}")
