@@ -6,13 +6,14 @@ import time
 
 import pytest
 
-from oyster import Session
-from oyster.direct import classifier, judge, templates
+from oyster import Session, judge
+from oyster.direct import classifier, templates
 from oyster.direct.evaluate import load_cases as load_edit_cases
-from oyster.direct.evaluate import pick_threshold, threshold_table, world_table
+from oyster.direct.evaluate import pick_threshold, threshold_table
 from oyster.direct.fallback import ACT
 from oyster.direct.text import normalise
 from oyster.direct.train import TrainConfig
+from oyster.judge import world_table
 
 
 def _key(text: str) -> str:

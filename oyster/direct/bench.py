@@ -1,6 +1,6 @@
 """Latency of Direct mode over the hand-written test sets, on one thread.
 
-    python -m oyster.direct.bench            # interpret() alone, then Session.command end to end (world included)
+    python -m oyster.direct.bench     # interpret() alone; Session.command end to end: python -m oyster.judge --bench
 """
 import statistics
 import time
@@ -47,39 +47,7 @@ def measure(rounds: int = 5) -> dict:
             "cold_typo_ms": (time.perf_counter() - t0) * 1e3}
 
 
-def measure_session(rounds: int = 3) -> dict:
-    """Session.command wall times in ms on the world-state set, after the session is up (the first round only
-    warms). Each case runs on its setup's session, as a visitor's command would; also the best of the timed
-    rounds per command (what a command costs without the shared machine's scheduling noise)."""
-    from oyster.direct import judge
-    cases = judge.load_cases()
-    bench = judge.Bench()
-    times: list[tuple[float, str]] = []
-    best = [float("inf")] * len(cases)
-    try:
-        for k in range(rounds):
-            for i, case in enumerate(cases):
-                o = bench.run(case)
-                if k:
-                    times.append((o.ms, case["text"]))
-                    best[i] = min(best[i], o.ms)
-    finally:
-        bench.close()
-    ms = sorted(t for t, _ in times)
-    return {"commands": len(cases), "median_ms": statistics.median(ms), "p99_ms": _pct(ms, 0.99),
-            "max_ms": ms[-1], "slowest": sorted(times, reverse=True)[:5],
-            "over_50ms": sum(t > 50.0 for t in ms), "best_p99_ms": _pct(best, 0.99), "best_max_ms": max(best),
-            "best_over_50ms": sum(t > 50.0 for t in best)}
-
-
 def main() -> None:
-    s = measure_session()
-    print(f"Session.command, {s['commands']} commands of the world-state set (the session already up):")
-    print(f"  median {s['median_ms']:.2f} ms   p99 {s['p99_ms']:.2f} ms   max {s['max_ms']:.2f} ms   "
-          f"over 50 ms: {s['over_50ms']}")
-    print("  slowest: " + "; ".join(f"{t:.1f} ms {text!r}" for t, text in s["slowest"]))
-    print(f"  per-command best of the timed rounds: p99 {s['best_p99_ms']:.2f} ms   max {s['best_max_ms']:.2f} ms   "
-          f"over 50 ms: {s['best_over_50ms']} (shared-CPU noise removed)")
     r = measure()
     print(f"direct mode, {r['commands']} commands x {r['rounds']} rounds, one thread:")
     print(f"  interpret      median {r['median_ms']:.3f} ms   p99 {r['p99_ms']:.3f} ms   max {r['max_ms']:.3f} ms")

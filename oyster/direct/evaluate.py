@@ -1,11 +1,11 @@
 """Score Direct mode on the hand-written command sets.
 
-    python -m oyster.direct.evaluate              # both sets: accuracy per pattern (a table) and every miss
-    python -m oyster.direct.evaluate -q           # the figures only
+    python -m oyster.direct.evaluate              # accuracy on the edit-list set and every miss
+    python -m oyster.direct.evaluate -q           # the figure only
     python -m oyster.direct.evaluate --threshold  # the fallback's acting threshold, measured on held-out paraphrases
 
-tests/data/direct_commands.jsonl is judged on the edit list against fixture states (below);
-tests/data/direct_world_cases.jsonl is judged on the world state through a real Session (oyster.direct.judge).
+tests/data/direct_commands.jsonl is judged on the edit list against fixture states (below); the world-state set
+(tests/data/direct_world_cases.jsonl) runs through real Sessions in `python -m oyster.judge`, outside this room.
 
 Each case: {"text", "edits", optional "state": "village"|"empty"|"none", optional "before": [commands]}.
 Expected edits are compared by op and by the keys they list (numbers within a tolerance; a key set
@@ -111,17 +111,6 @@ def pick_threshold(table) -> float:
     return next((t for t, n, prec, _ in table if prec >= MIN_PRECISION and n >= 10), 1.0)
 
 
-def world_table(outcomes) -> list[tuple[str, int, int, int]]:
-    """(pattern, cases, right on the world state, replies that claim only what changed), in first-seen order."""
-    rows: dict[str, list[int]] = {}
-    for o in outcomes:
-        r = rows.setdefault(o.case["pattern"], [0, 0, 0])
-        r[0] += 1
-        r[1] += o.ok
-        r[2] += o.honest
-    return [(k, *v) for k, v in rows.items()]
-
-
 def main() -> None:
     quiet = "-q" in sys.argv
     if "--threshold" in sys.argv:
@@ -137,20 +126,7 @@ def main() -> None:
     cases = load_cases()
     acc = accuracy(cases, verbose=not quiet)
     print(f"edit-list set: accuracy {acc:.3f} on {len(cases)} hand-written commands")
-    from oyster.direct import judge
-    outcomes = judge.run_all()
-    if not quiet:
-        for o in outcomes:
-            if not (o.ok and o.honest):
-                print(f"MISS [{o.case['pattern']}/{o.case['setup']}] {o.case['text']!r}: {'; '.join(o.why)}"
-                      f"\n  reply: {o.reply}")
-    table = world_table(outcomes)
-    n, ok, honest = (sum(r[i] for r in table) for i in (1, 2, 3))
-    print(f"world-state set: {len(outcomes)} hand-written commands through Session.command")
-    print("| pattern | cases | right on the world state | reply names only what changed |\n| --- | --- | --- | --- |")
-    for pattern, c, k, h in table:
-        print(f"| {pattern} | {c} | {k / c:.1%} | {h / c:.1%} |")
-    print(f"| **all** | {n} | {ok / n:.1%} | {honest / n:.1%} |")
+    print("(the world-state set, per pattern, through real Sessions: python -m oyster.judge)")
 
 
 if __name__ == "__main__":

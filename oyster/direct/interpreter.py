@@ -8,17 +8,14 @@ nothing fits. Never raises.
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from oyster.direct import compose, extras, fallback, polarity, talk
 from oyster.direct import lexicon as L
 from oyster.direct import replies as R
 from oyster.direct.grammar import parse_clause
 from oyster.direct.refs import DirectContext
+from oyster.direct.result import CommandResult
 from oyster.direct.text import MAX_CHARS, normalise, repair_clause, split_clauses
-
-if TYPE_CHECKING:
-    from oyster.session import CommandResult
 
 log = logging.getLogger(__name__)
 _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
@@ -31,7 +28,7 @@ _CALL = re.compile(r"(?:(?:come on|hey|ok|okay|alright|right|now|so|oi|you|all|t
                    r"(?: now)?")
 _GO_AWAY = re.compile(r"(?:please |now |just )*(?:go away|stop|end|be gone|begone|leave|disappear|vanish|go)"
                       r"(?: please| now| already)*")
-_PLAIN = 0.6                        # slots.DEFAULTS.intensity: a weather named with no amount
+_PLAIN = 0.6                        # extract.DEFAULTS.intensity: a weather named with no amount
 
 
 @dataclass
@@ -44,8 +41,7 @@ class Plan:
     tail: str = ""                                    # e.g. the note that a long message was cut
 
 
-def _result(edits: list[dict], reply: str, options: list[str] | None = None) -> "CommandResult":
-    from oyster.session import CommandResult  # late: session.py imports this package
+def _result(edits: list[dict], reply: str, options: list[str] | None = None) -> CommandResult:
     return CommandResult(edits=edits, reply=reply, options=list(options or []))
 
 
@@ -57,10 +53,10 @@ class Interpreter:
         self.context = DirectContext()
         self.use_classifier = use_classifier
 
-    def __call__(self, text: str, state: dict | None = None) -> "CommandResult":
+    def __call__(self, text: str, state: dict | None = None) -> CommandResult:
         return self.interpret(text, state)
 
-    def interpret(self, text: str, state: dict | None = None) -> "CommandResult":
+    def interpret(self, text: str, state: dict | None = None) -> CommandResult:
         """Edits and a reply that assumes every edit runs (use plan + report to reply from what really ran)."""
         plan = self.plan(text, state)
         return _result(plan.edits, compose.reply(plan, [(e, e) for e in plan.edits], [], {}, state, self.context),
@@ -129,6 +125,13 @@ class Interpreter:
                     self.context.last_text = clean.text
                 self.context.last_edits = [dict(e) for e in plan.edits]
         return plan
+
+    def reread(self, text: str, state) -> tuple[list[dict], list[str]]:
+        """(edits, notes) of a normalised command read again clause by clause ("again" replays the last one)."""
+        plan = Plan()
+        for clause in split_clauses(text):
+            self._clause(repair_clause(clause), state, plan)
+        return plan.edits, plan.notes
 
     def _clause(self, text: str, state, plan: Plan) -> None:
         if not text:
@@ -222,7 +225,7 @@ def _empty_reply(raw: object, clean) -> str:
 _DEFAULT = Interpreter()
 
 
-def interpret(text: str, state: dict | None = None) -> "CommandResult":
+def interpret(text: str, state: dict | None = None) -> CommandResult:
     """Stateless convenience: a fresh pronoun memory per call (use an Interpreter per Session instead)."""
     it = Interpreter(_DEFAULT.use_classifier)
     return it.interpret(text, state)

@@ -77,23 +77,13 @@ def conversation(sentence: str, it, state: dict | None) -> Parse | None:
 
 
 def _replay(it, state) -> Parse | None:
-    """The last command read again against the world as it is now."""
-    from oyster.direct.interpreter import Plan
+    """The last command read again against the world as it is now (`it.reread`: the interpreter's clause reader)."""
     if not it.context.last_text:
         return None
-    text, saved = it.context.last_text, (it.context.last_text, it.context.last_edits)
-    plan = Plan()
-    for clause in _split(text):
-        it._clause(clause, state, plan)
+    saved = (it.context.last_text, it.context.last_edits)
+    edits, notes = it.reread(it.context.last_text, state)
     it.context.last_text, it.context.last_edits = saved
-    if not plan.edits:
-        return None
-    return Parse(plan.edits, plan.notes, intent="again")
-
-
-def _split(text: str) -> list[str]:
-    from oyster.direct.text import repair_clause, split_clauses
-    return [repair_clause(c) for c in split_clauses(text)]
+    return Parse(edits, notes, intent="again") if edits else None
 
 
 def _more(last: list[dict], state: dict | None, it, way: int = 0) -> Parse:

@@ -85,6 +85,17 @@ you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunl
 heavens bump heap scoop carve whisk zip bounce leap feather lead ages crawl race rooster puddles soaking""".split())
 
 
+# Words the polarity and conversation rules read (polarity.py, talk.py) that no lexicon table lists: known, so
+# typo repair leaves them alone ("gather" is not "another", "ease" is not "erase").
+SPOKEN = set("""
+actually advance ago assemble avoid backwards become bigger blasts blaze care changes chase chasing cluster coming
+command convert crowd dare denser die dump edit encore falling falls fewer fight flame flames fleeing forbid
+forwards fraction gentler hang hmm hrs huddle intensify kicks lighten longer lying magma meet melt mins mustnt
+onward onwards partying pass passes pls pours puts quiet quieten refrain repeat running settle settles settling
+shift shouldnt shows slowed slowing smidge smother soften softer sped speeding splash spray stamp swap tad tailing
+thats thicker thinner tip tomorrows transform turns weaken wont worry worse yourselves""".split())
+
+
 @dataclass
 class Clean:
     """The normalised command and what had to be done to it."""
@@ -140,13 +151,10 @@ def _vocab() -> tuple[frozenset, dict[str, tuple[str, ...]]]:
     """(every known word, lexicon words by initial letter: the candidates for typo repair)."""
     tables = [v for v in vars(L).values() if isinstance(v, L.Table)]
     words = set().union(*(t.words() for t in tables)) | set(L.COUNT_WORDS) | set(L.QUESTION_START)
-    from oyster.direct import polarity, talk  # late: both read clauses this module repairs
-    spoken = {w for mod in (polarity, talk) for v in vars(mod).values() if isinstance(v, re.Pattern)
-              for w in re.findall(r"[a-z]{3,}", v.pattern)}  # words the polarity and conversation rules read
     by_initial: dict[str, list[str]] = {}
     for w in sorted(w for w in words if len(w) >= MIN_FUZZY_LEN and w.isalpha()):
         by_initial.setdefault(w[0], []).append(w)
-    return frozenset(words | COMMON | spoken), {k: tuple(v) for k, v in by_initial.items()}
+    return frozenset(words | COMMON | SPOKEN), {k: tuple(v) for k, v in by_initial.items()}
 
 
 @lru_cache(maxsize=4096)

@@ -1,18 +1,25 @@
 """Judge Direct mode on the WORLD STATE: each case runs through a real `Session.command` on a fixed setup and is
 checked by predicates on the state before and after (not on the edit list), plus a check that the reply claims
-only changes that really happened.
+only changes that really happened. A room of its own: it drives Sessions, which Direct mode may not import.
 
 Cases live in tests/data/direct_world_cases.jsonl: {"pattern", "setup", "text", "expect", optional "before":
 [commands], "advance": seconds}. Setups are built once per process and restored per case from their share code
 (or reset by undo when that is exact), so a few hundred cases take seconds.
+
+    python -m oyster.judge            # accuracy per pattern (a table), honest replies, and every miss
+    python -m oyster.judge -q         # the table only
+    python -m oyster.judge --bench    # Session.command latency on the set: median / p99 / max
 """
 import json
 import math
 import re
+import statistics
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CASES = Path(__file__).resolve().parents[2] / "tests" / "data" / "direct_world_cases.jsonl"
+CASES = Path(__file__).resolve().parents[1] / "tests" / "data" / "direct_world_cases.jsonl"
 SEED = 7
 ORIGIN_R = 80.0   # metres around the setup's player where entities are counted
 VIEW_R = 60.0     # metres: characters "in view" (Session.DIRECT_VIEW) whose actions are watched
@@ -105,7 +112,6 @@ class Bench:
                 self._live.pop(setup).close()
 
     def _run(self, s, case: dict) -> Outcome:
-        import time
         for cmd in case.get("before", []):
             s.command(cmd)
         before = snapshot(s)
@@ -309,3 +315,72 @@ def run_all(cases: list[dict] | None = None) -> list[Outcome]:
         return [bench.run(c) for c in cases]
     finally:
         bench.close()
+
+
+def world_table(outcomes) -> list[tuple[str, int, int, int]]:
+    """(pattern, cases, right on the world state, replies that claim only what changed), in first-seen order."""
+    rows: dict[str, list[int]] = {}
+    for o in outcomes:
+        r = rows.setdefault(o.case["pattern"], [0, 0, 0])
+        r[0] += 1
+        r[1] += o.ok
+        r[2] += o.honest
+    return [(k, *v) for k, v in rows.items()]
+
+
+def measure_session(rounds: int = 3) -> dict:
+    """Session.command wall times in ms on the world-state set, after the session is up (the first round only
+    warms). Each case runs on its setup's session, as a visitor's command would; also the best of the timed
+    rounds per command (what a command costs without the shared machine's scheduling noise)."""
+    cases = load_cases()
+    bench = Bench()
+    times: list[tuple[float, str]] = []
+    best = [float("inf")] * len(cases)
+    try:
+        for k in range(rounds):
+            for i, case in enumerate(cases):
+                o = bench.run(case)
+                if k:
+                    times.append((o.ms, case["text"]))
+                    best[i] = min(best[i], o.ms)
+    finally:
+        bench.close()
+    ms = sorted(t for t, _ in times)
+    return {"commands": len(cases), "median_ms": statistics.median(ms), "p99_ms": _pct(ms, 0.99),
+            "max_ms": ms[-1], "slowest": sorted(times, reverse=True)[:5],
+            "over_50ms": sum(t > 50.0 for t in ms), "best_p99_ms": _pct(best, 0.99), "best_max_ms": max(best),
+            "best_over_50ms": sum(t > 50.0 for t in best)}
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))]
+
+
+def main() -> None:
+    if "--bench" in sys.argv:
+        s = measure_session()
+        print(f"Session.command, {s['commands']} commands of the world-state set (the session already up):")
+        print(f"  median {s['median_ms']:.2f} ms   p99 {s['p99_ms']:.2f} ms   max {s['max_ms']:.2f} ms   "
+              f"over 50 ms: {s['over_50ms']}")
+        print("  slowest: " + "; ".join(f"{t:.1f} ms {text!r}" for t, text in s["slowest"]))
+        print(f"  per-command best of the timed rounds: p99 {s['best_p99_ms']:.2f} ms   max {s['best_max_ms']:.2f} ms"
+              f"   over 50 ms: {s['best_over_50ms']} (shared-CPU noise removed)")
+        return
+    outcomes = run_all()
+    if "-q" not in sys.argv:
+        for o in outcomes:
+            if not (o.ok and o.honest):
+                print(f"MISS [{o.case['pattern']}/{o.case['setup']}] {o.case['text']!r}: {'; '.join(o.why)}"
+                      f"\n  reply: {o.reply}")
+    table = world_table(outcomes)
+    n, ok, honest = (sum(r[i] for r in table) for i in (1, 2, 3))
+    print(f"world-state set: {len(outcomes)} hand-written commands through Session.command")
+    print("| pattern | cases | right on the world state | reply names only what changed |\n| --- | --- | --- | --- |")
+    for pattern, c, k, h in table:
+        print(f"| {pattern} | {c} | {k / c:.1%} | {h / c:.1%} |")
+    print(f"| **all** | {n} | {ok / n:.1%} | {honest / n:.1%} |")
+
+
+if __name__ == "__main__":
+    main()
