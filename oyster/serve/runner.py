@@ -252,8 +252,7 @@ class Runner(Streaming):
         reply = str(result.reply) or "Done."
         edits = jsonable(list(result.edits))
         slot.log_line("world", reply)
-        options = [str(o) for o in getattr(result, "options", [])]   # "Did you mean: ...?" choices to click
-        return {"ok": True, "reply": reply, "edits": edits, "options": options}
+        return {"ok": True, "reply": reply, "edits": edits}
 
     def log(self, session_id: str) -> list[tuple[str, str]]:
         """The visitor's chat log as (who, text) pairs, oldest first (plain text; the page escapes it)."""
