@@ -7,7 +7,7 @@ import time
 import pytest
 
 from oyster import Session, judge
-from oyster.direct import classifier, templates
+from oyster.direct import classifier, templates, warm_up
 from oyster.direct.evaluate import load_cases as load_edit_cases
 from oyster.direct.evaluate import pick_threshold, threshold_table
 from oyster.direct.fallback import ACT
@@ -157,6 +157,7 @@ def test_fallback_threshold_is_the_measured_one():
 
 def test_session_start_loads_the_fallback(monkeypatch):
     monkeypatch.setattr(classifier, "_SHARED", [])   # as in a fresh process
+    warm_up.cache_clear()
     s = Session(seed=1, width=32, height=18)
     try:
         assert classifier._SHARED and classifier._SHARED[0] is not None   # loaded by the Session, not a command
