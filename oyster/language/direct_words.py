@@ -1,0 +1,56 @@
+"""Weather, time of day, gravity and eruption words, read by Direct mode's own extractors (one reading of them).
+
+Every use of `oyster.direct` by the language layer goes through this module, so a change of Direct mode's
+internals is mended here once.
+"""
+from __future__ import annotations
+
+from oyster.direct import lexicon as L
+from oyster.direct import slots as S
+from oyster.direct.grammar import gravity_edit, time_edit, weather_edit
+from oyster.direct.text import normalise, split_clauses
+
+__all__ = ["clean", "clauses", "read_clause", "WEATHER_WORDS"]
+
+WEATHER_WORDS = frozenset(L.WEATHER.lookup)
+
+
+def clean(text: str) -> str:
+    """Direct mode's normalisation: lowercase ASCII words, numbers as digits, markup dropped."""
+    return normalise(text).text
+
+
+def clauses(text: str) -> list[str]:
+    return split_clauses(text)
+
+
+def _words(table: L.Table, text: str) -> set[str]:
+    return {w for s, e, _ in table.find(text) for w in text[s:e].split()}
+
+
+def read_clause(clause: str) -> tuple[list[dict], set[str]]:
+    """(edits for weather / time / gravity / eruption, the words that said them) of one normalised clause."""
+    edits: list[dict] = []
+    used: set[str] = set()
+    gravity_said = L.GRAVITY_WORDS.first(clause)
+    if gravity_said:
+        scale = S.gravity_scale(clause)
+        if scale is not None:
+            edits.append(gravity_edit(scale))
+            used |= _words(L.GRAVITY_WORDS, clause) | _words(L.GRAVITY_SCALE, clause)
+    if L.ERUPT.first(clause) or (L.VOLCANO.first(clause) and L.VOLCANO_GO.first(clause)):
+        edits.append({"op": "eruption", "strength": S.strength(clause)})
+        used |= _words(L.ERUPT, clause) | _words(L.VOLCANO_GO, clause) | _words(L.STRENGTH, clause)
+    hour = S.hour_of_day(clause, None)
+    if hour is not None:
+        edits.append(time_edit(hour, None))
+        used |= _words(L.TIME_OF_DAY, clause) | _words(L.DAYPART, clause) | _words(L.TIME_WORDS, clause)
+        used |= {w for w in clause.split() if any(c.isdigit() for c in w) or w in ("am", "pm", "oclock")}
+    rest = clause
+    for s, e, _ in L.TIME_OF_DAY.find(clause):   # "day" and "night" are not weather
+        rest = rest[:s] + " " * (e - s) + rest[e:]
+    weather = weather_edit(rest)
+    if weather is not None:
+        edits.append(weather)
+        used |= _words(L.WEATHER, rest) | _words(L.INTENSITY, rest) | _words(L.WEATHER_NEG, rest)
+    return edits, used
