@@ -24,6 +24,7 @@ world scene kind sort type one ones all every each with without around across th
 above below beneath among amid amidst along toward towards upon within out up down off than too also
 little big small huge large wide tall great giant giant tiny whole entire much many more most
 has have having had do does did go goes going gone get got becomes become turn turned into new old
+should must shall might may ought
 """.split())
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from oyster.language import direct_words as D
 from oyster.language.match import FILLER, Hit, find
-from oyster.language.vocab import AXES, CHANGES, PAINT, PROFILES, SEASON_OF, Entry
+from oyster.language.vocab import AXES, CHANGES, PAINT, PART_WORDS, PROFILES, SEASON_OF, Entry
 
 MIN_SCORE = 0.6          # below this no preset is named (the world stays as it is, plus any changes)
 ATTR_WEIGHT = 0.8        # how much the climate attributes count beside explicit votes
@@ -90,9 +90,13 @@ def choose_preset(entries: list[Entry]) -> tuple[str | None, dict[str, float]]:
     return (best if scores[best] >= MIN_SCORE else None), scores
 
 
+def _part(h: Hit) -> str | None:
+    return h.entry.part or PART_WORDS.get(h.entry.phrase)
+
+
 def _paint(tokens: list[str], hits: list[Hit]) -> tuple[dict[str, tuple], set[int]]:
     """Colour words next to a paintable part ("a purple sky", "the sea is pink") -> {recipe path: rgb}."""
-    parts = [h for h in hits if h.entry.part]
+    parts = [h for h in hits if _part(h)]
     out, used = {}, set()
     for h in hits:
         if h.entry.color is None:
@@ -100,7 +104,7 @@ def _paint(tokens: list[str], hits: list[Hit]) -> tuple[dict[str, tuple], set[in
         near = [p for p in parts if abs(p.start - h.start) <= NEAR]
         if near:
             part = min(near, key=lambda p: (abs(p.start - h.start), p.start < h.start))
-            out[PAINT[part.entry.part]] = h.entry.color
+            out[PAINT[_part(part)]] = h.entry.color
             used.add(id(h))
     return out, used
 

@@ -59,6 +59,7 @@ CHANGES: dict[str, dict[str, object]] = {
     "broadleaf": {"flora.broadleaf": 0.8},
     "dead_trees": {"flora.dead_tree": 0.6},
     "ruins": {"flora.ruin": 0.4},
+    "crystals": {"flora.crystal": 0.5},
     "houses": {"flora.house": 0.3},
     "rocks": {"flora.rock": 0.6},
     "volcano": {"terrain.volcano": True},
@@ -70,6 +71,10 @@ CHANGES: dict[str, dict[str, object]] = {
 SEASON_OF = {"winter": ("alpine", "tundra"), "autumn": ("autumn_forest",)}
 # Which recipe colour a painted part of the world sets.
 PAINT = {"sky": "sky.day_color", "water": "water.color", "ground": "ground.color", "trees": "flora.leaf_color"}
+# World words that also name a paintable part ("a pink sea", "orange trees").
+PART_WORDS = {**dict.fromkeys(("sea", "seas", "ocean", "oceans", "lake", "lakes", "river", "rivers", "pond"), "water"),
+              **dict.fromkeys(("grass", "grasses", "sand", "sands", "rock", "rocks", "dunes", "hills"), "ground"),
+              **dict.fromkeys(("trees", "tree", "forest", "forests", "woods", "leaves", "jungle"), "trees")}
 PLACES = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach")
 
 _LINE = re.compile(r"^([^:#]+):(.*)$")
