@@ -8,11 +8,19 @@ from __future__ import annotations
 from oyster.direct import lexicon as L
 from oyster.direct import slots as S
 from oyster.direct.grammar import gravity_edit, time_edit, weather_edit
-from oyster.direct.text import normalise, split_clauses
+from oyster.direct.text import is_known, normalise, split_clauses
 
-__all__ = ["clean", "clauses", "read_clause", "WEATHER_WORDS"]
+__all__ = ["clean", "clauses", "read_clause", "known_word", "weather_or_time_word"]
 
-WEATHER_WORDS = frozenset(L.WEATHER.lookup)
+
+def known_word(word: str) -> bool:
+    """A word Direct mode knows or a common English word: never a typo of a world word ("start" is not "stark")."""
+    return is_known(word)
+
+
+def weather_or_time_word(word: str) -> bool:
+    """'rain', 'snow', 'night', 'noon': the head of a weather or clock command ("make it rain on the village")."""
+    return word in L.WEATHER.lookup or word in L.TIME_OF_DAY.lookup
 
 
 def clean(text: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from oyster.language.direct_words import known_word
 from oyster.language.vocab import Entry, vocabulary
 
 MAX_PHRASE = 7          # words in the longest phrase of the vocabulary that we look for
@@ -96,7 +97,7 @@ def lookup(word: str) -> tuple[str, str] | None:
         base = head if head in vocab else next((f for f in forms(head) if f in vocab), None)
         if base and (tail in COMPOUND_TAILS or tail in vocab):
             return base, "compound"
-    if len(word) < MIN_FUZZY:
+    if len(word) < MIN_FUZZY or known_word(word):
         return None
     limit = 1 if len(word) < 8 else 2
     best = None

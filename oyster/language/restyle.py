@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from oyster.language.direct_words import weather_or_time_word
 from oyster.language.reader import WorldReading, read_world
 from oyster.language.vocab import PAINT
 
@@ -64,6 +65,8 @@ def _reading_for(text: str) -> WorldReading | None:
                             understood=[f"{m.group('verb')}: water {'frozen' if frozen else 'thawed'}"])
     for rx in (_TRANSFORM, _MAKE):
         m = rx.match(text)
+        if m and rx is _MAKE and weather_or_time_word(m.group("x").split()[0]):
+            return None                     # "make it rain on the village", "let it snow over the town"
         if m:
             reading = read_world(m.group("x"))
             if reading.shapes_world or (rx is _TRANSFORM and reading.not_understood and not reading.edits):
