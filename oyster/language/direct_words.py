@@ -5,10 +5,12 @@ internals is mended here once.
 """
 from __future__ import annotations
 
+import re
+
 from oyster.direct import lexicon as L
 from oyster.direct import slots as S
 from oyster.direct.grammar import gravity_edit, time_edit, weather_edit
-from oyster.direct.text import is_known, normalise, split_clauses
+from oyster.direct.text import is_known, normalise
 
 __all__ = ["clean", "clauses", "read_clause", "known_word", "weather_or_time_word"]
 
@@ -28,8 +30,12 @@ def clean(text: str) -> str:
     return normalise(text).text
 
 
+_CLAUSE = re.compile(r"\s*(?:[,;!?]|\.(?!\d)|\b(?:and then|and|then|but|while|plus)\b)\s*")
+
+
 def clauses(text: str) -> list[str]:
-    return split_clauses(text)
+    """Pieces of a prompt that each describe one thing ("with" stays inside: "peaks capped with snow")."""
+    return [c for c in (p.strip(" -.") for p in _CLAUSE.split(text)) if c]
 
 
 def _words(table: L.Table, text: str) -> set[str]:

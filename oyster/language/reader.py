@@ -14,7 +14,7 @@ from oyster.language.vocab import AXES, CHANGES, PAINT, PART_WORDS, PROFILES, SE
 
 MIN_SCORE = 0.6          # below this no preset is named (the world stays as it is, plus any changes)
 ATTR_WEIGHT = 0.8        # how much the climate attributes count beside explicit votes
-SNOW_ADJECTIVES = frozenset({"snowy", "snow", "wintry", "wintery", "snowcapped", "winter"})
+SNOW_ADJECTIVES = frozenset({"snowy", "snow", "wintry", "wintery"})
 NEAR = 3                 # tokens between a colour word and the part it paints ("the sky is deep purple")
 
 
@@ -129,8 +129,9 @@ def read_world(text: str) -> WorldReading:
         hits = find(tokens)
         painted, paint_hits = _paint(tokens, hits)
         changes.update(painted)
-        snow_ground = {i for i in range(len(tokens)) if _ground_snow(tokens, i, hits) or tokens[i] == "winter"}
-        weather_text = " ".join("" if i in snow_ground else t for i, t in enumerate(tokens))
+        snow_ground = {i for i in range(len(tokens)) if _ground_snow(tokens, i, hits)}
+        lying = {i for h in hits if "winter" in h.entry.changes for i in range(h.start, h.end)}
+        weather_text = " ".join("" if i in snow_ground | lying else t for i, t in enumerate(tokens))
         said, used = D.read_clause(weather_text)
         edits += said
         covered = set(snow_ground)
