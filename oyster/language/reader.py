@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from oyster.language import direct_words as D
 from oyster.language.match import FILLER, Hit, find
-from oyster.language.vocab import AXES, CHANGES, PAINT, PART_WORDS, PROFILES, SEASON_OF, Entry
+from oyster.language.vocab import ALREADY, AXES, CHANGES, PAINT, PART_WORDS, PROFILES, Entry
 
 MIN_SCORE = 0.6          # below this no preset is named (the world stays as it is, plus any changes)
 ATTR_WEIGHT = 0.8        # how much the climate attributes count beside explicit votes
@@ -31,6 +31,12 @@ class WorldReading:
     def shapes_world(self) -> bool:
         """True when the text asks for a world of its own (a preset or recipe changes)."""
         return self.preset is not None or bool(self.changes)
+
+    def recipe(self):
+        """The WorldRecipe this reading describes: its preset (or today's world) with its changes."""
+        from oyster.world.recipe import DEFAULT, preset
+        base = preset(self.preset) if self.preset else DEFAULT
+        return base.changed(self.changes)
 
     def summary(self) -> str:
         """One plain sentence: what the text became and what it did not."""
@@ -121,7 +127,7 @@ def read_world(text: str) -> WorldReading:
         return reading
     entries: list[Entry] = []
     changes: dict[str, object] = {}
-    season: list[str] = []
+    deferred: list[str] = []                    # changes that depend on the preset chosen (ALREADY)
     hours: list[float] = []
     edits: list[dict] = []
     for clause in D.clauses(D.clean(text)):
@@ -136,7 +142,7 @@ def read_world(text: str) -> WorldReading:
         edits += said
         covered = set(snow_ground)
         for i in sorted(snow_ground):
-            season.append("winter")
+            deferred.append("winter")
             reading.understood.append(f"{tokens[i]}: snow on the ground")
         for h in hits:
             e = h.entry
@@ -149,8 +155,8 @@ def read_world(text: str) -> WorldReading:
                 continue
             entries.append(e)
             for name in e.changes:
-                if name in SEASON_OF:
-                    season.append(name)
+                if name in ALREADY:
+                    deferred.append(name)
                 else:
                     changes.update(CHANGES[name])
             if e.hour is not None:
@@ -166,8 +172,8 @@ def read_world(text: str) -> WorldReading:
             if t not in reading.not_understood:
                 reading.not_understood.append(t)
     reading.preset, _ = choose_preset(entries)
-    for name in season:
-        if reading.preset not in SEASON_OF.get(name, ()):
+    for name in deferred:
+        if reading.preset not in ALREADY[name]:
             changes.update(CHANGES[name])
     reading.changes = changes
     if hours and not any(e["op"] == "time" for e in edits):

@@ -46,29 +46,39 @@ PRESETS = tuple(PROFILES)
 STRONG, WEAK = 3.0, 0.6      # vote of a word that names a world ("desert") and of a hint ("sandy")
 DEFAULT_PRESET = "meadow"
 
-# Named recipe changes (+name in the data): dotted recipe paths and values, in one place so the schema's
-# field names are spelled once.
+# Named recipe changes (+name in the data): dotted recipe paths (oyster.world.recipe) and values, in one place so
+# the schema's field names are spelled once. Flora numbers scale a kind's density (1 = today's).
 CHANGES: dict[str, dict[str, object]] = {
     "frozen": {"water.frozen": True},
     "winter": {"ground.season": "winter"},
     "autumn": {"ground.season": "autumn"},
     "spring": {"ground.season": "spring"},
-    "palm": {"flora.palm": 0.6},
-    "cactus": {"flora.cactus": 0.6},
-    "pine": {"flora.pine": 0.8},
-    "broadleaf": {"flora.broadleaf": 0.8},
-    "dead_trees": {"flora.dead_tree": 0.6},
-    "ruins": {"flora.ruin": 0.4},
-    "crystals": {"flora.crystal": 0.5},
-    "houses": {"flora.house": 0.3},
-    "rocks": {"flora.rock": 0.6},
+    "palm": {"flora.palm": 1.5},
+    "cactus": {"flora.cactus": 2.0},
+    "pine": {"flora.pine": 2.0},
+    "broadleaf": {"flora.broadleaf": 2.0},
+    "dead_trees": {"flora.dead_tree": 1.0},
+    "ruins": {"flora.ruin": 1.0},
+    "crystals": {"flora.crystal": 1.5},
+    "houses": {"flora.house": 1.6},
+    "rocks": {"flora.rock": 2.0},
     "volcano": {"terrain.volcano": True},
     "lava": {"terrain.volcano": True, "terrain.lava_flows": True},
     "moons": {"sky.moons": 2},
+    "planet": {"sky.planet": True},
     "coral_water": {"water.color": (40, 170, 190)},
+    "mountains": {"terrain.mountains": 0.8},
+    "islands": {"terrain.islands": 0.8},
+    "dunes": {"terrain.dunes": 0.8},
+    "canyons": {"terrain.canyons": 0.8},
+    "craters": {"terrain.craters": 0.6},
 }
-# A season change is left out when the preset already is that season (snowy mountains stay alpine).
-SEASON_OF = {"winter": ("alpine", "tundra"), "autumn": ("autumn_forest",)}
+# A change is left out when the chosen preset already is that ("snowy mountains" stay alpine, without snow
+# and mountains added on top); with another preset it composes ("jungle mountains", "a snowy island").
+ALREADY = {"winter": ("alpine", "tundra"), "autumn": ("autumn_forest",), "mountains": ("alpine",),
+           "islands": ("archipelago",), "dunes": ("dunes",), "canyons": ("canyon",), "craters": ("moon",),
+           "palm": ("archipelago", "jungle"), "lava": ("volcanic",), "frozen": ("alpine", "tundra"),
+           "crystals": ("alien",), "moons": ("alien",), "planet": ("alien", "moon")}
 # Which recipe colour a painted part of the world sets.
 PAINT = {"sky": "sky.day_color", "water": "water.color", "ground": "ground.color", "trees": "flora.leaf_color"}
 # World words that also name a paintable part ("a pink sea", "orange trees").
