@@ -81,7 +81,7 @@ def _vector(entries: list[Entry]) -> list[float]:
     return [max(-2.0, min(2.0, v[a])) for a in AXES]
 
 
-def choose_preset(entries: list[Entry]) -> tuple[str | None, dict[str, float]]:
+def choose(entries: list[Entry]) -> tuple[str | None, dict[str, float]]:
     """The preset these world words point at (votes plus nearness of climate), and every preset's score."""
     v = _vector(entries)
     size = math.sqrt(sum(x * x for x in v))
@@ -120,8 +120,11 @@ def _ground_snow(tokens: list[str], i: int, hits: list[Hit]) -> bool:
     return tokens[i] in SNOW_ADJECTIVES and any(h.entry.land and 0 < h.start - i <= 2 for h in hits)
 
 
-def read_world(text: str) -> WorldReading:
-    """Read a sentence into a WorldReading; never raises on odd text (unknown words are reported)."""
+def read_world(text: str, choose_preset: bool = True) -> WorldReading:
+    """Read a sentence into a WorldReading; never raises on odd text (unknown words are reported).
+
+    `choose_preset=False` reads words as changes to the world one is in ("add palm trees"): no preset is named,
+    so every change the words carry is kept."""
     reading = WorldReading()
     if not isinstance(text, str):
         return reading
@@ -171,7 +174,7 @@ def read_world(text: str) -> WorldReading:
                 continue
             if t not in reading.not_understood:
                 reading.not_understood.append(t)
-    reading.preset, _ = choose_preset(entries)
+    reading.preset = choose(entries)[0] if choose_preset else None
     for name in deferred:
         if reading.preset not in ALREADY[name]:
             changes.update(CHANGES[name])

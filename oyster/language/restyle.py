@@ -74,17 +74,15 @@ def _reading_for(text: str) -> WorldReading | None:
             return None
     m = _PAINT.match(text)
     if m:
-        reading = read_world(m.group("x"))
+        reading = read_world(m.group("x"), choose_preset=False)   # "paint the sea pink" recolours this world
         if any(k in PAINT.values() for k in reading.changes):
-            reading.preset = None           # "paint the sea pink" recolours this world, it does not make islands
             reading.changes = {k: v for k, v in reading.changes.items() if k in PAINT.values()}
             return reading
         return None
     m = _ADD.match(text)
     if m and not _COUNTED.match(m.group("x")):
-        reading = read_world(m.group("x"))
+        reading = read_world(m.group("x"), choose_preset=False)   # adding palm trees keeps this world
         if reading.changes and set(reading.changes) <= _ADDABLE:
-            reading.preset = None           # "palm trees" hint at islands; adding them keeps this world
             return reading
     return None
 
