@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from oyster.neural.checkpoint import DEFAULT_PATH
+from oyster.neural.recipe_note import off_recipe_note
 from oyster.neural.runtime import Dream
 from oyster.serve import UnknownSession
 from oyster.serve.encode import data_url, encode_jpeg
@@ -368,6 +369,10 @@ class DreamViews:
             yield gr.skip()
             return
         runner = self.ctx.runner
+        note = _off_recipe(runner, sid)
+        if note:
+            yield dream_html("", note)
+            return
         member = self.hub.join(lambda: (runner.latest_frame(sid)[1], runner.held(sid)[1]))
         if member is None:
             yield dream_html("", "Dream is full right now: try again in a moment. The game itself is unaffected.")
@@ -389,6 +394,9 @@ class DreamViews:
                 elif isinstance(item, str):
                     yield dream_html(shown[0], item)
                     return
+                elif fid % 30 == 29 and _off_recipe(runner, sid):   # "turn this into a desert" mid-dream
+                    yield dream_html("", _off_recipe(runner, sid))
+                    return
                 elif self._alive(sid, token):
                     fid = v.frames = fid + 1
                     shown = (_jpeg_url(item.frame, self.cfg.jpeg_quality, fid), _caption(item))
@@ -399,6 +407,13 @@ class DreamViews:
                 v = self.visitors.get(sid)
                 if v is not None and v.token == token:
                     v.on = False
+
+
+def _off_recipe(runner, sid: str) -> str | None:
+    try:
+        return off_recipe_note(runner.state(sid))
+    except UnknownSession:      # a closed world is said by the stream itself
+        return None
 
 
 def _jpeg_url(frame: np.ndarray, quality: int, fid: int) -> str:
