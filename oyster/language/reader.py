@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from oyster.language import direct_words as D
+from oyster.language.describe import change_words, edit_words
 from oyster.language.match import FILLER, Hit, find
 from oyster.language.vocab import ALREADY, AXES, CHANGES, PAINT, PART_WORDS, PROFILES, Entry
 
@@ -39,38 +40,15 @@ class WorldReading:
         return base.changed(self.changes)
 
     def summary(self) -> str:
-        """One plain sentence: what the text became and what it did not."""
-        parts = []
-        if self.preset:
-            parts.append(f"a {self.preset.replace('_', ' ')} world")
-        parts += [_describe_change(k, v) for k, v in self.changes.items()]
-        parts += [_describe_edit(e) for e in self.edits]
-        text = ("Made " + ", ".join(parts) + ".") if parts else "Nothing in that changes the world."
+        """One plain sentence: what the text made and what it did not understand."""
+        parts = [f"World: {self.recipe().terrain.style}"] if self.shapes_world else []
+        parts += [change_words(k, v) for k, v in self.changes.items()]
+        parts += [edit_words(e) for e in self.edits]
+        text = "; ".join(parts) + "." if parts else "Nothing in that changes the world."
+        text = text[0].upper() + text[1:]
         if self.not_understood:
             text += " Not understood: " + ", ".join(repr(w) for w in self.not_understood) + "."
         return text
-
-
-def _describe_change(path: str, value) -> str:
-    if isinstance(value, bool):
-        return f"{path.replace('.', ' ')} {'on' if value else 'off'}"
-    if isinstance(value, tuple):
-        return f"{path.replace('.', ' ')} #{''.join(f'{c:02x}' for c in value)}"
-    return f"{path.replace('.', ' ')} {value}"
-
-
-def _describe_edit(e: dict) -> str:
-    op = e["op"]
-    if op == "weather":
-        return f"weather {e['kind']}"
-    if op == "time" and "hour" in e:
-        h = float(e["hour"])
-        return f"time {int(h):02d}:{int(round(h % 1 * 60)) % 60:02d}"
-    if op == "gravity":
-        return f"gravity x{e['scale']}"
-    if op == "eruption":
-        return "an eruption"
-    return op
 
 
 def _vector(entries: list[Entry]) -> list[float]:

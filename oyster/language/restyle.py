@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from oyster.language.describe import change_words, edit_words
 from oyster.language.direct_words import weather_or_time_word
 from oyster.language.reader import WorldReading, read_world
 from oyster.language.vocab import PAINT
@@ -35,10 +36,6 @@ _COUNTED = re.compile(r"^(?:a|an|one|\d+|two|three|four|five|six|seven|eight|nin
 # Things only a recipe can add (trees, pines, rocks, houses and cacti are Direct-mode spawns; a counted
 # "3 palm trees" stays a spawn of trees too).
 _ADDABLE = frozenset({"flora.palm", "flora.dead_tree", "flora.ruin", "flora.crystal"})
-
-
-_FLORA_WORDS = {"palm": "palm trees", "dead_tree": "dead trees", "ruin": "ruins", "crystal": "crystals",
-                "house": "houses", "rock": "rocks", "cactus": "cacti", "pine": "pines", "broadleaf": "broadleaf trees"}
 
 
 @dataclass
@@ -106,52 +103,13 @@ def reply(reading: WorldReading) -> str:
     """What changed, in plain words, and what was not understood."""
     said = []
     if reading.preset:
-        said.append(f"The world becomes {_a(reading.preset.replace('_', ' '))} world")
-    for path, value in reading.changes.items():
-        said.append(_change_words(path, value))
+        said.append(f"the world turns into {reading.recipe().terrain.style}")
+    said += [change_words(k, v) for k, v in reading.changes.items()]
     text = ("; ".join(said) + ".") if said else "Nothing changed."
     text = text[0].upper() + text[1:]
     rest = [e for e in reading.edits if e["op"] in ("weather", "time", "gravity")]
     if rest:
-        text += " Also " + ", ".join(_edit_words(e) for e in rest) + "."
+        text += " Also " + ", ".join(edit_words(e) for e in rest) + "."
     if reading.not_understood:
         text += " I did not understand: " + ", ".join(reading.not_understood) + "."
     return text
-
-
-def _a(word: str) -> str:
-    return ("an " if word[0] in "aeiou" else "a ") + word
-
-
-def _change_words(path: str, value) -> str:
-    part, _, name = path.partition(".")
-    if name == "frozen":
-        return "the water freezes" if value else "the water thaws"
-    if name == "season":
-        return f"the land turns to {value}"
-    if name.endswith("color"):
-        return "the trees turn " + _colour_name(value) if part == "flora" else f"the {part} turns {_colour_name(value)}"
-    if name == "moons":
-        return f"{value} moons rise"
-    if part == "flora":
-        things = _FLORA_WORDS.get(name, name.replace("_", " "))
-        return f"{things} appear" if value else f"no more {things}"
-    return f"{path} set to {value}"
-
-
-def _colour_name(rgb) -> str:
-    from oyster.language.vocab import vocabulary
-    named: dict = {}
-    for e in vocabulary().values():
-        if e.color is not None and " " not in e.phrase:
-            named.setdefault(e.color, e.phrase)
-    return named.get(tuple(rgb), "#" + "".join(f"{c:02x}" for c in rgb))
-
-
-def _edit_words(e: dict) -> str:
-    if e["op"] == "weather":
-        return f"the weather turns {e['kind']}"
-    if e["op"] == "time":
-        h = float(e["hour"])
-        return f"the clock goes to {int(h):02d}:{int(round(h % 1 * 60)) % 60:02d}"
-    return f"gravity x{e['scale']}"
