@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from oyster.language import read_world
 from oyster.world import persist
+from oyster.world.recipe import DEFAULT, WorldRecipe
 from oyster.world.world import World
 
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
@@ -67,19 +69,34 @@ def _check_dt(dt) -> float:
 
 class Session:
     def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
-                 _world: World | None = None):
+                 recipe: WorldRecipe | None = None, _world: World | None = None):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not -2**63 <= seed < 2**63:
             raise ValueError(f"seed must be a 64-bit integer, got {seed!r}")
         if not isinstance(prompt, str) or len(prompt) > 500:
             raise ValueError("prompt must be a string of at most 500 characters")
         self.width, self.height = _check_size(width, height)
         self.seed, self.prompt = int(seed), prompt
-        self.world = _world if _world is not None else World(self.seed)
+        reading = read_world(prompt) if prompt and _world is None else None   # the prompt makes the world
+        if recipe is None and reading is not None and reading.shapes_world:
+            recipe = reading.recipe()
+        self.world = _world if _world is not None else World(self.seed, recipe=recipe or DEFAULT)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
         self._direct = None
-        if prompt and _world is None:
-            self.prompt_reply = self.command(prompt).reply
+        if reading is not None:
+            self.prompt_reply = self._open_with(reading)
+
+    def _open_with(self, reading) -> str:
+        """Apply the prompt's weather, time, gravity and eruption as logged edits; a prompt that names no world
+        and no such change ("spawn three villagers") is a Direct-mode command, as before."""
+        if not (reading.shapes_world or reading.edits):
+            return self.command(self.prompt).reply
+        for e in reading.edits:
+            try:
+                self.apply(e)
+            except ValueError:
+                pass                     # the reply below still says what the prompt asked
+        return reading.summary()
 
     # ------------------------------------------------------------------------------------------ playing
     def step(self, held=frozenset(), dt: float = 1 / 30, look=None) -> np.ndarray:

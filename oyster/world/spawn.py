@@ -6,7 +6,7 @@ within CLEAR_M: a pure function of the seed (the world at tick 0, before any edi
 """
 import math
 
-from . import terrain
+from . import places, terrain
 from .state import wrap_angle
 
 CLEAR_M = 12.0                      # metres ahead kept free of objects
@@ -21,12 +21,13 @@ STAND_M = 1.0                       # metres kept between the player and any obj
 def start_pose(world) -> tuple[float, float, float]:
     """(x, y, yaw) of a fresh world's player: see the module docstring."""
     seed = world.seed
-    x0, y0 = terrain.spawn_point(seed)
-    vx, vy, _, _ = terrain.volcano_site(seed)
+    r = world.recipe
+    x0, y0 = terrain.spawn_point(seed, r)
+    vx, vy, _, _ = terrain.volcano_site(seed, r) if r.terrain.volcano else places.view_target(world, x0, y0)
     reach = RINGS * STEP_M + CLEAR_M + 8.0
     objs = [(x, y, r) for _, _, _, x, y, r, _ in world.entities_near(x0, y0, reach)]
     best, best_gap = None, -1.0
-    for x, y in _positions(seed, x0, y0):
+    for x, y in _positions(seed, x0, y0, r):
         if any(math.hypot(x - ox, y - oy) < r + STAND_M for ox, oy, r in objs):
             continue
         toward = math.atan2(vy - y, vx - x)
@@ -40,14 +41,14 @@ def start_pose(world) -> tuple[float, float, float]:
     return best if best is not None else (x0, y0, math.atan2(vy - y0, vx - x0))
 
 
-def _positions(seed: int, x0: float, y0: float):
+def _positions(seed: int, x0: float, y0: float, recipe):
     """Walkable grid points around (x0, y0), nearest first (ties in a fixed order)."""
     yield x0, y0
     pts = [(a, b) for b in range(-RINGS, RINGS + 1) for a in range(-RINGS, RINGS + 1) if (a, b) != (0, 0)]
     pts.sort(key=lambda ab: (ab[0] ** 2 + ab[1] ** 2, ab[1], ab[0]))
     for a, b in pts:
         x, y = x0 + a * STEP_M, y0 + b * STEP_M
-        if terrain.walkable(seed, math.floor(x), math.floor(y)):
+        if terrain.walkable(seed, math.floor(x), math.floor(y), recipe):
             yield x, y
 
 
