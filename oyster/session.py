@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from oyster.language import read_world
+from oyster.language import read_prompt
 from oyster.world import persist
-from oyster.world.recipe import DEFAULT, WorldRecipe
+from oyster.world.recipe import DEFAULT, WorldRecipe, from_doc, preset
 from oyster.world.world import World
 
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
@@ -76,7 +76,9 @@ class Session:
             raise ValueError("prompt must be a string of at most 500 characters")
         self.width, self.height = _check_size(width, height)
         self.seed, self.prompt = int(seed), prompt
-        reading = read_world(prompt) if prompt and _world is None else None   # the prompt makes the world
+        if recipe is not None and not isinstance(recipe, WorldRecipe):
+            recipe = preset(recipe) if isinstance(recipe, str) else from_doc(recipe)   # a preset name or a doc
+        reading = read_prompt(prompt) if prompt and _world is None else None   # the prompt makes the world
         if recipe is None and reading is not None and reading.shapes_world:
             recipe = reading.recipe()
         self.world = _world if _world is not None else World(self.seed, recipe=recipe or DEFAULT)
@@ -85,6 +87,8 @@ class Session:
         self._direct = None
         if reading is not None:
             self.prompt_reply = self._open_with(reading)
+        elif prompt and _world is None:
+            self.prompt_reply = self.command(prompt).reply      # "plant three trees": a command, as before
 
     def _open_with(self, reading) -> str:
         """Apply the prompt's weather, time, gravity and eruption as logged edits; a prompt that names no world
@@ -176,6 +180,19 @@ class Session:
             st = self.world.state()
         st["prompt"] = self.prompt
         return st
+
+    def ground(self, x: float, y: float) -> float:
+        """Terrain height (metres, edits included) at (x, y) metres; ValueError on a non-finite point."""
+        if any(isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v)
+               or abs(v) > 1.0e6 for v in (x, y)):
+            raise ValueError(f"ground needs two finite coordinates within 1e6 m, got {(x, y)!r}")
+        with self.world.cache.frame_lock:
+            return self.world.ground(float(x), float(y))
+
+    @property
+    def recipe(self) -> WorldRecipe:
+        """The world's recipe (it changes only through a {"op": "recipe"} edit)."""
+        return self.world.recipe
 
     def share_code(self) -> str:
         with self.world.cache.frame_lock:

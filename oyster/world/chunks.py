@@ -6,7 +6,9 @@ player (the numba generator releases the GIL); whatever is still missing when a 
 synchronously, so frames never depend on thread timing.
 """
 import math
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -21,6 +23,9 @@ from .sculpt import apply_edits, overlaps, paint_rock
 LOAD_RADIUS = DRAW_DISTANCE + 16.0     # metres; the square of chunks kept in the ring (<= 16 chunks a side)
 PREFETCH_MARGIN = 1                    # extra chunks around the loaded square generated in the background
 SLOTS = MAP_SIZE // CHUNK
+PARALLEL_MIN = 8                       # missing chunks at once from which generation fans out over cores
+PARALLEL_WORKERS = 8
+STALE_WRITES = 24                      # chunks of a new recipe written into the ring map per frame at most
 STALE_SYNC = 1                         # chunks of a new recipe generated per frame on the frame's own thread
 _NO_HEAT = np.zeros((CHUNK, CHUNK), np.float32)
 _CHAR_IDS = np.array([KIND_ID[k] for k in CHARACTER_KINDS], np.int32)
@@ -210,6 +215,8 @@ class ChunkCache:
             self._request_prefetch(x, y)
             changed = True
         cx0, cx1, cy0, cy1 = rng
+        self._generate_many([(cx, cy) for cy in range(cy0, cy1 + 1) for cx in range(cx0, cx1 + 1)
+                             if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) != (cx, cy)])
         for cy in range(cy0, cy1 + 1):
             for cx in range(cx0, cx1 + 1):
                 if self._slots.get((cx & (SLOTS - 1), cy & (SLOTS - 1))) != (cx, cy):
@@ -220,6 +227,20 @@ class ChunkCache:
         if changed:
             self.version += 1
         return changed
+
+    def _generate_many(self, keys: list) -> None:
+        """Generate the missing ones of many chunks on all cores at once (a new world's first frame, a teleport):
+        the numba generator releases the GIL, so threads run it in parallel."""
+        rk = self.recipe.key()
+        todo = [k for k in keys if k not in self._lru and (self.seed, rk) + k not in _shared]
+        if len(todo) < PARALLEL_MIN:
+            return
+        workers = min(PARALLEL_WORKERS, os.cpu_count() or 1)
+        if workers < 2:
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="oyster-gen") as pool:
+            made = list(pool.map(lambda k: base_chunk(self.seed, k[0], k[1], self.recipe)[1], todo))
+        self.generated += sum(made)
 
     def _write(self, c: Chunk) -> None:
         sx, sy = (c.cx * CHUNK) & MAP_MASK, (c.cy * CHUNK) & MAP_MASK
@@ -276,7 +297,7 @@ class ChunkCache:
         self._range = None
         forget_shared(self.seed)
 
-    def set_recipe(self, recipe: WorldRecipe) -> None:
+    def set_recipe(self, recipe: WorldRecipe, near: tuple | None = None) -> None:
         """Switch to another recipe: cached chunks are dropped and the ring map is rewritten on the next ensure
         (chunks of a recipe seen before come back from the shared cache at once)."""
         with self._lock:
@@ -286,6 +307,10 @@ class ChunkCache:
         self._stale = set(self._slots)
         self._stale_asked = False
         self.version += 1
+        if near is not None and self._stale:        # start the background work now, not on the next frame
+            self._range = chunk_range(*near)
+            self._request_prefetch(*near)
+            self._stale_asked = True
 
     def _renew_stale(self, x: float, y: float) -> bool:
         """Rewrite, nearest first, the slots that still show the previous recipe: every chunk the background
@@ -298,8 +323,10 @@ class ChunkCache:
         key = self.recipe.key()
         order = sorted(self._stale, key=lambda k: (self._slots[k][0] * CHUNK + CHUNK / 2 - x) ** 2
                        + (self._slots[k][1] * CHUNK + CHUNK / 2 - y) ** 2)
-        made = 0
+        made = written = 0
         for k in order:
+            if written >= STALE_WRITES and self._background:
+                break
             cx, cy = self._slots[k]
             ready = (cx, cy) in self._lru or (self.seed, key, cx, cy) in _shared
             if not ready:
@@ -307,7 +334,9 @@ class ChunkCache:
                     continue
                 made += 1
             self._write(self.get(cx, cy))
-        self.version += 1
+            written += 1
+        if written:
+            self.version += 1
         if not self._stale:
             self._intact = False      # the next ensure also fills whatever the range now lacks
         return True

@@ -43,6 +43,29 @@ def apply(world, edit) -> dict:
     return e
 
 
+def _recipe(world, e):
+    """Change the world's recipe live: nearby chunks regenerate over the next frames (see ChunkCache.set_recipe);
+    a preset also brings its gravity. Resolved to the whole new recipe, so a replay never re-reads presets."""
+    from .recipe import from_doc, preset
+    if "recipe" in e:
+        new = from_doc(e["recipe"])
+    else:
+        base = preset(e["preset"]) if "preset" in e else world.recipe
+        new = base.changed(e.get("changes", {}))
+    before, g0 = world.recipe, world.s.gravity
+    world.set_recipe(new)
+    if "preset" in e:
+        world.s.gravity = new.gravity
+    out = {"op": "recipe", "recipe": new.to_compact_doc()}
+    if "preset" in e:
+        out["preset"] = e["preset"]
+
+    def undo():
+        world.set_recipe(before)
+        world.s.gravity = g0
+    return out, undo
+
+
 def _ahead(world, dist: float) -> tuple[float, float]:
     p = world.s.player
     return p.x + dist * math.cos(p.yaw), p.y + dist * math.sin(p.yaw)
@@ -328,4 +351,5 @@ def _eruption(world, e):
 
 
 OPS = {"weather": _weather, "time": _time, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
-       "teleport": _teleport, "eruption": _eruption, "character": _character, "terrain": _terrain}
+       "teleport": _teleport, "eruption": _eruption, "character": _character, "terrain": _terrain,
+       "recipe": _recipe}

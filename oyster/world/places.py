@@ -55,6 +55,8 @@ def view_score(world, x: float, y: float, yaw: float) -> float:
             score -= 100.0
         if d > WALL_M:
             far.append(h)
+            if h < 0.0 and world.recipe.water.enabled and not world.recipe.water.frozen:
+                score += 4.0                                            # open water in view
     mean = sum(far) / len(far)
     score += math.sqrt(sum((h - mean) ** 2 for h in far) / len(far))   # relief in view
     score += 0.05 * (max(far) - h0)                                     # something rising in the distance

@@ -154,9 +154,26 @@ class WorldRecipe:
         """A JSON-able dict (colours as lists) that from_doc reads back to an equal recipe."""
         return _to_doc(self)
 
+    def to_compact_doc(self) -> dict:
+        """Only what differs from DEFAULT (plus the name and version): from_doc reads it back to an equal recipe."""
+        full, base = _to_doc(self), _to_doc(DEFAULT)
+        out = {"name": self.name, "version": VERSION}
+        for k, v in full.items():
+            if isinstance(v, dict):
+                d = {g: x for g, x in v.items() if base[k][g] != x}
+                if d:
+                    out[k] = d
+            elif k not in ("name", "version") and base[k] != v:
+                out[k] = v
+        return out
+
     def key(self) -> str:
         """Stable 16-hex hash of the recipe's content (cache keys; equal recipes give equal keys)."""
-        return _key(self)
+        k = self.__dict__.get("_key")
+        if k is None:
+            k = _key(self)
+            object.__setattr__(self, "_key", k)   # memo on a frozen instance: the content never changes
+        return k
 
     @property
     def is_default(self) -> bool:
@@ -309,7 +326,8 @@ PRESET_CHANGES: dict[str, dict] = {
                "flora.broadleaf": 0.0, "flora.pine": 2.5, "flora.house": 0.5, "water.frozen": True,
                "sky.day_color": (70, 130, 225), "hour": 10.0},
     "plains": {"terrain.style": "open plains", "terrain.relief": 0.25, "terrain.roughness": 0.5,
-               "terrain.volcano": False, "terrain.lakes": 0.5, "ground.season": "dry",
+               "terrain.volcano": False, "terrain.lakes": 0.5, "ground.grass": (104, 150, 58),
+               "ground.dry_grass": (150, 160, 80),
                "flora.broadleaf": 0.25, "flora.pine": 0.0, "flora.animal": 3.0},
     "dunes": {"terrain.style": "sand dunes", "terrain.dunes": 1.0, "terrain.volcano": False, "terrain.lakes": 0.0,
               "ground.desert": 1.0, "flora.broadleaf": 0.0, "flora.pine": 0.0, "flora.cactus": 0.5,
@@ -334,7 +352,7 @@ PRESET_CHANGES: dict[str, dict] = {
                  "ground.beach": (60, 56, 54), "ground.seabed": (40, 36, 34), "flora.broadleaf": 0.0,
                  "flora.pine": 0.0, "flora.cactus": 0.0, "flora.dead_tree": 1.5, "flora.house": 0.0,
                  "flora.animal": 0.0, "sky.day_color": (110, 96, 92), "sky.horizon_color": (150, 112, 96),
-                 "sky.haze": 1.8, "hour": 19.0},
+                 "sky.haze": 1.4, "hour": 17.8},
     "tundra": {"terrain.style": "frozen tundra", "terrain.relief": 0.35, "terrain.volcano": False,
                "ground.snowline": -60.0, "ground.season": "winter", "water.frozen": True,
                "flora.broadleaf": 0.0, "flora.pine": 0.3, "flora.cactus": 0.0, "flora.house": 0.0,

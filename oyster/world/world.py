@@ -7,6 +7,7 @@ import numpy as np
 
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
 from .recipe import DEFAULT, WorldRecipe
+from .recipe_pack import pack
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
@@ -28,6 +29,7 @@ class World:
             raise ValueError(f"recipe must be a WorldRecipe, got {type(recipe).__name__}")
         self.seed = int(seed)
         self.recipe = recipe                   # changes only through the "recipe" edit
+        self.initial_recipe = recipe           # what share codes store (the log replays any change after it)
         # while a share code replays its log, the ring map is not kept filled (only the end pose needs it)
         self.replaying = replaying
         self.s = WorldScalars()
@@ -49,6 +51,15 @@ class World:
         self._recipe_defaults(recipe)
         self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
         self.place_player(*self.start, 0.0)
+
+    def set_recipe(self, recipe: WorldRecipe) -> None:
+        """Switch the recipe live (the "recipe" edit): chunks regenerate nearest first over the next frames."""
+        if recipe == self.recipe:
+            return
+        self.recipe = recipe
+        recipe.key()
+        pack(recipe)                 # the numbers the kernels read, made now rather than inside a frame
+        self.cache.set_recipe(recipe, (self.s.player.x, self.s.player.y))
 
     def _recipe_defaults(self, r: WorldRecipe) -> None:
         """A fresh world starts with its recipe's gravity, weather and hour (today's world: unchanged)."""
