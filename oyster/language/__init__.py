@@ -4,6 +4,6 @@
     r = read_world("snowy mountains at sunset with a frozen lake")
     r.preset, r.changes, r.edits, r.not_understood
 """
-from oyster.language.reader import WorldReading, read_world
+from oyster.language.reader import WorldReading, read_prompt, read_world
 
-__all__ = ["WorldReading", "read_world"]
+__all__ = ["WorldReading", "read_prompt", "read_world"]

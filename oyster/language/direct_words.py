@@ -20,6 +20,16 @@ def known_word(word: str) -> bool:
     return is_known(word)
 
 
+_COMMAND_OPS = frozenset({"spawn", "remove", "character", "terrain", "teleport", "undo"})
+
+
+def is_command(text: str) -> bool:
+    """Direct mode's grammar (no learned guesses) reads the text as a command for things in the world ("plant
+    three trees", "make the villager dance"), not a description of one."""
+    from oyster.direct.interpreter import Interpreter  # lazy: the interpreter imports the language layer
+    return any(e["op"] in _COMMAND_OPS for e in Interpreter(use_classifier=False).interpret(text).edits)
+
+
 def weather_or_time_word(word: str) -> bool:
     """'rain', 'snow', 'night', 'noon': the head of a weather or clock command ("make it rain on the village")."""
     return word in L.WEATHER.lookup or word in L.TIME_OF_DAY.lookup

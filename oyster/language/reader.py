@@ -163,6 +163,15 @@ def read_world(text: str, choose_preset: bool = True) -> WorldReading:
     return reading
 
 
+def read_prompt(text: str) -> WorldReading | None:
+    """A new world's prompt: its reading, or None when it is a Direct-mode command rather than a description
+    ("plant three trees": 'plant' is no world word, and Direct mode knows the command)."""
+    reading = read_world(text)
+    if reading.not_understood and D.is_command(text):
+        return None
+    return reading
+
+
 def merge(edits: list[dict]) -> list[dict]:
     """One edit per op (the last said wins), in the order the ops were first said."""
     out: dict[str, dict] = {}

@@ -1,0 +1,66 @@
+"""Worlds from words, end to end: the three doors (new-world prompt, trailer plan, Direct mode) make the same world
+from the same words; a Direct-mode world change and its undo; a prompt world's share code; what was not understood."""
+import numpy as np
+import pytest
+
+from oyster import Session
+from oyster.trailer import plan_world
+from oyster.world.recipe import DEFAULT
+
+W, H = 96, 54
+
+
+@pytest.mark.parametrize("prompt", ["golden dunes as far as the eye can see", "an alien planet with a purple sky",
+                                    "snowy mountains at sunset with a frozen lake", "jungle mountains"])
+def test_the_three_doors_make_the_same_world(prompt):
+    plan = plan_world(prompt, seed=3)
+    with Session(seed=3, prompt=prompt, width=W, height=H) as opened:
+        by_prompt = opened.world.recipe
+        clock = opened.state()["clock"]["hour"]
+    with Session(seed=3, width=W, height=H) as played:
+        r = played.command("turn this into " + prompt)
+        assert r.edits[0]["op"] == "recipe", r.reply
+        by_direct = played.world.recipe
+    assert not by_prompt.is_default
+    assert by_prompt.key() == plan.recipe().key() == by_direct.key()
+    if plan.hour is not None:
+        assert abs(clock - plan.hour) < 0.05
+
+
+def test_direct_mode_world_change_and_its_undo():
+    with Session(seed=5, width=W, height=H) as s:
+        before = s.world.recipe
+        r = s.command("make it look like autumn")
+        assert [e["op"] for e in r.edits] == ["recipe"] and "autumn" in r.reply
+        assert s.world.recipe.ground.season == "autumn"
+        s.step(set(), 0.25)
+        r = s.command("make the sky green")
+        assert s.world.recipe.sky.day_color == (64, 176, 64) and "green" in r.reply
+        s.command("undo")
+        assert s.world.recipe.sky.day_color is None and s.world.recipe.ground.season == "autumn"
+        s.command("undo")
+        assert s.world.recipe.key() == before.key()
+        r = s.command("add palm trees")
+        assert s.world.recipe.flora.palm > 0 and "palm" in r.reply.lower()
+        r = s.command("make it rain")                      # other commands are untouched by the world words
+        assert [e["op"] for e in r.edits] == ["weather"]
+
+
+def test_a_prompt_world_reopens_from_its_share_code():
+    with Session(seed=11, prompt="a neon cyberpunk city at night", width=W, height=H) as s:
+        s.step({"forward"}, 0.25)
+        code = s.share_code()
+        twin = Session.from_share_code(code, width=W, height=H)
+        try:
+            assert twin.world.recipe.key() == s.world.recipe.key() and not twin.world.recipe.is_default
+            assert np.array_equal(twin.frame(), s.frame())
+        finally:
+            twin.close()
+
+
+def test_the_prompt_reply_says_what_was_made_and_what_was_not_understood():
+    with Session(seed=2, prompt="a frostbitten wasteland full of marmalade", width=W, height=H) as s:
+        assert s.world.recipe.terrain.style in s.prompt_reply
+        assert "Not understood: 'marmalade'" in s.prompt_reply
+    with Session(seed=2, prompt="plant three trees", width=W, height=H) as s:   # a command, as before
+        assert s.world.recipe.key() == DEFAULT.key() and "tree" in s.prompt_reply.lower()
