@@ -63,7 +63,7 @@ class KernelPack:
 
 
 def _mix(a, b, t: float) -> tuple:
-    return tuple(x + (y - x) * t for x, y in zip(a, b))
+    return tuple(x + (y - x) * t for x, y in zip(a, b, strict=True))
 
 
 def _palette(r: WorldRecipe) -> np.ndarray:

@@ -7,8 +7,8 @@ arithmetic: chunk borders are seamless and a rebuilt chunk is bit-identical.
 import numpy as np
 from numba import njit
 
-from .kinds import KIND_ID
 from . import recipe_pack as rk
+from .kinds import KIND_ID
 from .noise import eroded_fbm, fbm, hash01, hash2, lerp, noise, ridged, smoothstep
 from .scene import CHUNK, MAT_LAND, MAT_LAVA, MAT_WATER, WATER_LEVEL
 
@@ -308,6 +308,11 @@ def _mix3(col, r, g, b, t):
     col[2] += (b - col[2]) * t
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _mixp(col, pal, row, t):
+    _mix3(col, pal[row, 0], pal[row, 1], pal[row, 2], t)
+
+
 @njit(cache=True, nogil=True)
 def _albedo(ix, iy, h, slope, f, salts, vol, rp, pal, col):
     """Albedo of one cell: continuous biome blends so borders are soft, plus patches and speckle."""
@@ -317,22 +322,22 @@ def _albedo(ix, iy, h, slope, f, salts, vol, rp, pal, col):
         col[0], col[1], col[2] = pal[rk.P_ICE, 0], pal[rk.P_ICE, 1], pal[rk.P_ICE, 2]
     elif h < WATER_LEVEL:
         col[0], col[1], col[2] = pal[rk.P_SEABED, 0], pal[rk.P_SEABED, 1], pal[rk.P_SEABED, 2]
-        _mix3(col, pal[rk.P_SEAMUD, 0], pal[rk.P_SEAMUD, 1], pal[rk.P_SEAMUD, 2], smoothstep(0.5, 9.0, -h + 1.5 * n1))
+        _mixp(col, pal, rk.P_SEAMUD, smoothstep(0.5, 9.0, -h + 1.5 * n1))
     else:
         lush = smoothstep(-0.5, 0.3, f[F_H])
-        col[0], col[1], col[2] = (lerp(pal[rk.P_DRY, 0], pal[rk.P_LUSH, 0], lush), lerp(pal[rk.P_DRY, 1], pal[rk.P_LUSH, 1], lush),
-                                  lerp(pal[rk.P_DRY, 2], pal[rk.P_LUSH, 2], lush))
+        for c in range(3):
+            col[c] = lerp(pal[rk.P_DRY, c], pal[rk.P_LUSH, c], lush)
         # meadow-scale tint so plains are not one flat green: drier and lusher swathes ~100 m across
         tint = fbm(ix / 90.0, iy / 90.0, salts[S_COL] + 5, 2)
-        _mix3(col, pal[rk.P_TINT_DRY, 0], pal[rk.P_TINT_DRY, 1], pal[rk.P_TINT_DRY, 2], smoothstep(0.1, 0.7, tint) * 0.45)
-        _mix3(col, pal[rk.P_TINT_LUSH, 0], pal[rk.P_TINT_LUSH, 1], pal[rk.P_TINT_LUSH, 2], smoothstep(-0.1, -0.7, tint) * 0.4)
-        _mix3(col, pal[rk.P_FOREST, 0], pal[rk.P_FOREST, 1], pal[rk.P_FOREST, 2], 0.85 * _forestness(f, rp))
-        _mix3(col, pal[rk.P_SAND, 0], pal[rk.P_SAND, 1], pal[rk.P_SAND, 2], _desertness(f, rp))
+        _mixp(col, pal, rk.P_TINT_DRY, smoothstep(0.1, 0.7, tint) * 0.45)
+        _mixp(col, pal, rk.P_TINT_LUSH, smoothstep(-0.1, -0.7, tint) * 0.4)
+        _mixp(col, pal, rk.P_FOREST, 0.85 * _forestness(f, rp))
+        _mixp(col, pal, rk.P_SAND, _desertness(f, rp))
         beach = smoothstep(2.4, 1.2, h + 0.4 * n1) * smoothstep(-0.01, -0.05, f[F_C])
-        _mix3(col, pal[rk.P_BEACH, 0], pal[rk.P_BEACH, 1], pal[rk.P_BEACH, 2], beach)
+        _mixp(col, pal, rk.P_BEACH, beach)
         if h < 1.2 and f[F_C] > 0.0:
-            _mix3(col, pal[rk.P_SHORE, 0], pal[rk.P_SHORE, 1], pal[rk.P_SHORE, 2], smoothstep(1.2, 0.3, h) * 0.8)   # muddy lake shore
-        _mix3(col, pal[rk.P_ALPINE, 0], pal[rk.P_ALPINE, 1], pal[rk.P_ALPINE, 2], smoothstep(35.0, 80.0, h + 12.0 * n1) * 0.7)   # alpine meadow
+            _mixp(col, pal, rk.P_SHORE, smoothstep(1.2, 0.3, h) * 0.8)   # muddy lake shore
+        _mixp(col, pal, rk.P_ALPINE, smoothstep(35.0, 80.0, h + 12.0 * n1) * 0.7)   # alpine meadow
         rock = smoothstep(0.65, 1.1, slope + 0.25 * n1)
         g = rp[rk.R_ROCK0] + 26.0 * n1
         warm = 10.0 * fbm(ix / 60.0, iy / 60.0, salts[S_COL] + 9, 1)   # brown and grey rock bands
@@ -345,13 +350,13 @@ def _albedo(ix, iy, h, slope, f, salts, vol, rp, pal, col):
         volc = 1.0 - smoothstep(vol[2] * 0.55, vol[2] * 0.95, rv + 25.0 * n1)
         if volc > 0.0:
             ash = smoothstep(vol[2] * 0.25, vol[2] * 0.8, rv + 20.0 * n1)
-            _mix3(col, lerp(pal[rk.P_ASH_D, 0], pal[rk.P_ASH_L, 0], ash), lerp(pal[rk.P_ASH_D, 1], pal[rk.P_ASH_L, 1], ash),
+            _mix3(col, lerp(pal[rk.P_ASH_D, 0], pal[rk.P_ASH_L, 0], ash),
+                  lerp(pal[rk.P_ASH_D, 1], pal[rk.P_ASH_L, 1], ash),
                   lerp(pal[rk.P_ASH_D, 2], pal[rk.P_ASH_L, 2], ash), volc)
-            _mix3(col, pal[rk.P_CRATER, 0], pal[rk.P_CRATER, 1], pal[rk.P_CRATER, 2],
-                  (1.0 - smoothstep(vol[3] * 0.6, vol[3] * 1.3, rv)) * 0.6)
+            _mixp(col, pal, rk.P_CRATER, (1.0 - smoothstep(vol[3] * 0.6, vol[3] * 1.3, rv)) * 0.6)
         sl = _snowline(f, rp)
         snow = smoothstep(sl - 10.0, sl + 6.0, h + 14.0 * n1) * (1.0 - smoothstep(0.9, 1.4, slope)) * (1.0 - volc)
-        _mix3(col, pal[rk.P_SNOW, 0], pal[rk.P_SNOW, 1], pal[rk.P_SNOW, 2], snow)
+        _mixp(col, pal, rk.P_SNOW, snow)
     k = 1.0 + 0.11 * n1 + 0.09 * (n2 - 0.5)
     for c in range(3):
         v = col[c] * k
