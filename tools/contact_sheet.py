@@ -198,7 +198,7 @@ def main(argv=None) -> None:
     else:
         tiles = world_tiles(a.seed, w, h)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    cv2.imwrite(a.out, sheet(tiles, a.cols)[:, :, ::-1])
+    cv2.imwrite(a.out, sheet(tiles, a.cols)[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(f"wrote {a.out} ({len(tiles)} tiles)")
 
 

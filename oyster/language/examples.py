@@ -3,7 +3,7 @@
 # (prompt, what the tile should show at a glance); the first few are the page's suggestions.
 WORLD_PROMPTS = (
     ("golden dunes as far as the eye can see", "sand, no grass"),
-    ("snowy mountains at sunset with a frozen lake", "white peaks, low sun"),
+    ("snowy mountains with a frozen lake", "white peaks, ice"),
     ("a tropical island at noon", "open water round a beach"),
     ("the surface of the moon", "grey ground, black starry sky"),
     ("an alien planet with a purple sky", "purple sky, odd colours"),
@@ -17,16 +17,14 @@ WORLD_PROMPTS = (
     ("an african savanna at golden hour", "dry grass, few trees"),
     ("open plains under a big sky", "flat grassland"),
     ("rolling green hills", "today's meadow"),
-    ("a snowy volcanic island at sunset", "snow on an island, a volcano"),
+    ("a snowy volcanic island", "snow on an island, a volcano"),
     ("an underwater coral reef", "turquoise sea"),
-    ("a frostbitten wasteland", "cold and bare"),
     ("jungle mountains", "green peaks"),
-    ("an oasis in the desert at dusk", "palms by sand"),
+    ("an oasis in the desert", "palms by sand"),
     ("a pink sea under a green sky", "recoloured sea and sky"),
-    ("red rock canyons at dawn", "canyon walls"),
-    ("a moonlit glacier", "ice at night"),
+    ("red rock canyons at golden hour", "canyon walls"),
+    ("a snowy pine forest", "white ground, pines"),
     ("a ghost town in the wild west", "ruins, dead trees"),
-    ("cherry blossom hills in spring", "spring meadow"),
-    ("craters on an alien world with two moons", "alien craters"),
+    ("a world of crystals under two moons", "crystals, alien sky"),
 )
 PAGE_EXAMPLES = tuple(p for p, _ in WORLD_PROMPTS[:8])
