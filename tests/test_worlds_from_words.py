@@ -64,3 +64,30 @@ def test_the_prompt_reply_says_what_was_made_and_what_was_not_understood():
         assert "Not understood: 'marmalade'" in s.prompt_reply
     with Session(seed=2, prompt="plant three trees", width=W, height=H) as s:   # a command, as before
         assert s.world.recipe.key() == DEFAULT.key() and "tree" in s.prompt_reply.lower()
+
+
+def test_dream_says_it_learned_only_the_default_world():
+    from types import SimpleNamespace
+
+    from oyster.app.handlers import web_id
+    from oyster.neural.app import DreamViews, load_dream
+    from oyster.neural.recipe_note import off_recipe_note
+    from oyster.serve import Runner, ServeConfig
+    dream, info = load_dream()
+    assert dream is not None, info
+    runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
+    request = SimpleNamespace(session_hash="dune-dreamer")
+    sid = web_id(request)
+    try:
+        runner.open(sid, seed=4, prompt="golden dunes as far as the eye can see")
+        views = DreamViews(SimpleNamespace(runner=runner, session_id=web_id), dream)
+        assert views.toggle(request) == "Stop dreaming"
+        shown = list(views.stream(request))
+        assert len(shown) == 1 and "trained on the default" in shown[0] and "sand dunes" in shown[0]
+        assert "data:image" not in shown[0]
+    finally:
+        runner.shutdown()
+    with Session(seed=4, width=W, height=H) as s:
+        assert off_recipe_note(s.state()) is None              # today's world: Dream dreams as before
+        s.command("turn this into a desert")
+        assert "trained on the default" in off_recipe_note(s.state())

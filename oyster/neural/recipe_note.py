@@ -9,9 +9,10 @@ TRAINED_ON_DEFAULT = ("Dream was trained on the default grassland world only, so
 
 def off_recipe_note(state: dict | None) -> str | None:
     """The sentence to show instead of a dream when the visitor's world is not the default recipe; else None."""
-    doc = (state or {}).get("recipe")
-    if not isinstance(doc, dict):
+    summary = (state or {}).get("recipe")
+    if not isinstance(summary, dict):
         return None            # a world without a recipe is today's world
+    doc = summary.get("doc", summary)      # Session.state(): {"name", "style", "doc": the recipe document}
     try:
         recipe = from_doc(doc)
     except ValueError:
