@@ -91,3 +91,24 @@ def test_dream_says_it_learned_only_the_default_world():
         assert off_recipe_note(s.state()) is None              # today's world: Dream dreams as before
         s.command("turn this into a desert")
         assert "trained on the default" in off_recipe_note(s.state())
+
+
+@pytest.mark.parametrize("prompt, style", [("golden dunes as far as the eye can see", "sand dunes"),
+                                           ("the surface of the moon", "cratered moon")])
+def test_trailers_film_the_prompt_world_without_murky_frames(prompt, style, tmp_path):
+    import av
+
+    from oyster.trailer import render_trailer
+    plan = plan_world(prompt)
+    r = render_trailer(plan, 2.0, str(tmp_path / "t.mp4"), 160, 90)
+    assert plan.recipe().terrain.style == style and "not something a trailer can show" not in plan.summary()
+    frames = [f.to_ndarray(format="rgb24").astype(np.float64) for f in av.open(r.video_path).decode(video=0)]
+    assert len(frames) == 60
+    for f in frames:
+        assert 25 < f.mean() < 235 and f.std() > 20, "a murky frame"     # lit, with contrast
+    last = frames[-1]
+    if style == "cratered moon":
+        assert last[:10].mean() < 40                                   # a black sky above grey ground
+        assert abs(last[-20:, :, 0] - last[-20:, :, 2]).mean() < 12
+    else:
+        assert (last[-30:, :, 0] - last[-30:, :, 2]).mean() > 40         # sand, not grass
