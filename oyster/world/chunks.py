@@ -8,8 +8,8 @@ synchronously, so frames never depend on thread timing.
 import math
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np

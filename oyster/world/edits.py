@@ -155,7 +155,7 @@ def validate(edit) -> dict:
 
 def _recipe_fields(e: dict) -> dict:
     """A recipe edit: a preset and/or dotted changes (checked against the schema), or a resolved recipe doc."""
-    from .recipe import DEFAULT, PRESETS, from_doc   # lazy: the schema module is only needed by this op
+    from .recipe import DEFAULT, PRESETS, from_doc  # lazy: the schema module is only needed by this op
     out = {}
     if "recipe" in e:
         if "changes" in e:

@@ -43,23 +43,35 @@ def vantage(world, tx: float, ty: float, standoff: float = 60.0, near: tuple | N
 
 
 def view_score(world, x: float, y: float, yaw: float) -> float:
-    """How good a first view from (x, y) along yaw is: open ground ahead (no wall), varied distance (relief,
-    water, the far land), in the world's unedited terrain. Higher is better."""
-    h0 = terrain.height_at(world.seed, x, y, world.recipe) + 1.7
+    """How good a first view from (x, y) along yaw is, in the world's unedited terrain: no wall or hill close
+    ahead, then what can be seen beyond (open water, lava, relief, land rising in the distance). Higher is better."""
+    r = world.recipe
+    h0 = terrain.height_at(world.seed, x, y, r) + 1.7
     c, s = math.cos(yaw), math.sin(yaw)
     score = 0.0
-    far = []
-    for d in (8.0, 16.0, 24.0, 32.0, 40.0, 80.0, 140.0, 220.0, 320.0):
-        h = terrain.height_at(world.seed, x + c * d, y + s * d, world.recipe)
-        if d <= WALL_M and h - h0 > WALL_SLOPE * d:
-            score -= 100.0
-        if d > WALL_M:
-            far.append(h)
-            if h < 0.0 and world.recipe.water.enabled and not world.recipe.water.frozen:
-                score += 4.0                                            # open water in view
-    mean = sum(far) / len(far)
-    score += math.sqrt(sum((h - mean) ** 2 for h in far) / len(far))   # relief in view
-    score += 0.05 * (max(far) - h0)                                     # something rising in the distance
+    seen = []
+    horizon = -1.0            # steepest sight line so far: what lies below it is hidden
+    wet = r.water.enabled and not r.water.frozen
+    for d in (8.0, 16.0, 24.0, 32.0, 40.0, 60.0, 80.0, 110.0, 140.0, 180.0, 220.0, 270.0, 320.0):
+        px, py = x + c * d, y + s * d
+        h = terrain.height_at(world.seed, px, py, r)
+        angle = (h - h0) / d
+        if d <= WALL_M and angle > WALL_SLOPE:
+            score -= 100.0                                        # a wall in the face
+        elif d <= WALL_M and angle > 0.12:
+            score -= 40.0 * angle                                 # a hill that hides the land beyond
+        visible = angle >= horizon - 0.01
+        horizon = max(horizon, angle)
+        if d > WALL_M and visible:
+            seen.append(h)
+            if h < 0.0 and wet:
+                score += 10.0                                     # open water in view
+            elif r.terrain.lava_flows and terrain.lava_near(world.seed, px, py, r, 12):
+                score += 10.0                                     # a glowing lava flow in view
+    if seen:
+        mean = sum(seen) / len(seen)
+        score += math.sqrt(sum((h - mean) ** 2 for h in seen) / len(seen))   # relief in view
+        score += 0.05 * (max(seen) - h0) + 0.5 * len(seen)                   # far land rising, a long view
     return score
 
 

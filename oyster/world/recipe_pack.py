@@ -14,8 +14,8 @@ from .recipe import DEFAULT, WorldRecipe
 # ------------------------------------------------------------------------------------------- vector slots
 (R_STYLED, R_RELIEF, R_ROUGH, R_MOUNT, R_DUNES, R_CANYON, R_ISLANDS, R_CRATERS, R_LAKES, R_LAVA,
  R_SNOW0, R_SNOWT, R_DESERT, R_FOREST, R_SEA, R_FLOOR_ON, R_FLOOR, R_FROZEN, R_RAMP0, R_RAMP1,
- R_ROCK0, R_ROCK_D1, R_ROCK_D2, R_STRATA) = range(24)
-N_SLOTS = 24
+ R_ROCK0, R_ROCK_D1, R_ROCK_D2, R_STRATA, R_MRAMP0, R_MRAMP1) = range(26)
+N_SLOTS = 26
 
 # ------------------------------------------------------------------------------------------- palette rows
 (P_SEABED, P_SEAMUD, P_DRY, P_LUSH, P_TINT_DRY, P_TINT_LUSH, P_FOREST, P_SAND, P_BEACH, P_SHORE, P_ALPINE,
@@ -107,7 +107,9 @@ def _vector(r: WorldRecipe) -> np.ndarray:
         v[R_FLOOR_ON], v[R_FLOOR] = 1.0, (0.0 if w.frozen else 0.4)
     v[R_FROZEN] = 1.0 if (w.frozen and w.enabled) else 0.0
     # the start stays on land: today's ramp, a small island in an archipelago
-    v[R_RAMP0], v[R_RAMP1] = (300.0, 1400.0) if t.islands == 0.0 else (60.0, 300.0 + 900.0 * (1.0 - t.islands))
+    v[R_RAMP0], v[R_RAMP1] = (300.0, 1400.0) if t.islands == 0.0 else (50.0, 180.0 + 900.0 * (1.0 - t.islands))
+    # mountains keep this far from the start (today's: a 250-550 m ramp); high ranges close in on a valley
+    v[R_MRAMP0], v[R_MRAMP1] = (250.0, 550.0) if t.mountains < 0.5 else (90.0, 260.0)
     rock = g.rock
     v[R_ROCK0], v[R_ROCK_D1], v[R_ROCK_D2] = float(rock[0]), float(rock[0] - rock[1]), float(rock[0] - rock[2])
     v[R_STRATA] = 1.0 if g.strata is not None else 0.0

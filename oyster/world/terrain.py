@@ -9,11 +9,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import recipe_pack as rk
 from . import terrain_kernels as tk
 from .noise import hash01, seed_salts
 from .recipe import DEFAULT, WorldRecipe
 from .recipe_pack import pack
-from . import recipe_pack as rk
 from .scene import CHUNK, MAT_LAVA
 
 BIOMES = tk.BIOMES
@@ -282,8 +282,10 @@ def lava_near(seed: int, ix: int, iy: int, recipe: WorldRecipe = DEFAULT, reach:
     f = np.empty(tk.NF)
     for dy in (-reach, 0, reach):
         for dx in (-reach, 0, reach):
-            tk._point_fields(int(ix) + dx, int(iy) + dy, salts, vol, rp, f)
-            if tk._lava(int(ix) + dx, int(iy) + dy, f, salts, rp) > 0.2:
+            a, b = int(ix) + dx, int(iy) + dy
+            tk._point_fields(a, b, salts, vol, rp, f)
+            h = tk._point(a, b, salts, vol, rp)[0]
+            if tk._lava(a, b, f, salts, rp) > 0.2 or tk._lava_cell(a, b, h, f, salts, rp):
                 return True
     return False
 

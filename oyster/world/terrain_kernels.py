@@ -39,7 +39,7 @@ def _node_fields(gx, gy, salts, vol, rp, out):
     e = fbm(x / 900.0, y / 900.0, salts[S_E], 3)
     c = fbm(x / 1600.0, y / 1600.0, salts[S_C], 4) + 0.12
     if rp[rk.R_ISLANDS] > 0.0:
-        c = lerp(c, fbm(x / 420.0, y / 420.0, salts[S_C] + 17, 4) * 1.1 - 0.3, rp[rk.R_ISLANDS])
+        c = lerp(c, fbm(x / 380.0, y / 380.0, salts[S_C] + 17, 4) * 1.1 - 0.36, rp[rk.R_ISLANDS])
     r0 = np.sqrt(x * x + y * y) * (1.0 + 0.6 * e)
     rv = np.sqrt((x - vol[0]) ** 2 + (y - vol[1]) ** 2)
     # the start and the volcano stand on land (a noisy-edged island at worst)
@@ -49,7 +49,7 @@ def _node_fields(gx, gy, salts, vol, rp, out):
     m = smoothstep(-0.05, 0.3, c) * smoothstep(0.15, 0.6, -e)
     if rp[rk.R_MOUNT] > 0.0:   # broad ranges where erosion is low, valleys where it is high
         m = max(m, rp[rk.R_MOUNT] * smoothstep(-0.05, 0.3, c) * smoothstep(-0.25, 0.2, -e))
-    m *= smoothstep(250.0, 550.0, r0) * smoothstep(vol[2] + 20.0, vol[2] + 220.0, rv)
+    m *= smoothstep(rp[rk.R_MRAMP0], rp[rk.R_MRAMP1], r0) * smoothstep(vol[2] + 20.0, vol[2] + 220.0, rv)
     out[F_C] = c
     out[F_M] = m
     out[F_E] = e
@@ -116,7 +116,15 @@ def _continental(c):
 def _lava(ix, iy, f, salts, rp):
     """Lava river weight 0..1 (1 = the middle of a flow) of a volcanic recipe: thin lines of a warped noise."""
     v = abs(noise((ix + f[F_WX]) / 210.0, (iy + f[F_WY]) / 210.0, salts[S_DUNE] + 3))
-    return 1.0 - smoothstep(0.025, 0.07, v)
+    return 1.0 - smoothstep(0.04, 0.1, v)
+
+
+@njit(cache=True, nogil=True)
+def _lava_cell(ix, iy, h, f, salts, rp):
+    """A cell of molten lava: in a flow, or (a recipe without water) on the floor of a dry basin: a lava lake."""
+    if rp[rk.R_FLOOR_ON] > 0.0 and h <= rp[rk.R_FLOOR] + 0.05:
+        return True
+    return _lava(ix, iy, f, salts, rp) > 0.5
 
 
 @njit(cache=True, nogil=True)
@@ -192,6 +200,8 @@ def _height(ix, iy, f, salts, vol, rp):
     if m > 0.0:
         r = ridged(px * 0.3, py * 0.3, salts[S_RIDGE], 6)
         h += m * (20.0 + 185.0 * smoothstep(0.3, 0.95, r) + 30.0 * e)
+        if rp[rk.R_MOUNT] > 0.0:   # a recipe's high ranges: lifted, and peaks sharper
+            h += rp[rk.R_MOUNT] * m * (30.0 + 90.0 * smoothstep(0.2, 0.9, r))
     lw = _lake(ix, iy, f, salts)
     if lw > 0.0:
         h = lerp(h, -7.0 + 4.0 * e, lw)
@@ -386,7 +396,7 @@ def _chunk_surface(cx, cy, salts, vol, rp, pal, nodes, height, color, material, 
             biome[j, i] = _classify(ix, iy, h, f, salts, vol, rp)
             material[j, i] = MAT_WATER if h < WATER_LEVEL else MAT_LAND
             _albedo(ix, iy, h, s, f, salts, vol, rp, pal, col)
-            if rp[rk.R_LAVA] > 0.0 and h >= WATER_LEVEL and _lava(ix, iy, f, salts, rp) > 0.5:
+            if rp[rk.R_LAVA] > 0.0 and h >= WATER_LEVEL and _lava_cell(ix, iy, h, f, salts, rp):
                 material[j, i] = MAT_LAVA
                 col[0], col[1], col[2] = 60.0, 22.0, 12.0
             for c in range(3):

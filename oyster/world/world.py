@@ -6,11 +6,11 @@ import math
 import numpy as np
 
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
-from .recipe import DEFAULT, WorldRecipe
-from .recipe_pack import pack
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
+from .recipe import DEFAULT, WorldRecipe
+from .recipe_pack import pack
 from .scene import Scene
 from .sculpt import overlaps
 from .state import DT, WorldScalars, weather_targets, wrap_angle
