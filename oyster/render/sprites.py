@@ -13,8 +13,8 @@ from oyster.render import slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import (
     K_ANIMAL,
-    K_PINE,
     K_PALM,
+    K_PINE,
     K_TREE,
     K_VILLAGER,
     KIND_BOX,
