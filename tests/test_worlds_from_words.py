@@ -112,3 +112,22 @@ def test_trailers_film_the_prompt_world_without_murky_frames(prompt, style, tmp_
         assert abs(last[-20:, :, 0] - last[-20:, :, 2]).mean() < 12
     else:
         assert (last[-30:, :, 0] - last[-30:, :, 2]).mean() > 40         # sand, not grass
+
+
+def test_hud_names_the_style():
+    from oyster.app.views import hud_html
+    from oyster.serve.slots import hud_fields
+    with Session(seed=6, prompt="the surface of the moon", width=W, height=H) as s:
+        html = hud_html(hud_fields(s.state()))
+    assert "cratered moon" in html
+
+
+def test_the_page_log_says_what_the_prompt_made():
+    from oyster.serve import Runner, ServeConfig
+    runner = Runner(ServeConfig.from_env(width=W, height=H, max_players=1))
+    try:
+        runner.open("web-words", seed=3, prompt="the badlands of Utah with marmalade")
+        said = " ".join(text for who, text in runner.log("web-words") if who == "world")
+        assert "red rock canyons" in said and "Not understood: 'marmalade'" in said
+    finally:
+        runner.shutdown()
