@@ -89,6 +89,21 @@ def test_what_was_not_understood_is_reported_plainly():
     assert read_world("the start of a desert").not_understood == ["start"], "'start' is not a typo of 'stark'"
 
 
+@pytest.mark.parametrize("prompt, preset, changes", [
+    ("a desert without cacti in heavy rain", "dunes", {"flora.cactus": 0.0}),
+    ("an island with no trees", "archipelago", {"flora.broadleaf": 0.0, "flora.pine": 0.0, "flora.palm": 0.0}),
+    ("a moon-like world with no water at all", "moon", {"water.enabled": False}),
+    ("a volcanic wasteland without lava", "volcanic", {"terrain.lava_flows": False}),
+])
+def test_no_and_without_turn_things_off(prompt, preset, changes):
+    r = read_world(prompt)
+    assert r.preset == preset and changes.items() <= r.changes.items(), (r.preset, r.changes)
+    assert not r.not_understood
+    r.recipe()
+    if "rain" in prompt:
+        assert r.edits == [{"op": "weather", "kind": "rain", "intensity": 0.9}], "'without' is not 'no rain'"
+
+
 def test_weather_and_time_are_read_as_direct_mode_reads_them():
     for text in ("heavy rain at 6:30 in the morning", "thick fog at dusk", "a thunderstorm at midnight",
                  "light snow at 3 pm"):

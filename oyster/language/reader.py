@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from oyster.language import direct_words as D
 from oyster.language.describe import change_words, edit_words
 from oyster.language.match import FILLER, Hit, find
-from oyster.language.vocab import ALREADY, AXES, CHANGES, PAINT, PART_WORDS, PROFILES, Entry
+from oyster.language.vocab import ABSENT, ALREADY, AXES, CHANGES, NEGATIONS, PAINT, PART_WORDS, PROFILES, Entry
 
 MIN_SCORE = 0.6          # below this no preset is named (the world stays as it is, plus any changes)
 ATTR_WEIGHT = 0.8        # how much the climate attributes count beside explicit votes
@@ -98,6 +98,22 @@ def _ground_snow(tokens: list[str], i: int, hits: list[Hit]) -> bool:
     return tokens[i] in SNOW_ADJECTIVES and any(h.entry.land and 0 < h.start - i <= 2 for h in hits)
 
 
+def _negation(tokens: list[str], start: int) -> int | None:
+    """Index of the "no" / "without" that denies the world word at `start` ("without any cacti"), or None."""
+    j = start - 1
+    while j >= 0 and tokens[j] in ("a", "an", "any", "the", "more", "single"):
+        j -= 1
+    return j if j >= 0 and tokens[j] in NEGATIONS else None
+
+
+def _absent(e: Entry) -> dict[str, object]:
+    off: dict[str, object] = {}
+    for key in [*e.changes, *(f"@{p}" for p in e.places), *([f"^{PART_WORDS.get(e.phrase, e.part)}"] if
+                                                              (e.part or e.phrase in PART_WORDS) else [])]:
+        off.update(ABSENT.get(key, {}))
+    return off
+
+
 def read_world(text: str, choose_preset: bool = True) -> WorldReading:
     """Read a sentence into a WorldReading; never raises on odd text (unknown words are reported).
 
@@ -109,6 +125,7 @@ def read_world(text: str, choose_preset: bool = True) -> WorldReading:
     entries: list[Entry] = []
     changes: dict[str, object] = {}
     deferred: list[str] = []                    # changes that depend on the preset chosen (ALREADY)
+    negated: dict[str, object] = {}             # what "no X" / "without X" turns off
     hours: list[float] = []
     edits: list[dict] = []
     for clause in D.clauses(D.clean(text)):
@@ -118,7 +135,9 @@ def read_world(text: str, choose_preset: bool = True) -> WorldReading:
         changes.update(painted)
         snow_ground = {i for i in range(len(tokens)) if _ground_snow(tokens, i, hits)}
         lying = {i for h in hits if "winter" in h.entry.changes for i in range(h.start, h.end)}
-        weather_text = " ".join("" if i in snow_ground | lying else t for i, t in enumerate(tokens))
+        denied = {id(h): j for h in hits if (j := _negation(tokens, h.start)) is not None}
+        quiet = snow_ground | lying | set(denied.values())      # words the weather reading must not see
+        weather_text = " ".join("" if i in quiet else t for i, t in enumerate(tokens))
         said, used = D.read_clause(weather_text)
         edits += said
         covered = set(snow_ground)
@@ -133,6 +152,15 @@ def read_world(text: str, choose_preset: bool = True) -> WorldReading:
             words = " ".join(tokens[h.start:h.end])
             if id(h) in paint_hits:
                 reading.understood.append(f"{words}: colour")
+                continue
+            if id(h) in denied:
+                covered.update(range(denied[id(h)], h.end))
+                off = _absent(e)
+                if off:
+                    negated.update(off)
+                    reading.understood.append(f"{tokens[denied[id(h)]]} {words}")
+                else:
+                    reading.not_understood.append(f"{tokens[denied[id(h)]]} {words}")
                 continue
             entries.append(e)
             for name in e.changes:
@@ -156,6 +184,7 @@ def read_world(text: str, choose_preset: bool = True) -> WorldReading:
     for name in deferred:
         if reading.preset not in ALREADY[name]:
             changes.update(CHANGES[name])
+    changes.update(negated)                     # "without cacti" wins over the preset's own cacti
     reading.changes = changes
     if hours and not any(e["op"] == "time" for e in edits):
         edits.append({"op": "time", "hour": hours[-1]})

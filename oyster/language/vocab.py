@@ -79,6 +79,21 @@ ALREADY = {"winter": ("alpine", "tundra"), "autumn": ("autumn_forest",), "mounta
            "islands": ("archipelago",), "dunes": ("dunes",), "canyons": ("canyon",), "craters": ("moon",),
            "palm": ("archipelago", "jungle"), "lava": ("volcanic",), "frozen": ("alpine", "tundra"),
            "crystals": ("alien",), "moons": ("alien",), "planet": ("alien", "moon")}
+# What "no X" / "without X" sets, by the change X names, by the place it is, or by the part it paints
+# ("a desert without cacti", "an island with no trees", "a world with no water").
+ABSENT: dict[str, dict[str, object]] = {
+    "palm": {"flora.palm": 0.0}, "cactus": {"flora.cactus": 0.0}, "pine": {"flora.pine": 0.0},
+    "broadleaf": {"flora.broadleaf": 0.0}, "dead_trees": {"flora.dead_tree": 0.0}, "ruins": {"flora.ruin": 0.0},
+    "crystals": {"flora.crystal": 0.0}, "houses": {"flora.house": 0.0}, "rocks": {"flora.rock": 0.0},
+    "volcano": {"terrain.volcano": False, "terrain.lava_flows": False}, "lava": {"terrain.lava_flows": False},
+    "frozen": {"water.frozen": False}, "moons": {"sky.moons": 0}, "planet": {"sky.planet": False},
+    "mountains": {"terrain.mountains": 0.0}, "islands": {"terrain.islands": 0.0}, "dunes": {"terrain.dunes": 0.0},
+    "canyons": {"terrain.canyons": 0.0}, "craters": {"terrain.craters": 0.0},
+    "@forest": {"flora.broadleaf": 0.0, "flora.pine": 0.0, "flora.palm": 0.0},
+    "@lake": {"terrain.lakes": 0.0}, "@village": {"flora.house": 0.0},
+    "^water": {"water.enabled": False}, "^sky": {"sky.clouds": 0.0},
+}
+NEGATIONS = frozenset({"no", "without", "not", "never", "zero", "nor", "lacking"})
 # Which recipe colour a painted part of the world sets.
 PAINT = {"sky": "sky.day_color", "water": "water.color", "ground": "ground.color", "trees": "flora.leaf_color"}
 # World words that also name a paintable part ("a pink sea", "orange trees").
