@@ -12,6 +12,7 @@ from oyster.language.vocab import Entry, vocabulary
 
 MAX_PHRASE = 7          # words in the longest phrase of the vocabulary that we look for
 MIN_FUZZY = 5           # shorter unknown words are not typo-repaired ("moan" is not "moon")
+MAX_TYPO_WORDS = 12     # unknown words per clause tried as typos (bounds the cost of long gibberish)
 # Word ends that join a world word into a compound ("icescape", "snowfield", "frostbitten").
 COMPOUND_TAILS = ("scapes", "scape", "lands", "land", "fields", "field", "bitten", "covered", "capped", "clad",
                   "swept", "filled", "like", "world", "side", "bound", "y", "s")
@@ -82,8 +83,8 @@ def distance(a: str, b: str, limit: int) -> int:
 
 
 @lru_cache(maxsize=4096)
-def lookup(word: str) -> tuple[str, str] | None:
-    """(vocabulary key, how) for one word, or None."""
+def lookup(word: str, typos: bool = True) -> tuple[str, str] | None:
+    """(vocabulary key, how) for one word, or None; `typos=False` skips the (slower) typo search."""
     vocab = vocabulary()
     if word in vocab:
         return word, "exact"
@@ -97,7 +98,7 @@ def lookup(word: str) -> tuple[str, str] | None:
         base = head if head in vocab else next((f for f in forms(head) if f in vocab), None)
         if base and (tail in COMPOUND_TAILS or tail in vocab):
             return base, "compound"
-    if len(word) < MIN_FUZZY or known_word(word):
+    if not typos or len(word) < MIN_FUZZY or known_word(word):
         return None
     limit = 1 if len(word) < 8 else 2
     best = None
@@ -111,7 +112,7 @@ def lookup(word: str) -> tuple[str, str] | None:
     return (best[1], "typo") if best else None
 
 
-def find(tokens: list[str]) -> list[Hit]:
+def find(tokens: list[str], typos: int = MAX_TYPO_WORDS) -> list[Hit]:
     """World words in a clause's tokens, left to right; each token in at most one hit. Longer phrases win
     wherever they start ("the wild west" is the west, not "the wild" + "west")."""
     vocab = vocabulary()
@@ -126,7 +127,8 @@ def find(tokens: list[str]) -> list[Hit]:
             taken[i:i + n] = [True] * n
     for i, tok in enumerate(tokens):
         if not taken[i]:
-            found = lookup(tok)
+            found = lookup(tok, typos > 0)
+            typos -= found is None or found[1] == "typo"
             if found is not None:
                 hits.append(Hit(i, i + 1, vocab[found[0]], found[1]))
     return sorted(hits, key=lambda h: h.start)
