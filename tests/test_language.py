@@ -145,3 +145,19 @@ def test_other_commands_are_left_to_direct_mode(text):
 def test_an_unknown_world_is_said_so():
     r = restyle("turn this into blorp land")
     assert r.edits == [] and "blorp" in r.reply
+
+
+def test_hostile_text_is_read_safely_and_quickly():
+    import random
+    import string
+    import time
+    rng = random.Random(1)
+    junk = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(5, 12)))
+                    for _ in range(60))[:500]
+    t = time.perf_counter()
+    r = read_world(junk)
+    assert time.perf_counter() - t < 2.0                     # gross bound: typo search is capped per clause
+    assert r.preset is None and len(r.not_understood) >= 40
+    r = read_world("<script>alert(1)</script> a desert 🙂🙂")
+    assert r.preset == "dunes" and not r.not_understood     # markup and emoji are dropped, never echoed
+    assert restyle("turn this into <b>a desert</b>").edits == [{"op": "recipe", "preset": "dunes"}]
