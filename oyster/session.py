@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oyster.language import read_prompt
+from oyster.language.restyle import restyle
 from oyster.world import persist
 from oyster.world.recipe import DEFAULT, WorldRecipe, from_doc, preset
 from oyster.world.world import World
@@ -160,7 +161,8 @@ class Session:
         if self._direct is None:
             from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
             self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
-        result = self._direct.interpret(text, self.state())
+        world = restyle(text)    # "turn this into a desert": a world change, read by the language layer
+        result = world if world is not None else self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
             try:

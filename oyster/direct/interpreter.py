@@ -54,10 +54,6 @@ class Interpreter:
         tail = (" " + R.TRUNCATED.format(n=MAX_CHARS)) if clean.truncated else ""
         if not clean.had_letters:
             return _result([], _empty_reply(raw, clean) + tail)
-        from oyster.language.restyle import restyle  # "turn this into a desert": world words have one reader
-        world = restyle(clean.text)
-        if world is not None:
-            return _result(world.edits, world.reply + tail)
         edits: list[dict] = []
         notes: list[str] = []
         flags: set[str] = set()

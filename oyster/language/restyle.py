@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from oyster.language.describe import change_words, edit_words
-from oyster.language.direct_words import weather_or_time_word
+from oyster.language.direct_words import clean, weather_or_time_word
 from oyster.language.reader import WorldReading, read_world
 from oyster.language.vocab import PAINT
 
@@ -85,10 +85,11 @@ def _reading_for(text: str) -> WorldReading | None:
 
 
 def restyle(text: str) -> Restyle | None:
-    """A world change asked in Direct mode (normalised text), or None when the text asks for something else."""
-    if not isinstance(text, str) or len(text) > 500:
+    """A world change asked in Direct mode, or None when the text asks for something else (then Direct mode
+    reads it). `Session.command` asks this first."""
+    if not isinstance(text, str):
         return None
-    reading = _reading_for(" ".join(text.split()))
+    reading = _reading_for(clean(text))
     if reading is None:
         return None
     if not reading.shapes_world:
