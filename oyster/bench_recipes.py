@@ -1,5 +1,6 @@
-"""Benchmarks of recipe worlds for `python -m oyster.bench`: render time per preset, the first frame of a new
-prompt world, and the frames while a live recipe change regenerates the world around the player.
+"""Benchmarks of recipe worlds for `python -m oyster.bench` (rows as (what, size, threads, times) tuples):
+render time per preset, the first frame of a new prompt world, and the frames while a live recipe change
+regenerates the world around the player.
 
     python -m oyster.bench --only presets first_frame recipe_change
 """
@@ -11,6 +12,7 @@ import numpy as np
 # prompts whose worlds are timed from Session(...) to the first frame (fresh seeds: nothing cached)
 FIRST_FRAME_PROMPTS = ("a desert canyon", "a snowy mountain valley", "the surface of the moon", "a tropical island",
                        "an alien planet with a purple sky", "a neon city at night")
+WARMUP = 10                # untimed calls first, as in oyster.bench (which wraps these rows in its Row)
 CHANGES = ("dunes", "alpine", "moon", "archipelago", "city", "meadow")
 
 
@@ -24,7 +26,6 @@ def _since(t0) -> tuple[float, float]:
 
 def time_presets(frames: int) -> list:
     """render() alone at 640x360 on one thread, per preset, walking from its spawn."""
-    from oyster.bench import WARMUP, Row
     from oyster.render import render
     from oyster.session import Session
     from oyster.world.recipe import PRESETS
@@ -42,13 +43,12 @@ def time_presets(frames: int) -> list:
                 render(scene, out)
                 if i >= WARMUP:
                     times.append(_since(t0))
-        rows.append(Row(f"render:{name}", "640x360", 1, times))
+        rows.append((f"render:{name}", "640x360", 1, times))
     return rows
 
 
 def time_first_frame(frames: int) -> list:
     """Session(prompt) -> first frame for prompt worlds at fresh seeds, once the process is warm."""
-    from oyster.bench import Row
     from oyster.session import Session
     with Session(0, "a desert canyon", width=640, height=360) as s:   # warm: kernels compiled and loaded
         s.frame()
@@ -58,13 +58,12 @@ def time_first_frame(frames: int) -> list:
         with Session(9000 + k, prompt, width=640, height=360) as s:
             s.frame()
             times.append(_since(t0))
-    return [Row("first_frame", "640x360", numba.get_num_threads(), times)]
+    return [("first_frame", "640x360", numba.get_num_threads(), times)]
 
 
 def time_recipe_change(frames: int) -> list:
     """Every frame (Session.step, the recipe edit included in the frame it lands on) from a live recipe change
     until the whole loaded world shows the new recipe, for a cycle of presets."""
-    from oyster.bench import Row
     from oyster.session import Session
     times = []
     with Session(7, width=640, height=360) as s:
@@ -82,4 +81,4 @@ def time_recipe_change(frames: int) -> list:
                 times.append(_since(t0))
                 n += 1
                 time.sleep(max(0.0, 1 / 30 - times[-1][0]))    # real time between frames, as a player has
-    return [Row("recipe_change", "640x360", numba.get_num_threads(), times)]
+    return [("recipe_change", "640x360", numba.get_num_threads(), times)]

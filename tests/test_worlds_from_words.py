@@ -69,8 +69,9 @@ def test_the_prompt_reply_says_what_was_made_and_what_was_not_understood():
 def test_dream_says_it_learned_only_the_default_world():
     from types import SimpleNamespace
 
+    from oyster.app.dream_tab import DreamViews
     from oyster.app.handlers import web_id
-    from oyster.neural.app import DreamViews, load_dream
+    from oyster.neural.hub import load_dream
     from oyster.neural.recipe_note import off_recipe_note
     from oyster.serve import Runner, ServeConfig
     dream, info = load_dream()
@@ -116,7 +117,7 @@ def test_trailers_film_the_prompt_world_without_murky_frames(prompt, style, tmp_
 
 def test_hud_names_the_style():
     from oyster.app.views import hud_html
-    from oyster.serve.slots import hud_fields
+    from oyster.serve.visitor import hud_fields
     with Session(seed=6, prompt="the surface of the moon", width=W, height=H) as s:
         html = hud_html(hud_fields(s.state()))
     assert "cratered moon" in html

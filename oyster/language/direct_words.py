@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
+from oyster.direct import extract as S
 from oyster.direct import lexicon as L
-from oyster.direct import slots as S
 from oyster.direct.grammar import gravity_edit, time_edit, weather_edit
 from oyster.direct.text import is_known, normalise
 

@@ -26,16 +26,17 @@ from oyster.serve.checks import (
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
+from oyster.serve.hosted import SessionFactory
 from oyster.serve.metrics import FrameStats
-from oyster.serve.slots import Slot
 from oyster.serve.stream import Packet, Streaming
+from oyster.serve.visitor import Slot
 from oyster.session import Session
 
 
 class Runner(Streaming):
     """Owns every visitor's Session; thread-safe; all limits enforced here, not in the page."""
 
-    def __init__(self, config: ServeConfig | None = None, session_factory=Session):
+    def __init__(self, config: ServeConfig | None = None, session_factory: SessionFactory = Session):
         self.cfg = config or ServeConfig.from_env()
         self._new_session = session_factory
         self._slots: dict[str, Slot] = {}
@@ -88,7 +89,7 @@ class Runner(Streaming):
                 self._slots[self._line.popleft()].status = "active"   # its world is built by whoever uses it first
         with slot.lock:
             session, slot.session = slot.session, None
-        if session is not None and hasattr(session, "close"):
+        if session is not None:
             session.close()
         return True
 
@@ -117,12 +118,12 @@ class Runner(Streaming):
                 old = session
             else:
                 old, slot.session, slot.built_args = slot.session, session, args
-        if old is not None and hasattr(old, "close"):
+        if old is not None:
             old.close()
         if warning:
             slot.log_line("system", warning)
-        elif old is not session and getattr(session, "prompt_reply", ""):
-            slot.log_line("world", session.prompt_reply)   # what the prompt made, and what it did not understand
+        elif old is not session and args[1] and session.state().get("prompt_reply"):
+            slot.log_line("world", session.state()["prompt_reply"])   # what the prompt made and did not understand
         return warning
 
     def _info(self, slot: Slot, warning: str = "") -> dict:
@@ -250,8 +251,8 @@ class Runner(Streaming):
         slot.log_line("you", text)
         with slot.lock:
             result = slot.session.command(text)
-        reply = str(getattr(result, "reply", "")) or "Done."
-        edits = jsonable(list(getattr(result, "edits", [])))
+        reply = str(result.reply) or "Done."
+        edits = jsonable(list(result.edits))
         slot.log_line("world", reply)
         return {"ok": True, "reply": reply, "edits": edits}
 
