@@ -84,3 +84,20 @@ def view_target(world, x: float, y: float) -> tuple[float, float, float, float]:
         if sc > best + 1e-9:
             best, best_yaw = sc, yaw
     return x + 100.0 * math.cos(best_yaw), y + 100.0 * math.sin(best_yaw), 0.0, 0.0
+
+
+def shore_towards(world, x: float, y: float, tx: float, ty: float, step: float = 4.0,
+                  ahead: float = 40.0) -> tuple[float, float]:
+    """The last walkable point walking from (x, y) towards (tx, ty) before the ground `ahead` metres on is water
+    (where to stand to see the sea); (x, y) itself when the first step is not walkable."""
+    d = math.hypot(tx - x, ty - y) or 1.0
+    ux, uy = (tx - x) / d, (ty - y) / d
+    bx, by = x, y
+    for k in range(1, 200):
+        px, py = x + ux * step * k, y + uy * step * k
+        if not walkable(world, px, py):
+            break
+        bx, by = px, py
+        if terrain.height_at(world.seed, px + ux * ahead, py + uy * ahead, world.recipe) < 0.0:
+            break
+    return bx, by

@@ -109,7 +109,7 @@ def _vector(r: WorldRecipe) -> np.ndarray:
     # the start stays on land: today's ramp, a small island in an archipelago
     v[R_RAMP0], v[R_RAMP1] = (300.0, 1400.0) if t.islands == 0.0 else (50.0, 180.0 + 900.0 * (1.0 - t.islands))
     # mountains keep this far from the start (today's: a 250-550 m ramp); high ranges close in on a valley
-    v[R_MRAMP0], v[R_MRAMP1] = (250.0, 550.0) if t.mountains < 0.5 else (90.0, 260.0)
+    v[R_MRAMP0], v[R_MRAMP1] = (250.0, 550.0) if t.mountains < 0.5 else (140.0, 380.0)
     rock = g.rock
     v[R_ROCK0], v[R_ROCK_D1], v[R_ROCK_D2] = float(rock[0]), float(rock[0] - rock[1]), float(rock[0] - rock[2])
     v[R_STRATA] = 1.0 if g.strata is not None else 0.0

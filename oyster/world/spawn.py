@@ -26,6 +26,9 @@ def start_pose(world) -> tuple[float, float, float]:
     # today's world faces its volcano; other recipes face the best view (water, lava, relief, no wall)
     facing_volcano = r.terrain.volcano and not r.terrain.lava_flows
     vx, vy, _, _ = terrain.volcano_site(seed, r) if facing_volcano else places.view_target(world, x0, y0)
+    if r.terrain.islands > 0.0:     # walk towards the sea in view, to stand above the shore
+        x0, y0 = places.shore_towards(world, x0, y0, vx, vy)
+        vx, vy, _, _ = places.view_target(world, x0, y0)
     reach = RINGS * STEP_M + CLEAR_M + 8.0
     objs = [(x, y, r) for _, _, _, x, y, r, _ in world.entities_near(x0, y0, reach)]
     best, best_gap = None, -1.0

@@ -44,6 +44,9 @@ def _node_fields(gx, gy, salts, vol, rp, out):
     rv = np.sqrt((x - vol[0]) ** 2 + (y - vol[1]) ** 2)
     # the start and the volcano stand on land (a noisy-edged island at worst)
     # (the ramps are gentle: a steep one would make every field derived from c change abruptly at the crease)
+    if rp[rk.R_ISLANDS] > 0.0:   # open sea around the start island, then the archipelago beyond
+        c = lerp(c, min(c, -0.3), rp[rk.R_ISLANDS] * smoothstep(rp[rk.R_RAMP1], rp[rk.R_RAMP1] + 60.0, r0)
+                 * (1.0 - smoothstep(500.0, 800.0, r0)))
     c = max(c, lerp(0.35, -1.3, smoothstep(rp[rk.R_RAMP0], rp[rk.R_RAMP1], r0)))
     c = max(c, lerp(0.3, -1.3, smoothstep(vol[2] + 50.0, vol[2] + 700.0, rv)))
     m = smoothstep(-0.05, 0.3, c) * smoothstep(0.15, 0.6, -e)
