@@ -179,7 +179,6 @@ class Session:
         with self.world.cache.frame_lock:
             st = self.world.state()
         st["prompt"] = self.prompt
-        st["prompt_reply"] = self.prompt_reply      # what the prompt made, and what it did not understand
         return st
 
     def ground(self, x: float, y: float) -> float:

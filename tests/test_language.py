@@ -110,8 +110,8 @@ def test_weather_and_time_are_read_as_direct_mode_reads_them():
         ours = sorted(read_world(text).edits, key=lambda e: e["op"])
         theirs = sorted(interpret(text).edits, key=lambda e: e["op"])
         assert ours == theirs, text
-    assert read_world("a snowy night").edits == [{"op": "time", "hour": 22.0},
-                                                 {"op": "weather", "kind": "snow", "intensity": 0.6}]
+    assert read_world("a snowy night").edits == [{"op": "weather", "kind": "snow", "intensity": 0.6},
+                                                 {"op": "time", "hour": 22.0}]      # in the order said
     assert read_world("a forest under a full moon").preset != "moon"
     assert {"op": "gravity", "scale": 0.165} in read_world("dunes with gravity like on the moon").edits
 

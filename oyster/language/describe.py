@@ -1,4 +1,4 @@
-"""Plain words for what a reading did: recipe changes and edits, for replies and summaries."""
+"""Plain words for what a reading changed in a world recipe, for replies and summaries."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -46,17 +46,3 @@ def change_words(path: str, value) -> str:
         things = _FLORA_WORDS.get(name, name.replace("_", " "))
         return f"{things} appear" if value else f"no more {things}"
     return f"{path} set to {value}"
-
-
-def edit_words(e: dict) -> str:
-    op = e["op"]
-    if op == "weather":
-        return "the sky clears" if e["kind"] == "clear" else f"the weather turns to {e['kind']}"
-    if op == "time" and "hour" in e:
-        h = float(e["hour"])
-        return f"the clock goes to {int(h):02d}:{int(round(h % 1 * 60)) % 60:02d}"
-    if op == "gravity":
-        return f"gravity x{e['scale']}"
-    if op == "eruption":
-        return "the volcano erupts"
-    return op

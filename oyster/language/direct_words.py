@@ -9,6 +9,7 @@ import re
 
 from oyster.direct import extract as S
 from oyster.direct import lexicon as L
+from oyster.direct import replies as R
 from oyster.direct.grammar import gravity_edit, time_edit, weather_edit
 from oyster.direct.text import is_known, normalise
 
@@ -53,28 +54,33 @@ def _words(table: L.Table, text: str) -> set[str]:
 
 
 def read_clause(clause: str) -> tuple[list[dict], set[str]]:
-    """(edits for weather / time / gravity / eruption, the words that said them) of one normalised clause."""
-    edits: list[dict] = []
-    used: set[str] = set()
-    gravity_said = L.GRAVITY_WORDS.first(clause)
-    if gravity_said:
+    """(edits for weather / time / gravity / eruption in the order the clause says them, the words that said
+    them) of one normalised clause."""
+    said: list[tuple[set[str], dict]] = []          # (words, edit)
+    if L.GRAVITY_WORDS.first(clause):
         scale = S.gravity_scale(clause)
         if scale is not None:
-            edits.append(gravity_edit(scale))
-            used |= _words(L.GRAVITY_WORDS, clause) | _words(L.GRAVITY_SCALE, clause)
+            said.append((_words(L.GRAVITY_WORDS, clause) | _words(L.GRAVITY_SCALE, clause), gravity_edit(scale)))
     if L.ERUPT.first(clause) or (L.VOLCANO.first(clause) and L.VOLCANO_GO.first(clause)):
-        edits.append({"op": "eruption", "strength": S.strength(clause)})
-        used |= _words(L.ERUPT, clause) | _words(L.VOLCANO_GO, clause) | _words(L.STRENGTH, clause)
+        said.append((_words(L.ERUPT, clause) | _words(L.VOLCANO_GO, clause) | _words(L.STRENGTH, clause),
+                     {"op": "eruption", "strength": S.strength(clause)}))
     hour = S.hour_of_day(clause, None)
     if hour is not None:
-        edits.append(time_edit(hour, None))
-        used |= _words(L.TIME_OF_DAY, clause) | _words(L.DAYPART, clause) | _words(L.TIME_WORDS, clause)
-        used |= {w for w in clause.split() if any(c.isdigit() for c in w) or w in ("am", "pm", "oclock")}
+        words = _words(L.TIME_OF_DAY, clause) | _words(L.DAYPART, clause) | _words(L.TIME_WORDS, clause)
+        words |= {w for w in clause.split() if any(c.isdigit() for c in w) or w in ("am", "pm", "oclock")}
+        said.append((words, time_edit(hour, None)))
     rest = clause
     for s, e, _ in L.TIME_OF_DAY.find(clause):   # "day" and "night" are not weather
         rest = rest[:s] + " " * (e - s) + rest[e:]
     weather = weather_edit(rest)
     if weather is not None:
-        edits.append(weather)
-        used |= _words(L.WEATHER, rest) | _words(L.INTENSITY, rest) | _words(L.WEATHER_NEG, rest)
-    return edits, used
+        said.append((_words(L.WEATHER, rest) | _words(L.INTENSITY, rest) | _words(L.WEATHER_NEG, rest), weather))
+    tokens = clause.split()
+    first = {w: i for i, w in reversed(list(enumerate(tokens)))}
+    said.sort(key=lambda p: min((first.get(w, len(tokens)) for w in p[0]), default=len(tokens)))
+    return [e for _, e in said], set().union(*(w for w, _ in said))
+
+
+def describe(edit: dict) -> str:
+    """Direct mode's own sentence for a weather / time / gravity / eruption edit ("Fog rolls in.")."""
+    return R.describe(edit)

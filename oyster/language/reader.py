@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from oyster.language import direct_words as D
-from oyster.language.describe import change_words, edit_words
+from oyster.language.describe import change_words
 from oyster.language.match import FILLER, Hit, find
 from oyster.language.vocab import ABSENT, ALREADY, AXES, CHANGES, NEGATIONS, PAINT, PART_WORDS, PROFILES, Entry
 
@@ -43,9 +43,9 @@ class WorldReading:
         """One plain sentence: what the text made and what it did not understand."""
         parts = [f"World: {self.recipe().terrain.style}"] if self.shapes_world else []
         parts += [change_words(k, v) for k, v in self.changes.items()]
-        parts += [edit_words(e) for e in self.edits]
-        text = "; ".join(parts) + "." if parts else "Nothing in that changes the world."
-        text = text[0].upper() + text[1:]
+        text = (parts[0][0].upper() + "; ".join(parts)[1:] + ".") if parts else ""
+        text = " ".join([t for t in (text, *(D.describe(e) for e in self.edits)) if t])   # Direct mode's words
+        text = text or "Nothing in that changes the world."
         if self.not_understood:
             text += " Not understood: " + ", ".join(repr(w) for w in self.not_understood) + "."
         return text

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from oyster.language.describe import change_words, edit_words
-from oyster.language.direct_words import clean, weather_or_time_word
+from oyster.language.describe import change_words
+from oyster.language.direct_words import clean, describe, weather_or_time_word
 from oyster.language.reader import WorldReading, read_world
 from oyster.language.vocab import PAINT
 
@@ -110,7 +110,7 @@ def reply(reading: WorldReading) -> str:
     text = text[0].upper() + text[1:]
     rest = [e for e in reading.edits if e["op"] in ("weather", "time", "gravity")]
     if rest:
-        text += " Also " + ", ".join(edit_words(e) for e in rest) + "."
+        text += " " + " ".join(describe(e) for e in rest)
     if reading.not_understood:
         text += " I did not understand: " + ", ".join(reading.not_understood) + "."
     return text

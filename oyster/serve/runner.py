@@ -122,8 +122,8 @@ class Runner(Streaming):
             old.close()
         if warning:
             slot.log_line("system", warning)
-        elif old is not session and args[1] and session.state().get("prompt_reply"):
-            slot.log_line("world", session.state()["prompt_reply"])   # what the prompt made and did not understand
+        elif old is not session and session.prompt_reply:
+            slot.log_line("world", session.prompt_reply)   # what the prompt made, and what it did not understand
         return warning
 
     def _info(self, slot: Slot, warning: str = "") -> dict:
