@@ -9,7 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from oyster import Session  # noqa: E402  (after the env default above)
 from oyster.app import build_demo, launch_kwargs  # noqa: E402
-from oyster.serve import Runner  # noqa: E402
+from oyster.serve.choose import make_runner  # noqa: E402
 
 
 def warm_up() -> float:
@@ -33,7 +33,7 @@ def warm_up() -> float:
 
 def main() -> None:
     print(f"warm-up {warm_up():.1f} s", flush=True)
-    runner = Runner()
+    runner = make_runner()   # OYSTER_RUNNER=ray: sessions on a Ray cluster (RAY_ADDRESS, else a local one)
     demo = build_demo(runner)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **launch_kwargs(runner))
