@@ -87,8 +87,9 @@ class SessionHost:
     def command(self, sid: str, text: str) -> dict:
         """The reply, plus the session's snapshot right after the edit (the page server stores it at once)."""
         def go():
-            out = self.runner.command(sid, text)
-            out["snapshot"] = self._snapshot(sid)
+            with self.runner._slot(sid).lock:   # no other snapshot slips between the edit and this one
+                out = self.runner.command(sid, text)
+                out["snapshot"] = self._snapshot(sid)
             return out
         return _call(go)
 
@@ -163,16 +164,19 @@ class SessionHost:
         return True
 
     def _snapshot(self, sid: str) -> dict | None:
+        """The session's snapshot; versions follow the order of the worlds they capture (taken under its lock)."""
         try:
-            code = self.runner.snapshot(sid)
-            log = [list(x) for x in self.runner.log(sid)]
-            seq = self.runner.held(sid)[0]
+            slot = self.runner._slot(sid)
+            with slot.lock:
+                code = self.runner.snapshot(sid)
+                log = [list(x) for x in self.runner.log(sid)]
+                seq = self.runner.held(sid)[0]
+                with self._lock:
+                    version = self._versions.get(sid, 0) + 1
+                    self._versions[sid] = version
         except (InputError, UnknownSession):
             return None
-        with self._lock:
-            version = self._versions.get(sid, 0) + 1
-            self._versions[sid] = version
-        return {"v": SNAPSHOT_SCHEMA, "version": version, "code": code, "log": log, "seq": seq}
+        return {"v": SNAPSHOT_SCHEMA, "version": version, "code": code, "log": log, "seq": seq, "host": self.name}
 
     def _report_loop(self) -> None:
         next_due = time.monotonic()

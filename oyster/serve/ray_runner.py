@@ -199,8 +199,11 @@ class RayRunner:
         with self._lock:
             self._visitors.pop(session_id, None)
         out = self._d("release", session_id, reason)
-        if out["host"] is not None:
-            self._handle(out["host"]).close.remote(session_id, reason)   # fire and forget: the seat is free now
+        if out["host"] is not None:   # waited for, so a quick re-open of the same id cannot race the close
+            try:
+                self._ray.get(self._handle(out["host"]).close.remote(session_id, reason), timeout=10)
+            except Exception:  # noqa: BLE001 - a dead host has closed it anyway; the seat is free already
+                log.warning("host %s did not confirm closing a session", out["host"])
         return out["released"]
 
     def line_message(self, position: int) -> str:
