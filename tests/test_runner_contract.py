@@ -10,6 +10,7 @@ import pytest
 
 from oyster.serve import InputError, Runner, RunnerFull, ServeConfig, UnknownSession
 from oyster.serve.encode import parse_data_url
+from oyster.serve.proctree import inet_sockets, is_loopback, is_unset, tree
 from oyster.serve.seam import RunnerSeam
 
 ray = pytest.importorskip("ray")
@@ -148,64 +149,14 @@ def test_metrics_have_the_counters(runner):
 
 
 # ---- Ray only ---------------------------------------------------------------------------------------------------
-def _tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(d))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, []))
-    return out
-
-
-def _inet_sockets(pids: list[int]) -> list[tuple[str, str, str]]:
-    """(table, local address, remote address) of every TCP/UDP socket the processes hold, hex as in /proc."""
-    inodes = set()
-    for p in pids:
-        try:
-            fds = os.listdir(f"/proc/{p}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                link = os.readlink(f"/proc/{p}/fd/{fd}")
-            except OSError:
-                continue
-            if link.startswith("socket:["):
-                inodes.add(link[8:-1])
-    found = []
-    for table in ("tcp", "tcp6", "udp", "udp6"):
-        with open(f"/proc/net/{table}") as f:
-            for line in f.readlines()[1:]:
-                cols = line.split()
-                if cols[9] in inodes:
-                    found.append((table, cols[1], cols[2]))
-    return found
-
-
-def _loopback(addr: str) -> bool:
-    ip = addr.split(":")[0]
-    if len(ip) == 8:                                  # IPv4, little-endian hex: 127.x.x.x ends in 7F
-        return ip.endswith("7F")
-    return ip in ("00000000000000000000000001000000",) or (ip[:24] == "0000000000000000FFFF0000" and ip.endswith("7F"))
-
-
 def test_local_ray_uses_loopback_only(ray_runner):
     """Every socket of this process and of the Ray processes it started is on 127.0.0.1 (listening included)."""
     ray_runner.open("a")
     gen = ray_runner.frames("a")
     next(gen)
-    socks = _inet_sockets(_tree(os.getpid()))
+    socks = inet_sockets(tree(os.getpid()))
     assert len(socks) > 10, "the Ray processes were not found"
-    bad = [s for s in socks if not _loopback(s[1]) or (s[2].strip("0:") and not _loopback(s[2]))]
+    bad = [s for s in socks if not is_loopback(s[1]) or not (is_unset(s[2]) or is_loopback(s[2]))]
     assert bad == [], bad
     assert all(n["NodeManagerAddress"] == "127.0.0.1" for n in ray.nodes())
     ray_runner.close("a")
