@@ -152,8 +152,10 @@ class RayRunner:
                 raise UnknownSession("No host is available to continue this world; reload to try again.")
             time.sleep(0.2)   # every host is down or draining: wait for one to come back
         seed, prompt, code = mv["args"] or (0, "", "")
+        t0 = time.monotonic()
         reply = self._handle(mv["host"]).open.remote(sid, seed, prompt, code, mv["snapshot"], False)
         unwrap(self._ray.get(reply, timeout=self.opt.first_frame_s))
+        log.info("restored on %s in %.2f s", mv["host"], time.monotonic() - t0)
         return mv["host"]
 
     def _on_host(self, sid: str, method: str, *args, timeout: float = 120.0):
@@ -306,9 +308,12 @@ class RayRunner:
             with self._lock:
                 v.fid_base = v.fid
             try:
+                t0 = time.monotonic()
                 if moved:   # drained: whoever drains re-places it from an exact snapshot; wait for that
                     host = self._moved_from(session_id, moved)
                 host = self._recover(session_id, failed) if failed else self._where(session_id)
+                log.info("session moved from %s to %s in %.2f s (lost %.2f s ago)", failed or moved, host,
+                         time.monotonic() - t0, time.monotonic() - lost_at)
             except UnknownSession as e:
                 yield {"message": str(e), "done": True}
                 return
