@@ -208,3 +208,25 @@ def test_a_stalled_host_is_detected_and_its_sessions_move(ray_runner):
     assert time.monotonic() - t0 < 30
     assert ray_runner.state("a")["gravity"] == pytest.approx(0.165)
     ray_runner.close("a")
+
+
+def test_the_page_plays_through_ray_end_to_end(ray_runner, tmp_path):
+    """The Gradio page on RayRunner: a simulated visitor joins, gets frames, and sees its key changes applied."""
+    import asyncio
+
+    from oyster.app.page import build_demo, launch_kwargs
+    from oyster.app.testing import free_port
+    from oyster.serve import loadtest
+    from oyster.waitlist import Waitlist
+
+    demo = build_demo(ray_runner, Waitlist(str(tmp_path / "w.db")), extensions=[])
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                **launch_kwargs(ray_runner))
+    try:
+        results, server = asyncio.run(loadtest.run_round(f"http://127.0.0.1:{port}/", 1, seconds=3.0, warmup=1.0))
+    finally:
+        demo.close()
+    r = results[0]
+    assert not r.error and len(r.arrivals) > 10 and r.key_latency_ms, r.error
+    assert server["runner"] == "ray" and len(server["hosts"]) == 2
