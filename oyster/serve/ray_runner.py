@@ -72,7 +72,7 @@ class _Visitor:
     held: frozenset = frozenset()
     fid_base: int = 0          # frame ids keep growing across a move to another host
     fid: int = 0
-    jpeg: bytes | None = None
+    url: str | None = None     # the newest frame's data URL (decoded only when a side view asks)
 
 
 class RayRunner:
@@ -348,11 +348,12 @@ class RayRunner:
                 wait = self.opt.stall_s
                 if "url" in packet and packet.get("frame_id"):
                     fid = packet["frame_id"] + v.fid_base
-                    meta, jpeg = parse_data_url(packet["url"])
-                    packet["frame_id"] = fid
-                    packet["url"] = data_url(jpeg, fid, meta.get("seq", -1))
+                    if v.fid_base:   # after a move: re-number (the first host's frames pass through untouched)
+                        meta, jpeg = parse_data_url(packet["url"])
+                        packet["frame_id"] = fid
+                        packet["url"] = data_url(jpeg, fid, meta.get("seq", -1))
                     with self._lock:
-                        v.fid, v.jpeg = fid, jpeg
+                        v.fid, v.url = fid, packet["url"]
                 yield packet
         except RayError as e:
             raise _HostLost(host) from e
@@ -410,9 +411,9 @@ class RayRunner:
     def latest_frame(self, session_id: str) -> tuple[int, np.ndarray | None]:
         """The newest frame this page server streamed (decoded from its JPEG), for side views."""
         v = self._visitor(session_id)
-        if v.jpeg is None:
+        if v.url is None:
             return v.fid, None
-        bgr = cv2.imdecode(np.frombuffer(v.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        bgr = cv2.imdecode(np.frombuffer(parse_data_url(v.url)[1], np.uint8), cv2.IMREAD_COLOR)
         return v.fid, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
     # ---- operations ------------------------------------------------------------------------------------------
