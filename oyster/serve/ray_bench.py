@@ -31,6 +31,7 @@ def load_round(kind: str, visitors: int, seconds: float, fps: float) -> dict:
     try:
         pids = tree(proc.pid)
         cpu0, sent0 = cpu_seconds(pids), asyncio.run(loadtest._metrics_by_name(base))["frames_sent"]
+        front0 = cpu_seconds([proc.pid])
         results, server = asyncio.run(loadtest.run_round(base, visitors, seconds))
         print(f"\n#### runner: {kind}")
         summary = loadtest.report(visitors, results, server)
@@ -39,10 +40,12 @@ def load_round(kind: str, visitors: int, seconds: float, fps: float) -> dict:
         lat = [x for r in results for x in r.key_latency_ms]
         summary["key_to_frame_p99_ms"] = float(np.percentile(lat, 99)) if lat else float("nan")
         summary["cpu_ms_per_frame"] = (cpu_seconds(pids) - cpu0) * 1000 / frames
+        summary["front_cpu_ms_per_frame"] = (cpu_seconds([proc.pid]) - front0) * 1000 / frames
         summary["held_24fps"] = sum(1 for r in results if r.fps() >= 24.0)
         print(f"{kind}: {summary['held_24fps']}/{visitors} visitors >= 24 fps, key-to-frame median "
               f"{summary['key_to_frame_median_ms']:.1f} ms p99 {summary['key_to_frame_p99_ms']:.1f} ms, "
-              f"CPU {summary['cpu_ms_per_frame']:.1f} ms per frame (app + Ray processes)")
+              f"CPU {summary['cpu_ms_per_frame']:.1f} ms per frame (app + Ray processes), of which the page "
+              f"server process {summary['front_cpu_ms_per_frame']:.1f} ms")
         return summary
     finally:
         proc.terminate()
@@ -55,8 +58,13 @@ def load_round(kind: str, visitors: int, seconds: float, fps: float) -> dict:
 
 def recovery(sessions: int, kills: int) -> list[float]:
     """Kill a host's process under streaming sessions `kills` times; seconds from each kill to the next frame."""
+    import logging
+
     from oyster.serve import ServeConfig
     from oyster.serve.ray_runner import RayOptions, RayRunner
+
+    logging.basicConfig(format="  %(message)s")
+    logging.getLogger("oyster.serve.ray_runner").setLevel(logging.INFO)   # each move: restore time vs detection
 
     runner = RayRunner(ServeConfig.from_env(width=320, height=180, max_players=sessions),
                        RayOptions(hosts=2, host_cpus=0.5, stall_s=3.0))

@@ -17,6 +17,18 @@ ERRORS = {"InputError": InputError, "UnknownSession": UnknownSession, "RunnerFul
 MOVED = "moved"      # close reason of a session handed to another host (drain)
 
 
+def warm_up() -> None:
+    """Load the compiled kernels before taking sessions (a restarted host must not make moved visitors wait)."""
+    from oyster.session import Session
+
+    s = Session(seed=1, width=160, height=90)
+    for held in ({"forward"}, {"turn_left", "jump"}, set()):
+        s.step(held=held, dt=1 / 30)
+    s.command("make it rain")
+    Session.from_share_code(s.share_code(), width=160, height=90).close()
+    s.close()
+
+
 def _call(fn, *args, **kwargs):
     """Run fn; expected errors become plain data ({"error", "message"}) instead of a pickled exception."""
     try:
@@ -45,7 +57,9 @@ class SessionHost:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         import ray
-        ray.get(directory.host_up.remote(name))
+        if session_factory is None:
+            warm_up()
+        ray.get(directory.host_up.remote(name))   # only now: sessions moved here find it ready
         self._thread = threading.Thread(target=self._report_loop, daemon=True, name="oyster-snapshots")
         self._thread.start()
 
@@ -58,10 +72,10 @@ class SessionHost:
                 return self.runner._info(self.runner._slot(sid))
             code = snapshot["code"] if snapshot else share_code
             info = self.runner.open(sid, seed=seed, prompt=prompt, share_code=code)
-            with self._lock:
+            with self._lock:   # versions never go back: the directory keeps only newer snapshots
                 self._moved.discard(sid)
                 self._known.add(sid)
-                self._versions[sid] = (snapshot or {}).get("version", 0)
+                self._versions[sid] = max(self._versions.get(sid, 0), (snapshot or {}).get("version", 0))
             if snapshot:
                 slot = self.runner._slot(sid)
                 slot.log.clear()
@@ -73,7 +87,7 @@ class SessionHost:
         return _call(go)
 
     def close(self, sid: str, reason: str = "closed") -> bool:
-        with self._lock:
+        with self._lock:   # the directory dropped its snapshots when the seat was released
             self._known.discard(sid)
             self._versions.pop(sid, None)
         return self.runner.close(sid, reason)
@@ -120,14 +134,25 @@ class SessionHost:
     # ---- moving, health, metrics ---------------------------------------------------------------------------
     def release_all(self) -> dict:
         """Drain: snapshot every session exactly as it is, then close them here (streams end with "moved")."""
-        out = {}
-        for sid in self.runner.session_ids():
-            snap = self._snapshot(sid)
+        import ray
+        out, sids = {}, self.runner.session_ids()
+        locks = [self.runner._slot(sid).lock for sid in sids]
+        for lock in locks:        # hold every world still from its snapshot until it is closed here
+            lock.acquire()
+        try:
+            for sid in sids:
+                snap = self._snapshot(sid)
+                if snap is not None:
+                    out[sid] = snap
+            # stored before any session closes, so whoever restores one finds this exact snapshot
+            ray.get(self.directory.put_snapshots.remote(self.name, out, {}))
             with self._lock:
-                self._moved.add(sid)
-                self._known.discard(sid)
-            if snap is not None:
-                out[sid] = snap
+                self._moved.update(sids)
+                self._known.difference_update(sids)
+        finally:
+            for lock in locks:
+                lock.release()
+        for sid in sids:
             self.runner.close(sid, MOVED)
         return out
 
@@ -168,9 +193,11 @@ class SessionHost:
         try:
             slot = self.runner._slot(sid)
             with slot.lock:
-                code = self.runner.snapshot(sid)
-                log = [list(x) for x in self.runner.log(sid)]
-                seq = self.runner.held(sid)[0]
+                if slot.session is None or slot.built_args != slot.world_args:
+                    return None   # its world is still being built: nothing newer to keep yet
+                code = slot.session.share_code()
+                log = [list(x) for x in slot.log]
+                seq = slot.seq
                 with self._lock:
                     version = self._versions.get(sid, 0) + 1
                     self._versions[sid] = version

@@ -72,6 +72,7 @@ class _Visitor:
     held: frozenset = frozenset()
     fid_base: int = 0          # frame ids keep growing across a move to another host
     fid: int = 0
+    host: str | None = None    # where inputs go; updated when the session moves
     url: str | None = None     # the newest frame's data URL (decoded only when a side view asks)
 
 
@@ -191,6 +192,7 @@ class RayRunner:
             info["message"] = self.line_message(seat["position"])
             return info
         host = seat["host"] if seat["host"] is not None else self._recover(session_id, None)
+        self._visitors[session_id].host = host
         reply = self._ray.get(self._handle(host).open.remote(session_id, seed, prompt, share_code), timeout=300)
         info["warning"] = unwrap(reply)["warning"]
         return info
@@ -232,10 +234,10 @@ class RayRunner:
             if seq <= v.seq:
                 return False
             v.seq, v.held = seq, names
-        st = self._d("status", session_id)
-        if st["host"] is not None:
-            self._handle(st["host"]).send_input.remote(session_id, seq, sorted(names), ack, age_ms,
-                                                       None if look is None else [dyaw, dpitch])
+        host = v.host or self._d("status", session_id)["host"]
+        if host is not None:
+            self._handle(host).send_input.remote(session_id, seq, sorted(names), ack, age_ms,
+                                                 None if look is None else [dyaw, dpitch])
         return True
 
     def send_payload(self, session_id: str, payload: str) -> bool:
@@ -276,7 +278,7 @@ class RayRunner:
                 yield {"message": closed_message(st.get("reason", ""), self.cfg), "done": True}
                 return
             break
-        host = self._where(session_id)
+        host = v.host = self._where(session_id)
         seed, prompt, code = st["args"] or (0, "", "")
         unwrap(self._ray.get(self._handle(host).open.remote(session_id, seed, prompt, code, None, False),
                              timeout=300))
@@ -311,7 +313,7 @@ class RayRunner:
                 t0 = time.monotonic()
                 if moved:   # drained: whoever drains re-places it from an exact snapshot; wait for that
                     host = self._moved_from(session_id, moved)
-                host = self._recover(session_id, failed) if failed else self._where(session_id)
+                host = v.host = self._recover(session_id, failed) if failed else self._where(session_id)
                 log.info("session moved from %s to %s in %.2f s (lost %.2f s ago)", failed or moved, host,
                          time.monotonic() - t0, time.monotonic() - lost_at)
             except UnknownSession as e:
@@ -424,9 +426,7 @@ class RayRunner:
         the least-loaded other host; its stream shows "Reconnecting…" for a moment. `undrain` reopens the host.
         """
         self._d("set_draining", host, True)
-        snaps = self._ray.get(self._handle(host).release_all.remote(), timeout=120)
-        if snaps:
-            self._d("put_snapshots", host, snaps, {})
+        self._ray.get(self._handle(host).release_all.remote(), timeout=120)   # stores the snapshots itself
         moved = []
         for sid in self._d("set_draining", host, True):
             self._recover(sid, host)
