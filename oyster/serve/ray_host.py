@@ -18,13 +18,15 @@ MOVED = "moved"      # close reason of a session handed to another host (drain)
 
 
 def warm_up() -> None:
-    """Load the compiled kernels before taking sessions (a restarted host must not make moved visitors wait)."""
+    """Load the compiled kernels before taking sessions (a restarted host must not make moved visitors wait).
+
+    Direct mode (and torch with it) loads on a host's first command instead: restoring a world needs neither."""
     from oyster.session import Session
 
     s = Session(seed=1, width=160, height=90)
     for held in ({"forward"}, {"turn_left", "jump"}, set()):
         s.step(held=held, dt=1 / 30)
-    s.command("make it rain")
+    s.apply({"op": "weather", "kind": "rain", "intensity": 0.5})
     Session.from_share_code(s.share_code(), width=160, height=90).close()
     s.close()
 
