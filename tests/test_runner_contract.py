@@ -191,7 +191,7 @@ def test_a_second_page_server_reaches_any_session(ray_runner):
         assert p["url"].startswith("data:image/jpeg")
         assert ray_runner.state("a")["weather"]["kind"] == "snow"
     finally:
-        other._stop.set()
+        other.shutdown()
     ray_runner.close("a")
 
 
@@ -230,3 +230,23 @@ def test_the_page_plays_through_ray_end_to_end(ray_runner, tmp_path):
     r = results[0]
     assert not r.error and len(r.arrivals) > 10 and r.key_latency_ms, r.error
     assert server["runner"] == "ray" and len(server["hosts"]) == 2
+
+
+def test_the_runner_switch(ray_runner, monkeypatch):
+    """OYSTER_RUNNER picks the runner; in-process is the default; a Ray runner joins the Ray already running."""
+    from oyster.serve.choose import make_runner
+
+    monkeypatch.delenv("OYSTER_RUNNER", raising=False)
+    assert type(make_runner(ServeConfig.from_env(**CFG))) is Runner
+    with pytest.raises(ValueError, match="OYSTER_RUNNER"):
+        make_runner(kind="spark")
+    monkeypatch.setenv("OYSTER_RUNNER", "ray")
+    monkeypatch.setenv("OYSTER_RAY_HOSTS", "2")
+    joined = make_runner(ray_runner.cfg)
+    try:
+        assert isinstance(joined, RayRunner) and not joined.started_local
+        joined.open("switch", seed=1)
+        assert "switch" in ray_runner.session_ids()
+        joined.close("switch")
+    finally:
+        joined.shutdown()
