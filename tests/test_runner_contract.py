@@ -215,12 +215,11 @@ def test_the_page_plays_through_ray_end_to_end(ray_runner, tmp_path):
     import asyncio
 
     from oyster.app.page import build_demo, launch_kwargs
-    from oyster.app.testing import free_port
     from oyster.serve import loadtest
     from oyster.waitlist import Waitlist
 
     demo = build_demo(ray_runner, Waitlist(str(tmp_path / "w.db")), extensions=[])
-    port = free_port()
+    port = loadtest.free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
                 **launch_kwargs(ray_runner))
     try:

@@ -22,7 +22,9 @@ def warm_up() -> None:
 
     Direct mode (and torch with it) loads on a host's first command instead: restoring a world needs neither."""
     from oyster.session import Session
+    from oyster.session import warm_up as warm_up_kernels
 
+    warm_up_kernels()
     s = Session(seed=1, width=160, height=90)
     for held in ({"forward"}, {"turn_left", "jump"}, set()):
         s.step(held=held, dt=1 / 30)

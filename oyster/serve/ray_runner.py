@@ -34,7 +34,7 @@ from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg, parse_data_url
 from oyster.serve.ray_boot import NAMESPACE, connect
 from oyster.serve.ray_host import unwrap
-from oyster.serve.slots import waiting_frame
+from oyster.serve.visitor import waiting_frame
 
 log = logging.getLogger(__name__)
 DIRECTORY = "oyster-directory"
