@@ -319,6 +319,12 @@ class RayRunner:
             except UnknownSession as e:
                 yield {"message": str(e), "done": True}
                 return
+            except Exception:  # noqa: BLE001 - the cluster could not take the session back: say so, do not crash
+                log.exception("a session could not be restored")
+                self.close(session_id, "error")
+                yield {"message": "Your world could not be moved to another server. Reload to play again.",
+                       "done": True}
+                return
 
     def _moved_from(self, sid: str, old: str) -> str:
         deadline = time.monotonic() + self.opt.first_frame_s
