@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numba
 
+from oyster.fastpaths import render_paths
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
 from oyster.serve.slots import Slot, hud_fields, waiting_frame
@@ -142,7 +143,7 @@ class Streaming:
         if not n:
             with self._lock:   # another visitor's open/close may be changing the slots right now
                 n = (os.cpu_count() or 1) if self._active_count() <= 1 else 1
-        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+        numba.set_num_threads(max(1, min(n, render_paths().max_threads)))
 
     def _hud(self, slot: Slot) -> dict:
         with slot.lock:
