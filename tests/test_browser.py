@@ -192,6 +192,7 @@ def test_typing_in_direct_mode_does_not_move_and_gets_reply(visitor):
     assert visitor.app.runner.held(visitor.sid)[1] == frozenset()   # nothing typed ever reached the world
 
 
+@pytest.mark.slow
 def test_share_link_reopens_the_same_world(app, browser, visitor):
     visitor.hold("KeyW", 0.5)
     visitor.page.get_by_role("tab", name="Share & new world").click()
@@ -212,6 +213,7 @@ def test_share_link_reopens_the_same_world(app, browser, visitor):
         other.close()
 
 
+@pytest.mark.slow
 def test_two_pages_have_separate_worlds(app, browser, visitor):
     other = Visitor(app, browser)
     try:
@@ -225,6 +227,7 @@ def test_two_pages_have_separate_worlds(app, browser, visitor):
         other.close()
 
 
+@pytest.mark.slow
 def test_closing_a_page_frees_its_session(app, browser):
     v = Visitor(app, browser)
     assert v.sid in app.runner.session_ids()
@@ -275,7 +278,8 @@ def test_html_in_chat_is_shown_as_text(visitor):
     visitor.wait_frames(3)
 
 
-@pytest.mark.parametrize("code", ["!!!not-a-code", "A" * 5000, "<script>alert(1)</script>"])
+@pytest.mark.parametrize("code", ["<script>alert(1)</script>", pytest.param("!!!not-a-code", marks=pytest.mark.slow),
+                                  pytest.param("A" * 5000, marks=pytest.mark.slow)])
 def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
     v = Visitor(app, browser, "?" + urllib.parse.urlencode({"world": code}))
     try:
@@ -287,6 +291,7 @@ def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
         v.close()
 
 
+@pytest.mark.slow
 def test_seed_query_and_new_world(app, browser):
     v = Visitor(app, browser, "?seed=123")
     try:
@@ -303,6 +308,7 @@ def test_seed_query_and_new_world(app, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_waitlist_form(app, browser):
     page = browser.new_page()
     page.goto(app.url)
@@ -319,6 +325,7 @@ def test_waitlist_form(app, browser):
     page.close()
 
 
+@pytest.mark.slow
 def test_play_through_80ms_round_trip(app, browser):
     """Guard against regressions that only show at real network latency (40 ms each way, like a hosted Space)."""
     from oyster.app.testing import DelayProxy
@@ -350,6 +357,7 @@ def test_play_through_80ms_round_trip(app, browser):
         proxy.close()
 
 
+@pytest.mark.slow
 def test_full_house_shows_place_in_line_then_plays(browser, tmp_path):
     """With one seat, the second visitor sees their place in line on the screen and plays once the seat frees."""
     with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=1) as small:
