@@ -1,7 +1,6 @@
 """The page in Debian Chromium via Playwright: frames, keys, mouse look, Direct mode, share links, separate worlds,
 bad input. Chromium comes from the `browser` fixture in conftest.py (skipped where it is not installed).
 """
-import json
 import math
 import time
 import urllib.parse
@@ -241,19 +240,28 @@ def test_closing_a_page_frees_its_session(app, browser):
 def test_malformed_key_payload_gets_message_and_play_goes_on(visitor):
     """A tampered key message (unknown input name) is refused with a clear status; frames keep coming."""
     def tamper(route):
-        body = json.loads(route.request.post_data)
-        body["data"] = ['{"seq": 99999, "held": ["fly", "<b>x</b>"]}']
-        route.continue_(post_data=json.dumps(body))
+        route.continue_(post_data='{"seq": 99999, "held": ["fly", "<b>x</b>"]}')
 
-    visitor.page.route("**/gradio_api/run/predict", tamper)
+    visitor.page.route("**/oyster/keys*", tamper)
     visitor.page.keyboard.down("KeyW")
     visitor.page.wait_for_function("document.querySelector('#play-status').innerText.includes('Ignored')",
                                    timeout=10_000)
     visitor.page.keyboard.up("KeyW")
-    visitor.page.unroute("**/gradio_api/run/predict")
+    visitor.page.unroute("**/oyster/keys*")
     assert "unknown input 'fly'" in visitor.status()
     assert visitor.page.locator("#play-status b").count() == 0
+    assert visitor.app.runner.held(visitor.sid)[0] < 99999     # refused: the bad seq was never taken
     visitor.wait_frames(5)
+
+
+def test_keys_fall_back_to_the_gradio_event_when_the_direct_route_fails(visitor):
+    """If the direct key route is unreachable (a proxy that only passes Gradio's routes), keys still arrive."""
+    visitor.page.route("**/oyster/keys*", lambda route: route.abort())
+    visitor.page.keyboard.down("KeyD")
+    visitor.wait_held(frozenset({"right"}))
+    visitor.page.keyboard.up("KeyD")
+    visitor.wait_held(frozenset())
+    visitor.page.unroute("**/oyster/keys*")
 
 
 def test_one_megabyte_chat_is_refused_clearly(visitor):

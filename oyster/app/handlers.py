@@ -5,6 +5,7 @@ reach the other's worlds.
 """
 import gradio as gr
 
+from oyster.app.fastkeys import tokens_for
 from oyster.app.links import play_link
 from oyster.app.views import hud_html, log_html, screen_html, status_html
 from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
@@ -58,13 +59,13 @@ class Handlers:
         Frees the seat when it ends, including when Gradio closes it because the tab went away.
         """
         sid = web_id(request)
-        url, hud = "", hud_html(None)
+        url, hud, token = "", hud_html(None), tokens_for(self.runner).token(sid)
         try:
             for p in self.runner.frames(sid):
                 url = p.get("url", url)
                 if "hud" in p:
                     hud = hud_html(p["hud"])
-                yield screen_html(url, hud, p.get("message", ""))
+                yield screen_html(url, hud, p.get("message", ""), token)
                 if p.get("done"):
                     return
         except UnknownSession:

@@ -11,6 +11,7 @@ import gradio as gr
 
 from oyster.app.api import add_api
 from oyster.app.extensions import Extension, PageContext, load_optional
+from oyster.app.fastkeys import keys_route
 from oyster.app.handlers import EXAMPLES, Handlers, web_id
 from oyster.app.views import hud_html, log_html, screen_html
 from oyster.serve import Runner
@@ -106,6 +107,9 @@ def _waitlist_form(h: Handlers) -> None:
 
 
 def launch_kwargs(runner: Runner | None = None) -> dict:
-    """Arguments for demo.launch(): CSS (Gradio 6 takes it here) and enough threads for every seat."""
+    """Arguments for demo.launch(): CSS (Gradio 6 takes it here), enough threads for every seat, the key route."""
     seats = (runner.cfg.max_players + runner.cfg.max_waiting) if runner else 40
-    return {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}
+    kwargs = {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}
+    if runner is not None:   # the direct key route beside the page (fastkeys.py); Gradio's key event stays too
+        kwargs["app_kwargs"] = {"routes": [keys_route(runner)]}
+    return kwargs

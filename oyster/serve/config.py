@@ -19,6 +19,7 @@ class ServeConfig:
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
     frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
+    stage_times: bool = False        # frames carry their stage times (input received, render, encode) for loadtest
 
     @classmethod
     def from_env(cls, **overrides) -> "ServeConfig":
@@ -28,7 +29,10 @@ class ServeConfig:
             raw = os.environ.get(f"OYSTER_{f.name.upper()}")
             if raw is not None:
                 try:
-                    setattr(cfg, f.name, type(f.default)(raw))
+                    if isinstance(f.default, bool):   # bool("0") is True: read flags as words
+                        setattr(cfg, f.name, raw.strip().lower() in ("1", "true", "yes", "on"))
+                    else:
+                        setattr(cfg, f.name, type(f.default)(raw))
                 except ValueError as e:
                     kind = type(f.default).__name__
                     raise ValueError(f"OYSTER_{f.name.upper()}={raw!r} is not a valid {kind}") from e

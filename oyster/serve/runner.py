@@ -177,7 +177,7 @@ class Runner(Streaming):
                 slot.stale_inputs += 1
                 return False
             changed = names != slot.held or dyaw != 0.0 or dpitch != 0.0
-            slot.seq, slot.held = seq, names
+            slot.seq, slot.held, slot.seq_at = seq, names, time.monotonic()
             slot.add_look(dyaw, dpitch)
         slot.touch(input_=changed)
         if changed:

@@ -27,6 +27,8 @@ class Slot:
         self.held: frozenset = frozenset()
         self.look = (0.0, 0.0)                # analog look (dyaw, dpitch) radians received since the last frame
         self.seq = -1                         # newest input sequence number applied
+        self.seq_at = 0.0                     # monotonic time that seq arrived
+        self.applied_at = 0.0                 # seq_at of the input the newest frame applied
         self.stale_inputs = 0                 # inputs dropped for an old seq
         now = time.monotonic()
         self.opened = now
@@ -86,9 +88,11 @@ class Slot:
         self.look = (max(-lim, min(lim, self.look[0] + dyaw)), max(-lim, min(lim, self.look[1] + dpitch)))
 
     def take_input(self) -> tuple[int, frozenset, tuple[float, float] | None]:
-        """(seq, held, look or None) for the frame about to be rendered; the look is consumed."""
+        """(seq, held, look or None) for the frame about to be rendered; the look is consumed. The arrival time of
+        that seq is left in `applied_at`."""
         with self.input_lock:
             look, self.look = self.look, (0.0, 0.0)
+            self.applied_at = self.seq_at
             return self.seq, self.held, (look if look != (0.0, 0.0) else None)
 
     def touch(self, input_: bool = False) -> None:

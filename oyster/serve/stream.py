@@ -119,6 +119,7 @@ class Streaming:
         slot.last_step = now
         slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
         quality, scale = adapter.settings(self.cfg.jpeg_quality)
+        t_render = time.monotonic()
         jpeg = encode_jpeg(frame, quality, scale)
         slot.frame_id += 1
         slot.quality = quality
@@ -128,7 +129,11 @@ class Streaming:
         slot.stats.record(work_ms, done)
         self._stats.record(work_ms, done)
         slot.touch()
-        return Packet(url=data_url(jpeg, slot.frame_id, seq), frame_id=slot.frame_id, seq=seq)
+        stamps = None
+        if self.cfg.stage_times:   # microseconds of the monotonic clock: input arrived, render start/end, encoded
+            stamps = {k: round(v * 1e6) for k, v in
+                      (("rx", slot.applied_at), ("t0", t0), ("t1", t_render), ("t2", done))}
+        return Packet(url=data_url(jpeg, slot.frame_id, seq, stamps), frame_id=slot.frame_id, seq=seq)
 
     def _fit_size(self, session, adapter: Adapter) -> None:
         """Render smaller at the adapter's last level (CPU pressure), full size otherwise; the world is kept."""
