@@ -385,3 +385,42 @@ def test_full_house_shows_place_in_line_then_plays(browser, tmp_path):
             assert parse_data_url(second.get_attribute("#screen img", "src"))[0]["fid"] > fid
         finally:
             second.close()
+
+
+KEY_TO_FRAME_JS = """(seq0) => {
+  window.__keyAt = 0; window.__shownAt = 0;
+  document.addEventListener("keydown", () => { if (!window.__keyAt) window.__keyAt = performance.now(); },
+                            { capture: true, once: true });
+  const screen = document.getElementById("screen");
+  const seen = new MutationObserver(() => {
+    const img = screen.querySelector("img");
+    const m = img && /seq=(-?\\d+)/.exec(img.getAttribute("src").slice(0, 200));
+    if (window.__keyAt && m && parseInt(m[1], 10) > seq0) {
+      seen.disconnect();
+      img.decode().catch(() => {}).then(() => { window.__shownAt = performance.now(); });
+    }
+  });
+  seen.observe(screen, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
+}"""
+
+
+def test_key_press_to_changed_frame_on_the_page(visitor):
+    """Press a key and time, in the page, until it shows (decoded) the first frame rendered after the server
+    applied that key; the frame must really differ. A generous bound: it guards against gross regressions (a
+    second of lag), not the loopback target, which `python -m oyster.serve.loadtest` measures."""
+    visitor.wait_frames(5)
+    times = []
+    for key in ("ArrowLeft", "ArrowRight", "ArrowLeft"):
+        before = visitor.frame()[1]
+        seq0 = visitor.app.runner.held(visitor.sid)[0]
+        visitor.page.evaluate(KEY_TO_FRAME_JS, seq0)
+        visitor.page.keyboard.down(key)
+        visitor.page.wait_for_function("window.__shownAt > 0", timeout=10_000)
+        times.append(visitor.page.evaluate("window.__shownAt - window.__keyAt"))
+        visitor.page.wait_for_timeout(300)
+        visitor.page.keyboard.up(key)
+        visitor.wait_held(frozenset())
+        after = cv2.resize(visitor.frame()[1], before.shape[1::-1], interpolation=cv2.INTER_AREA)  # busy: sizes adapt
+        assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0, "the view did not turn"
+    print(f"key press to changed frame on the page: {sorted(round(t) for t in times)} ms")
+    assert 0 < min(times) and sorted(times)[1] < 1000, times
