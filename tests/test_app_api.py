@@ -181,3 +181,20 @@ def test_direct_key_route_takes_signed_tokens_only(app):
         app.runner.close("web-keys-b")
     r = httpx.post(url, params={"t": token}, content='{"seq": 3, "held": []}')
     assert r.status_code == 404
+
+
+def test_headless_quality_switch_gives_hd_frames(client):
+    import cv2
+    import numpy as np
+    sid = client.predict(0, "", "", api_name="/new_session")["session_id"]
+    try:
+        assert client.predict(sid, "hd", api_name="/quality") == {"quality": "hd", "width": 1280, "height": 720}
+        jpeg = parse_data_url(client.predict(sid, ["forward"], 1, api_name="/step")["frame"])[1]
+        assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (720, 1280, 3)
+        with pytest.raises(Exception, match="quality must be"):
+            client.predict(sid, "8k", api_name="/quality")
+        client.predict(sid, "sd", api_name="/quality")
+        jpeg = parse_data_url(client.predict(sid, [], 1, api_name="/step")["frame"])[1]
+        assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (180, 320, 3)
+    finally:
+        client.predict(sid, api_name="/close")

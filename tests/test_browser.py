@@ -424,3 +424,19 @@ def test_key_press_to_changed_frame_on_the_page(visitor):
         assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0, "the view did not turn"
     print(f"key press to changed frame on the page: {sorted(round(t) for t in times)} ms")
     assert 0 < min(times) and sorted(times)[1] < 1000, times
+
+
+def test_quality_switch_streams_hd_frames(visitor):
+    """The page's quality control: HD streams 1280x720 frames (or a step down the ladder when the machine is
+    busy), SD the configured size again."""
+    visitor.page.get_by_label("HD 1280x720").check()
+    deadline = time.monotonic() + 20
+    while visitor.frame()[1].shape[1] not in (1280, 960, 640):
+        assert time.monotonic() < deadline, "no HD frame arrived"
+        visitor.page.wait_for_timeout(100)
+    assert "1280x720" in visitor.status()
+    visitor.page.get_by_label("SD 320x180").check()
+    deadline = time.monotonic() + 20
+    while visitor.frame()[1].shape[1] not in (320, 240, 160):
+        assert time.monotonic() < deadline, "SD frames did not come back"
+        visitor.page.wait_for_timeout(100)

@@ -86,6 +86,19 @@ class Handlers:
             pass
         return gr.skip()
 
+    def on_quality(self, choice: str, request: gr.Request):
+        """The quality radio: "Auto", "SD ..." or "HD ..." -> auto | sd | hd for this visitor; returns a status."""
+        mode = str(choice or "").split(" ")[0].lower()
+        try:
+            info = self.runner.set_quality(web_id(request), mode)
+        except InputError as e:
+            return status_html(str(e), error=True)
+        except UnknownSession:
+            return gr.skip()
+        if mode == "auto":
+            return status_html("Quality: HD while the server has room, SD when it is busy.")
+        return status_html(f"Quality: {info['width']}x{info['height']}.")
+
     # -- Direct mode, share, new world --
     def on_command(self, text: str, request: gr.Request):
         """(log, textbox, status): the reply lands in the log; refusals say why, the world keeps running."""

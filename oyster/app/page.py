@@ -52,6 +52,8 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                         status = gr.HTML("", elem_id="play-status", js_on_load=None)
                         keys = gr.HTML("{}", html_template=_static("touch.html"), js_on_load=_static("keys.js"),
                                        elem_id="keys")
+                        quality = gr.Radio(quality_choices(runner.cfg), value=quality_label(runner.cfg),
+                                           label="Quality", elem_id="quality", container=False)
                     with gr.Column(scale=2):
                         with gr.Tabs() as side_tabs:
                             with gr.Tab("Direct mode", id="direct"):
@@ -88,11 +90,22 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
         text.submit(h.on_command, inputs=[text], api_visibility="undocumented", **cmd)
         for chip in chips:
             chip.click(h.on_command, inputs=[chip], api_visibility="undocumented", **cmd)
+        quality.change(h.on_quality, inputs=[quality], outputs=[status], show_progress="hidden",
+                       api_visibility="undocumented")
         share_btn.click(h.on_share, outputs=[share_link, status], api_visibility="undocumented")
         new_btn.click(h.on_new_world, inputs=[seed, prompt], outputs=[log, status], api_visibility="undocumented")
         add_api(runner)
     demo.queue(default_concurrency_limit=runner.cfg.max_players, max_size=4 * seats)
     return demo
+
+
+def quality_choices(cfg) -> list[str]:
+    return ["Auto", f"SD {cfg.width}x{cfg.height}", f"HD {cfg.hd_width}x{cfg.hd_height}"]
+
+
+def quality_label(cfg) -> str:
+    """The radio label of the configured starting quality."""
+    return quality_choices(cfg)[("auto", "sd", "hd").index(cfg.quality)]
 
 
 def _waitlist_form(h: Handlers) -> None:

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from oyster.serve.metrics import FrameStats
+from oyster.serve.quality import QualityChoice
 from oyster.session import MAX_LOOK
 
 MAX_LOG_CHARS = 600   # one chat-log line; replies are short, this bounds memory if one is not
@@ -41,7 +42,8 @@ class Slot:
         self.ack_lag = 0.0                    # seconds from sending that frame to hearing it was shown
         self.ack_at = 0.0
         self.sent_log: deque[tuple[int, float]] = deque(maxlen=256)   # (frame id, monotonic send time)
-        self.quality = 0
+        self.quality = 0                      # JPEG quality of the newest frame
+        self.resolution = QualityChoice()     # sd | hd | auto (set by Runner.set_quality)
         self.streamed = False                 # a frames() loop has served this slot
         self.close_reason = ""
         self.last_frame = None                # newest RGB frame streamed (for side views such as Dream)

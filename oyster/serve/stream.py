@@ -12,6 +12,7 @@ import numba
 from oyster.fastpaths import render_paths
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
+from oyster.serve.quality import base_size
 from oyster.serve.slots import Slot, hud_fields, waiting_frame
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ class Streaming:
             if session is None:
                 raise UnknownSession("session closed")
             seq, held, look = slot.take_input()
-            self._fit_size(session, adapter)
+            self._fit_size(session, adapter, slot, now)
             # look only when there is one: session factories without analog look keep working
             frame = session.step(held=held, dt=dt) if look is None else session.step(held=held, dt=dt, look=look)
         slot.last_step = now
@@ -135,9 +136,14 @@ class Streaming:
                       (("rx", slot.applied_at), ("t0", t0), ("t1", t_render), ("t2", done))}
         return Packet(url=data_url(jpeg, slot.frame_id, seq, stamps), frame_id=slot.frame_id, seq=seq)
 
-    def _fit_size(self, session, adapter: Adapter) -> None:
-        """Render smaller at the adapter's last level (CPU pressure), full size otherwise; the world is kept."""
-        want = adapter.render_size(self.cfg.width, self.cfg.height)
+    def _fit_size(self, session, adapter: Adapter, slot: Slot, now: float) -> None:
+        """The visitor's size (SD, HD, or auto: HD while there is room), smaller at the adapter's last level (CPU
+        pressure); the world is kept."""
+        with self._lock:
+            active = self._active_count()
+        room = self.cfg.hd_max_players or render_paths().max_threads
+        hd = slot.resolution.wants_hd(active, room, adapter.level > 0, now)
+        want = adapter.render_size(*base_size(hd, self.cfg))
         have = (getattr(session, "width", want[0]), getattr(session, "height", want[1]))
         if have != want and hasattr(session, "resize"):
             session.resize(*want)
