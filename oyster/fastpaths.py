@@ -159,3 +159,8 @@ def render_paths() -> RenderPaths:
             paths = RenderPaths(1, f"parallel kernels unavailable: {type(e).__name__}")
     log.info("fast paths (numba): %s", paths.describe())
     return paths
+
+
+def summary() -> str:
+    """Every choice in one line (probing whatever was not probed yet), for start-up messages."""
+    return f"fast paths: {render_paths().describe()}; {torch_paths().describe()}"
