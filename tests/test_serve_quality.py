@@ -11,7 +11,7 @@ from tests.test_serve import FakeSession
 
 def runner(**kw) -> Runner:
     FakeSession.step_s = 0.0
-    cfg = {"width": 64, "height": 36, "hd_width": 128, "hd_height": 72, "fps": 60.0, "quality": "sd"} | kw
+    cfg = {"width": 64, "height": 36, "hd_width": 128, "hd_height": 72, "fps": 60.0} | kw
     return Runner(ServeConfig.from_env(**cfg), session_factory=FakeSession)
 
 
@@ -44,9 +44,10 @@ def test_unknown_quality_is_refused_and_changes_nothing():
 
 
 def test_auto_is_hd_while_there_is_room_and_sd_for_a_crowd():
-    r = runner(quality="auto", hd_max_players=2, max_players=4)
+    r = runner(hd_max_players=2, max_players=4)
     for sid in "abc":
         r.open(sid, seed=1)
+        r.set_quality(sid, "auto")
     assert frame_size(next(r.frames("a"))) == (64, 36)        # three play, room for two in HD
     r.close("c")
     assert frame_size(next(r.frames("a"))) == (128, 72)
@@ -74,4 +75,4 @@ def test_headless_steps_follow_the_quality():
 
 def test_bad_config_quality_is_refused():
     with pytest.raises(ValueError, match="quality"):
-        ServeConfig.from_env(quality="ultra")
+        ServeConfig.from_env(page_quality="ultra")

@@ -48,6 +48,7 @@ class Handlers:
         except InputError as e:
             notes.append(str(e))
             info = self.runner.open(sid, seed=seed, prompt=prompt)
+        self.runner.set_quality(sid, self.runner.cfg.page_quality)
         for note in notes:
             self.runner.log_line(sid, "system", note)
         message = " ".join(x for x in [info["warning"], info["message"], *notes] if x)

@@ -105,7 +105,7 @@ def quality_choices(cfg) -> list[str]:
 
 def quality_label(cfg) -> str:
     """The radio label of the configured starting quality."""
-    return quality_choices(cfg)[("auto", "sd", "hd").index(cfg.quality)]
+    return quality_choices(cfg)[("auto", "sd", "hd").index(cfg.page_quality)]
 
 
 def _waitlist_form(h: Handlers) -> None:

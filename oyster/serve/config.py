@@ -19,7 +19,7 @@ class ServeConfig:
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
     frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
-    quality: str = "auto"            # browser visitors' starting quality: auto | sd | hd (quality.py)
+    page_quality: str = "auto"       # a browser visitor's starting quality: auto | sd | hd (quality.py)
     hd_width: int = 1280             # the HD frame size
     hd_height: int = 720
     hd_max_players: int = 0          # auto picks HD while at most this many play; 0 = one per render thread
@@ -56,5 +56,5 @@ class ServeConfig:
             raise ValueError(f"frame size {self.width}x{self.height} out of range")
         if not (16 <= self.hd_width <= 1920 and 16 <= self.hd_height <= 1080):
             raise ValueError(f"HD frame size {self.hd_width}x{self.hd_height} out of range")
-        if self.quality not in ("auto", "sd", "hd"):
-            raise ValueError(f"quality must be auto, sd or hd, got {self.quality!r}")
+        if self.page_quality not in ("auto", "sd", "hd"):
+            raise ValueError(f"page_quality must be auto, sd or hd, got {self.page_quality!r}")

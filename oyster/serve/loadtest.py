@@ -259,6 +259,7 @@ def start_server(max_players: int, fps: float, size: tuple[int, int] = (640, 360
     port = free_port()
     env = os.environ | {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
                         "OYSTER_MAX_PLAYERS": str(max_players), "OYSTER_FPS": str(fps), "OYSTER_STAGE_TIMES": "1",
+                        "OYSTER_PAGE_QUALITY": "sd",
                         "OYSTER_WIDTH": str(size[0]), "OYSTER_HEIGHT": str(size[1]),
                         "OYSTER_WAITLIST_DB": os.path.join(tempfile.mkdtemp(), "w.db"),
                         "GRADIO_ANALYTICS_ENABLED": "False"}

@@ -62,7 +62,6 @@ class Runner(Streaming):
                     raise RunnerFull(f"All {self.cfg.max_players} seats and all {self.cfg.max_waiting} places in line "
                                      "are taken. Please try again in a few minutes.")
                 slot = Slot(session_id, self.cfg.max_log_entries)
-                slot.resolution.mode = self.cfg.quality
                 self._slots[session_id] = slot
                 if self._active_count() < self.cfg.max_players:
                     slot.status = "active"
