@@ -108,6 +108,7 @@ def test_served_models_use_the_chosen_dtypes():
     assert z.dtype == torch.float32 and z.shape == (1, 8, 16, 16)
 
 
+@pytest.mark.slow
 def test_a_process_with_the_switch_off_renders_serially_and_logs_it():
     """End to end in a fresh process: the switch reaches the renderer and the Session still draws frames."""
     code = ("import logging, numba, numpy as np; logging.basicConfig(level=logging.INFO);"
