@@ -6,14 +6,18 @@ Launches the page in this process (no frames stream), posts held-key messages on
 alternating rounds, and prints round-trip median/p99 and this process's CPU per message (server and client).
 """
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import tempfile
 import time
+from types import SimpleNamespace
 
 import httpx
 import numpy as np
+
+from oyster.app.fastkeys import tokens_for
 
 
 def _round(c: httpx.Client, way: str, n: int, seq: int, token: str, fn: int, session_hash: str):
@@ -32,13 +36,30 @@ def _round(c: httpx.Client, way: str, n: int, seq: int, token: str, fn: int, ses
     return seq, lat, (time.process_time() - cpu0) * 1000 / n
 
 
+@contextlib.contextmanager
+def _launched():
+    """The page with a tiny frame size, launched in this process on a free port."""
+    from oyster.app.page import build_demo, launch_kwargs
+    from oyster.serve import Runner, ServeConfig
+    from oyster.serve.loadtest import free_port
+    from oyster.waitlist import Waitlist
+    runner = Runner(ServeConfig.from_env(width=64, height=36, page_quality="sd"))
+    demo = build_demo(runner, Waitlist(os.path.join(tempfile.mkdtemp(), "w.db")), extensions=[])
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
+                **launch_kwargs(runner))
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{port}/", runner=runner)
+    finally:
+        runner.shutdown()
+        demo.close()
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--messages", type=int, default=300, help="messages per transport (in two rounds)")
     a = ap.parse_args(argv)
-    from oyster.app.fastkeys import tokens_for
-    from oyster.app.testing import launched_app
-    with launched_app(os.path.join(tempfile.mkdtemp(), "w.db"), width=64, height=36) as app:
+    with _launched() as app:
         cfg = httpx.get(app.url + "config").json()
         fn = {d.get("api_name"): i for i, d in enumerate(cfg["dependencies"])}["keys"]
         session_hash = "keybench000"

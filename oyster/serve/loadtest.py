@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import string
 import subprocess
@@ -252,10 +253,15 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_server(max_players: int, fps: float, size: tuple[int, int] = (640, 360)) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free port with enough seats, frames of `size` carrying their stage times; returns
     (process, base url) once it answers."""
-    from oyster.app.testing import free_port
     port = free_port()
     env = os.environ | {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
                         "OYSTER_MAX_PLAYERS": str(max_players), "OYSTER_FPS": str(fps), "OYSTER_STAGE_TIMES": "1",

@@ -13,7 +13,7 @@ from oyster.fastpaths import render_paths
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
 from oyster.serve.quality import base_size
-from oyster.serve.slots import Slot, hud_fields, waiting_frame
+from oyster.serve.visitor import Slot, hud_fields, waiting_frame
 
 log = logging.getLogger(__name__)
 KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
@@ -115,8 +115,7 @@ class Streaming:
                 raise UnknownSession("session closed")
             seq, held, look = slot.take_input()
             self._fit_size(session, adapter, slot, now)
-            # look only when there is one: session factories without analog look keep working
-            frame = session.step(held=held, dt=dt) if look is None else session.step(held=held, dt=dt, look=look)
+            frame = session.step(held=held, dt=dt, look=look)
         slot.last_step = now
         slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
         quality, scale = adapter.settings(self.cfg.jpeg_quality)
@@ -144,8 +143,7 @@ class Streaming:
         room = self.cfg.hd_max_players or render_paths().max_threads
         hd = slot.resolution.wants_hd(active, room, adapter.level > 0, now)
         want = adapter.render_size(*base_size(hd, self.cfg))
-        have = (getattr(session, "width", want[0]), getattr(session, "height", want[1]))
-        if have != want and hasattr(session, "resize"):
+        if (session.width, session.height) != want:
             session.resize(*want)
 
     def _set_threads(self) -> None:
