@@ -22,7 +22,8 @@ def warm_up() -> float:
     s = Session(seed=1, width=160, height=90)
     # The Runner gives a lone visitor every core and each of several visitors one thread; kernels may differ by
     # thread count, so warm both.
-    for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+    from oyster.fastpaths import render_paths
+    for threads in sorted({1, render_paths().max_threads}):
         numba.set_num_threads(threads)
         warm_up_kernels()
         for held in ({"forward"}, {"turn_left", "jump"}, set()):
@@ -35,6 +36,8 @@ def warm_up() -> float:
 
 
 def main() -> None:
+    from oyster.fastpaths import summary
+    print(summary(), flush=True)   # OYSTER_FAST_PATHS=0 forces them all off
     print(f"warm-up {warm_up():.1f} s", flush=True)
     runner = make_runner()   # OYSTER_RUNNER=ray: sessions on a Ray cluster (RAY_ADDRESS, else a local one)
     demo = build_demo(runner)
