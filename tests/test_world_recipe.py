@@ -97,6 +97,11 @@ def test_chunk_cache_keys_on_the_recipe():
         assert not np.array_equal(c0.color, c1.color)
         assert w1.recipe.name == "moon" and w1.s.gravity == pytest.approx(0.165)
         assert terrain.find_feature(9, "volcano", recipe=preset("moon")) is None
+        with pytest.raises(ValueError, match="no volcano"):
+            w1.apply({"op": "eruption"})
+        with pytest.raises(ValueError, match="no volcano"):
+            w1.apply({"op": "teleport", "target": "volcano"})
+        assert not w1.eruptions and not w1.log
     forget_shared(9)
 
 

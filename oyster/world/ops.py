@@ -261,7 +261,7 @@ def _feature(world, name: str) -> tuple[float, float, float]:
     p = world.s.player
     if name == "start":
         return world.start
-    got = terrain.find_feature(world.seed, name, p.x, p.y)
+    got = terrain.find_feature(world.seed, name, p.x, p.y, world.recipe)
     if got is None:
         raise ValueError(f"there is no {name} within reach of here")
     x, y = got
@@ -270,7 +270,7 @@ def _feature(world, name: str) -> tuple[float, float, float]:
         for k in range(12):
             a = a0 + (k + 1) // 2 * (math.pi / 6) * (1 if k % 2 else -1)
             vx, vy = x + VOLCANO_VIEW * math.cos(a), y + VOLCANO_VIEW * math.sin(a)
-            if terrain.height_at(world.seed, vx, vy) > 1.0:
+            if terrain.height_at(world.seed, vx, vy, world.recipe) > 1.0:
                 return vx, vy, a + math.pi
         return vx, vy, a + math.pi
     if name == "village":     # stand among the houses a few metres from the campfire, facing it
@@ -331,6 +331,8 @@ def _terrain(world, e):
 def _eruption(world, e):
     if world.active_eruption() is not None:
         raise ValueError("the volcano is already erupting")
+    if not world.recipe.terrain.volcano:
+        raise ValueError("this world has no volcano")
     world.uid += 1
     er = volcano.start(world.seed, world.uid, world.s.tick, e["strength"], EARTH_G * world.s.gravity,
                        world.cache.heights)
