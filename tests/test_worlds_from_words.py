@@ -66,6 +66,7 @@ def test_the_prompt_reply_says_what_was_made_and_what_was_not_understood():
         assert s.world.recipe.key() == DEFAULT.key() and "tree" in s.prompt_reply.lower()
 
 
+@pytest.mark.slow
 def test_dream_says_it_learned_only_the_default_world():
     from types import SimpleNamespace
 
@@ -94,6 +95,7 @@ def test_dream_says_it_learned_only_the_default_world():
         assert "trained on the default" in off_recipe_note(s.state())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prompt, style", [("golden dunes as far as the eye can see", "sand dunes"),
                                            ("the surface of the moon", "cratered moon")])
 def test_trailers_film_the_prompt_world_without_murky_frames(prompt, style, tmp_path):
