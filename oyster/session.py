@@ -13,13 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from oyster import limits
+from oyster.limits import HELD_INPUTS, MAX_LOOK, MAX_SIDE  # noqa: F401  (part of the headless API)
 from oyster.world import persist
 from oyster.world.world import World
-
-HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
-                         "look_up", "look_down", "jump", "sprint"})
-MAX_SIDE = 4096
-MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
 
 
 @dataclass
@@ -28,52 +25,14 @@ class CommandResult:
     reply: str = ""                                   # one short sentence for the chat log (plain text)
 
 
-def _check_size(width, height) -> tuple[int, int]:
-    for v, name in ((width, "width"), (height, "height")):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 16 <= v <= MAX_SIDE:
-            raise ValueError(f"{name} must be an integer in 16..{MAX_SIDE}, got {v!r}")
-    return int(width), int(height)
-
-
-def _check_held(held) -> frozenset:
-    if isinstance(held, str):
-        held = {held}
-    held = frozenset(held or ())
-    bad = held - HELD_INPUTS
-    if bad:
-        raise ValueError(f"unknown held input(s) {sorted(map(str, bad))}; expected names from {sorted(HELD_INPUTS)}")
-    return held
-
-
-def _check_look(look) -> tuple[float, float]:
-    """(dyaw, dpitch) radians, each clipped to +-MAX_LOOK; ValueError unless two finite numbers."""
-    if look is None:
-        return 0.0, 0.0
-    if isinstance(look, (str, bytes, dict)) or not hasattr(look, "__len__") or len(look) != 2:
-        raise ValueError(f"look must be (dyaw, dpitch) in radians, got {look!r}")
-    out = []
-    for v in look:
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
-            raise ValueError(f"look values must be finite numbers of radians, got {look!r}")
-        out.append(max(-MAX_LOOK, min(MAX_LOOK, float(v))))
-    return out[0], out[1]
-
-
-def _check_dt(dt) -> float:
-    if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
-        raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
-    return float(dt)
-
-
 class Session:
     def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
                  _world: World | None = None):
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not -2**63 <= seed < 2**63:
-            raise ValueError(f"seed must be a 64-bit integer, got {seed!r}")
-        if not isinstance(prompt, str) or len(prompt) > 500:
-            raise ValueError("prompt must be a string of at most 500 characters")
-        self.width, self.height = _check_size(width, height)
-        self.seed, self.prompt = int(seed), prompt
+        seed = limits.world_seed(seed)
+        if not isinstance(prompt, str) or len(prompt) > limits.MAX_PROMPT:
+            raise limits.InputError(f"prompt must be a string of at most {limits.MAX_PROMPT} characters")
+        self.width, self.height = limits.frame_size(width, height)
+        self.seed, self.prompt = seed, prompt
         self.world = _world if _world is not None else World(self.seed)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
@@ -87,7 +46,7 @@ class Session:
 
         `look` = (dyaw, dpitch) radians of analog look (mouse drag, touch), counter-clockwise / up positive, each
         clipped to +-MAX_LOOK; the next fixed physics step applies it (pitch clamped like the look keys)."""
-        held, dt, look = _check_held(held), _check_dt(dt), _check_look(look)
+        held, dt, look = limits.held_names(held), limits.seconds(dt), limits.look_pair(look)
         with self.world.cache.frame_lock:
             self.world.step(held, dt, look)
             return self._draw(self.world.scene())
@@ -95,7 +54,7 @@ class Session:
     def advance(self, dt: float = 1 / 30) -> None:
         """Advance time and physics by dt seconds with nothing held, without drawing (trailers, servers that skip
         frames). The world ends exactly as `step(set(), dt)` leaves it."""
-        dt = _check_dt(dt)
+        dt = limits.seconds(dt)
         with self.world.cache.frame_lock:
             self.world.step(frozenset(), dt)
 
@@ -103,9 +62,7 @@ class Session:
         """A frame from any camera (eye position, metres/radians); the world does not change. The ring map moves to
         the camera incrementally, and `advance`/`step` then only top up the chunks around the player, so a camera
         flying far from the player costs no reload per frame."""
-        cam = tuple(float(v) for v in (x, y, z, yaw, pitch))
-        if not all(math.isfinite(v) for v in cam):
-            raise ValueError("camera values must be finite numbers")
+        cam = tuple(limits.number(v, "camera", -1e9, 1e9) for v in (x, y, z, yaw, pitch))
         with self.world.cache.frame_lock:
             return self._draw(self.world.scene(cam))
 
@@ -116,7 +73,7 @@ class Session:
 
     def resize(self, width: int, height: int) -> None:
         """Change the frame size of a live session (the world is untouched); ValueError changes nothing."""
-        width, height = _check_size(width, height)
+        width, height = limits.frame_size(width, height)
         with self.world.cache.frame_lock:
             if (width, height) != (self.width, self.height):
                 self.width, self.height = width, height
@@ -135,7 +92,9 @@ class Session:
     def command(self, text: str) -> CommandResult:
         """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
         if not isinstance(text, str):
-            raise ValueError("a command must be a string")
+            raise limits.InputError("a command must be a string")
+        if len(text) > limits.MAX_COMMAND:
+            raise limits.InputError(f"a command is at most {limits.MAX_COMMAND} characters")
         if self._direct is None:
             from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
             self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
@@ -167,7 +126,7 @@ class Session:
     @classmethod
     def from_share_code(cls, code: str, width: int = 640, height: int = 360) -> "Session":
         """The same world at the same moment (same edits, pose, clock, weather): the next frame matches."""
-        width, height = _check_size(width, height)
+        width, height = limits.frame_size(width, height)
         doc = persist.decode(code)
         world = persist.restore(doc)
         return cls(doc["seed"], doc["prompt"], width, height, _world=world)
