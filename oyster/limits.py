@@ -82,7 +82,7 @@ def held_names(held) -> frozenset:
         raise InputError(f"at most {MAX_HELD} held inputs")
     bad = [h for h in held if not isinstance(h, str) or h not in HELD_INPUTS]
     if bad:
-        raise InputError(f"unknown held input {_shown(bad[0])}; known: {', '.join(sorted(HELD_INPUTS))}")
+        raise InputError(f"unknown input {_shown(bad[0])}; known held input names: {', '.join(sorted(HELD_INPUTS))}")
     return frozenset(held)
 
 
