@@ -60,4 +60,4 @@ def memory_mb() -> dict:
             now = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         now = peak
-    return {"rss_mb": round(now, 1), "rss_peak_mb": round(peak, 1)}
+    return {"rss_mb": round(now, 1), "rss_peak_mb": round(max(peak, now), 1)}
