@@ -26,6 +26,7 @@ def warm_up() -> float:
             s.step(held=held, dt=1 / 30)
     s.state()
     s.command("make it rain")
+    s.command("qwxzv plarbt")   # not understood: loads Direct mode's fallback classifier (torch), seconds cold
     s.share_code()
     s.close()
     return time.perf_counter() - t0

@@ -36,7 +36,8 @@ def clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _shown(v) -> str:
+def shown(v) -> str:
+    """repr(v) cut to 40 characters, for messages; never raises (a deeply nested value has no repr)."""
     try:
         return clip(repr(v), 40)
     except Exception:   # a value whose repr fails is still only a bad input
@@ -47,18 +48,18 @@ def whole_number(v, what: str, lo: int, hi: int, ints_only: bool = False) -> int
     """An integer in lo..hi from an int, an integral finite float, or ASCII-digit text; else InputError.
     `ints_only`: only int values (the headless API, where a float or text is a caller's bug)."""
     if isinstance(v, (bool, np.bool_)) or (ints_only and not isinstance(v, (int, np.integer))):
-        raise InputError(f"{what} must be a whole number, got {_shown(v)}")
+        raise InputError(f"{what} must be a whole number, got {shown(v)}")
     if isinstance(v, str):
         t = v.strip()
         if len(t) > MAX_NUMBER_TEXT or not _INT_TEXT.match(t):
-            raise InputError(f"{what} must be a whole number, got {_shown(v)}")
+            raise InputError(f"{what} must be a whole number, got {shown(v)}")
         n = int(t)
     elif isinstance(v, (int, np.integer)):
         n = int(v)
     elif isinstance(v, (float, np.floating)) and math.isfinite(v) and float(v).is_integer():
         n = int(v)
     else:
-        raise InputError(f"{what} must be a whole number, got {_shown(v)}")
+        raise InputError(f"{what} must be a whole number, got {shown(v)}")
     if not lo <= n <= hi:
         raise InputError(f"{what} must be within {lo} .. {hi}")
     return n
@@ -68,7 +69,7 @@ def number(v, what: str, lo: float, hi: float) -> float:
     """A finite real number in [lo, hi] (not a bool, not text); else InputError."""
     if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
             or not math.isfinite(v) or not lo <= v <= hi:
-        raise InputError(f"{what} must be a number within {lo:g} .. {hi:g}, got {_shown(v)}")
+        raise InputError(f"{what} must be a number within {lo:g} .. {hi:g}, got {shown(v)}")
     return float(v)
 
 
@@ -77,12 +78,12 @@ def held_names(held) -> frozenset:
     if held is None:
         return frozenset()
     if not isinstance(held, (list, tuple, set, frozenset)):
-        raise InputError(f'held must be a list of input names, e.g. ["forward", "sprint"], got {_shown(held)}')
+        raise InputError(f'held must be a list of input names, e.g. ["forward", "sprint"], got {shown(held)}')
     if len(held) > MAX_HELD:
         raise InputError(f"at most {MAX_HELD} held inputs")
     bad = [h for h in held if not isinstance(h, str) or h not in HELD_INPUTS]
     if bad:
-        raise InputError(f"unknown input {_shown(bad[0])}; known held input names: {', '.join(sorted(HELD_INPUTS))}")
+        raise InputError(f"unknown input {shown(bad[0])}; known held input names: {', '.join(sorted(HELD_INPUTS))}")
     return frozenset(held)
 
 
@@ -93,12 +94,12 @@ def look_pair(look, refuse_over: float | None = None) -> tuple[float, float]:
         return 0.0, 0.0
     bound = math.inf if refuse_over is None else refuse_over
     if not isinstance(look, (list, tuple, np.ndarray)) or len(look) != 2:
-        raise InputError(f"look must be [dyaw, dpitch] in radians, got {_shown(look)}")
+        raise InputError(f"look must be [dyaw, dpitch] in radians, got {shown(look)}")
     try:
         out = [number(v, "look", -bound, bound) for v in look]
     except InputError:
         raise InputError(f"look must be [dyaw, dpitch], two finite numbers of radians"
-                         f"{'' if refuse_over is None else f' within +-{refuse_over:g}'}, got {_shown(look)}") from None
+                         f"{'' if refuse_over is None else f' within +-{refuse_over:g}'}, got {shown(look)}") from None
     return max(-MAX_LOOK, min(MAX_LOOK, out[0])), max(-MAX_LOOK, min(MAX_LOOK, out[1]))
 
 

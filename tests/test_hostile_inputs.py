@@ -261,3 +261,22 @@ def test_share_code_json_is_never_unhandled():
     for code in (NESTED_CODE, "A" * 10, "=" * 5, "", "é", json.dumps({"v": 1})):
         with pytest.raises(ValueError):
             Session.from_share_code(code, 32, 18)
+
+
+# ---------------------------------------------------------------------------------------------- memory
+def test_closing_a_visit_releases_its_world():
+    """Per-session memory returns on close: nothing keeps the closed world (and its eruption) alive."""
+    import gc
+    import weakref
+    r = Runner(ServeConfig.from_env(width=48, height=27))
+    r.open("api-m", seed=4)
+    r.step_once("api-m", ["forward"], steps=2)
+    r.command("api-m", "erupt the volcano")
+    r.step_once("api-m", [], steps=3)
+    slot = r._slots["api-m"]
+    world = weakref.ref(slot.session.world)
+    eruption = weakref.ref(slot.session.world.eruptions[-1])
+    del slot
+    r.close("api-m")
+    gc.collect()
+    assert world() is None and eruption() is None

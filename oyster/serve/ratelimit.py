@@ -77,3 +77,14 @@ def default_rates(cfg) -> dict[str, Rate]:
         "signup": Rate(cfg.signups_burst, cfg.signups_per_hour / 3600.0),
         "share": Rate(cfg.commands_burst, cfg.commands_per_min / 60.0),
     }
+
+
+# Harnesses that play many visitors from one address (tests, the load benchmark) lift the page-load driven
+# per-client limits; the limits themselves are tested on their own.
+ONE_ADDRESS_MANY_VISITORS = {"max_seats_per_client": 10_000, "opens_burst": 10_000.0, "commands_burst": 10_000.0,
+                             "frames_burst": 10_000.0}
+
+
+def one_address_env() -> dict[str, str]:
+    """ONE_ADDRESS_MANY_VISITORS as OYSTER_* variables, for a server started as a process."""
+    return {f"OYSTER_{k.upper()}": str(v) for k, v in ONE_ADDRESS_MANY_VISITORS.items()}

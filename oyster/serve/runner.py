@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from oyster.limits import frames_per_call, number
+from oyster.limits import frames_per_call, number, shown
 from oyster.serve.checks import (
     InputError,
     RateLimited,
@@ -167,9 +167,9 @@ class Runner(Streaming):
         return sum(1 for s in self._slots.values() if s.status == "active")
 
     def _slot(self, session_id: str) -> Slot:
-        slot = self._slots.get(session_id)
+        slot = self._slots.get(session_id) if isinstance(session_id, str) else None
         if slot is None:
-            raise UnknownSession(f"No open session {clip(str(session_id), 40)!r} "
+            raise UnknownSession(f"No open session {shown(session_id)} "
                                  "(closed, timed out, or never opened).")
         return slot
 
@@ -185,14 +185,14 @@ class Runner(Streaming):
         """
         slot = self._slot(session_id)
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
+            raise InputError(f"seq must be a non-negative integer, got {shown(seq)}")
         names = check_held(held)
         dyaw, dpitch = check_look(look)
         if ack is not None:
             if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
-                raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
+                raise InputError(f"ack must be a non-negative integer frame id, got {shown(ack)}")
             if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
-                raise InputError(f"age must be a non-negative number of milliseconds, got {clip(repr(age_ms), 40)}")
+                raise InputError(f"age must be a non-negative number of milliseconds, got {shown(age_ms)}")
             slot.ack(min(ack, slot.frame_id), age_ms / 1000.0)
         with slot.input_lock:
             if seq <= slot.seq:
