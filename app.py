@@ -26,7 +26,8 @@ def warm_up() -> float:
             s.step(held=held, dt=1 / 30)
     s.state()
     s.command("make it rain")
-    s.command("qwxzv plarbt")   # not understood: loads Direct mode's fallback classifier (torch), seconds cold
+    from oyster.direct.classifier import shared
+    shared()                     # Direct mode's fallback classifier (torch): seconds cold, on a visitor's first odd text
     s.share_code()
     s.close()
     return time.perf_counter() - t0

@@ -318,7 +318,8 @@ def warm_up() -> None:
     with Session(seed=1, width=48, height=27) as s:
         s.step({"forward"}, 1 / 30)
         s.command("make it rain")
-        s.command("qwxzv plarbt")      # loads the fallback classifier, as app.py's warm-up does
+        from oyster.direct.classifier import shared
+        shared()                       # the fallback classifier, as app.py's warm-up loads it
         Session.from_share_code(s.share_code(), 48, 27).close()
 
 
