@@ -27,7 +27,7 @@ def warm_up() -> float:
     s.state()
     s.command("make it rain")
     from oyster.direct.classifier import shared
-    shared()                     # Direct mode's fallback classifier (torch): seconds cold, on a visitor's first odd text
+    shared()   # Direct mode's fallback classifier (torch): seconds cold, on a visitor's first odd text
     s.share_code()
     s.close()
     return time.perf_counter() - t0
