@@ -136,3 +136,21 @@ def test_eruptions_per_world_are_capped():
             w.apply({"op": "eruption"})
     finally:
         w.close()
+
+
+def test_a_world_of_many_craters_restores_without_rebuilding_per_edit():
+    """Attack: craters piled at one spot made a restore rebuild the loaded chunks once per crater (O(n^2))."""
+    with Session(seed=7, width=W, height=H) as s:
+        p = s.world.s.player
+        for _ in range(caps.MAX_TERRAIN_EDITS):
+            s.apply({"op": "terrain", "action": "crater", "x": p.x, "y": p.y, "radius": 30.0, "amount": 40.0})
+        s.step(frozenset(), 1 / 30)
+        code = s.share_code()
+        t0 = time.perf_counter()
+        twin = Session.from_share_code(code, W, H)
+        try:
+            took = time.perf_counter() - t0
+            assert np.array_equal(twin.frame(), s.frame())            # still the same world, bit for bit
+            assert took < caps.RESTORE_BUDGET_S
+        finally:
+            twin.close()

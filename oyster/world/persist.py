@@ -226,6 +226,7 @@ def restore(doc: dict, background: bool = True):
     deadline = time.monotonic() + RESTORE_BUDGET_S
     rocks = doc.get("lava", {})
     world = World(doc["seed"], background=background, replaying=True)
+    world.cache.unload_ring()     # each terrain edit would rebuild the loaded chunks: fill them once, at the end
     try:
         simulated = 0
         for entry in doc["edits"]:
