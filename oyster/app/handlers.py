@@ -133,6 +133,10 @@ class Handlers:
         finally:
             if sid:
                 self.runner.close(sid, "page closed")
+                with self._lock:     # the stream is over: drop the page's entry too (unload may never come)
+                    key = getattr(request, "session_hash", None)
+                    if self._owners.get(key) == sid:
+                        del self._owners[key]
 
     def on_unload(self, request: gr.Request) -> None:
         sid = self._forget(request)
