@@ -32,6 +32,7 @@ class Tally:
     unhandled: list = field(default_factory=list)     # (where, what, error)
     slowest: tuple = (0.0, "")
     by_area: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)       # area -> every response time, for p50 / p99
 
     def probe(self, area: str, what: str, fn, clear=(ValueError,), unhandled_if=None):
         """Call fn(); a result or a clear error is fine, anything else is counted with where it came from."""
@@ -50,6 +51,7 @@ class Tally:
         except Exception as e:
             self.unhandled.append((area, what, f"{type(e).__name__}: {str(e)[:120]}"))
         dt = time.perf_counter() - t0
+        self.seconds.setdefault(area, []).append(dt)
         if dt > self.slowest[0]:
             self.slowest = (dt, f"{area}: {what}")
         return out
@@ -351,6 +353,10 @@ def main(argv=None) -> int:
         print(f"    {where}: {what[:70]} -> {err}")
     print(f"seats leaked         {leaked}  (goal 0)")
     print(f"slowest response     {t.slowest[0]:.2f} s  ({t.slowest[1][:80]})  (goal <= {SLOW_S:g} s)")
+    for area, secs in t.seconds.items():
+        secs = sorted(secs)
+        p50, p99 = secs[len(secs) // 2] * 1000, secs[int(len(secs) * 0.99)] * 1000
+        print(f"    {area:9s} p50 {p50:7.1f} ms  p99 {p99:7.1f} ms  over {SLOW_S:g} s: {sum(x > SLOW_S for x in secs)}")
     print(f"cross-session effects {cross}  (goal 0)")
     print(f"refusal log lines    {refusals.count}  (one per refused world link, open, rate or sign-up)")
     return int(bool(t.unhandled) or leaked > 0 or cross > 0 or t.slowest[0] > SLOW_S)
