@@ -8,21 +8,19 @@
     s.apply({"op": "weather", "kind": "rain"})       # typed edit; ValueError changes nothing
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
-import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from oyster import limits
+from oyster.direct.classifier import shared as shared_classifier
+from oyster.direct.interpreter import Interpreter
+from oyster.direct.result import CommandResult
 from oyster.limits import HELD_INPUTS, MAX_LOOK, MAX_SIDE  # noqa: F401  (part of the headless API)
+from oyster.render import render
+from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
 from oyster.world.world import World
-
-
-@dataclass
-class CommandResult:
-    edits: list[dict] = field(default_factory=list)   # typed edits that were applied, in order
-    reply: str = ""                                   # one short sentence for the chat log (plain text)
+from oyster.world.world import warm_up as warm_up_world
 
 
 class Session:
@@ -80,7 +78,7 @@ class Session:
                 self._frame = np.zeros((height, width, 3), np.uint8)
 
     def _draw(self, scene) -> np.ndarray:
-        _renderer()(scene, self._frame)
+        render(scene, self._frame)
         return self._frame.copy()
 
     # ------------------------------------------------------------------------------------------ changing
@@ -96,8 +94,8 @@ class Session:
         if len(text) > limits.MAX_COMMAND:
             raise limits.InputError(f"a command is at most {limits.MAX_COMMAND} characters")
         if self._direct is None:
-            from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
-            self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
+            self._direct = Interpreter()   # on first use: a Session used headless never builds one; per session,
+            # so "him" means the last-mentioned character
         result = self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
@@ -141,31 +139,10 @@ class Session:
         self.close()
 
 
-# ---------------------------------------------------------------------------------------------- drawing
-_RENDER = None
-
-
-def _renderer():
-    """oyster.render.render when the renderer is built, else a flat placeholder (sky over ground colour)."""
-    global _RENDER
-    if _RENDER is None:
-        try:
-            from oyster.render import render
-            _RENDER = render
-        except ImportError:
-            _RENDER = _placeholder
-    return _RENDER
-
-
-def _placeholder(scene, out: np.ndarray) -> np.ndarray:
-    h = out.shape[0]
-    day = max(0.05, math.sin(math.pi * (scene.hour - 6.0) / 12.0))
-    grey = 1.0 - 0.5 * max(scene.rain, scene.fog, scene.storm)
-    sky = np.array([110, 160, 230]) * day * grey + 255 * scene.lightning
-    mid = int(np.clip(h * 0.5 + math.tan(scene.pitch) * h, 0, h))
-    ix, iy = int(math.floor(scene.cam_x)) & 1023, int(math.floor(scene.cam_y)) & 1023
-    ground = scene.ring.color[iy, ix].astype(np.float64) * (0.3 + 0.7 * day)
-    ground = ground + (255 - ground) * scene.snow_cover
-    out[:mid] = np.clip(sky, 0, 255).astype(np.uint8)
-    out[mid:] = np.clip(ground, 0, 255).astype(np.uint8)
-    return out
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every world and render kernel, not only those a calm start touches
+    (lava, every sprite kind and particle), and load Direct mode's fallback classifier (torch: seconds cold, which
+    a visitor's first unparsed sentence would otherwise wait for): the app calls it before the first visitor."""
+    warm_up_world()
+    warm_up_render()
+    shared_classifier()

@@ -218,29 +218,31 @@ def fuzz_runner(t: Tally, rng: random.Random) -> tuple[int, int]:
     return leaked, int(before != after)
 
 
-def fuzz_app(t: Tally, rng: random.Random, url: str | None) -> tuple[int, int]:
-    """Through a running app (launched here on 127.0.0.1 unless --url): the API endpoints with gradio_client and
-    the page's key endpoint over HTTP. Returns (seats leaked, cross-session effects)."""
-    import contextlib
-    import tempfile
+def _launch_app() -> tuple:
+    """`python app.py` on a free loopback port, small frames, per-client limits lifted (every fuzz call comes from
+    one address; the limits have their own tests): (process, url)."""
+    import os
 
+    from oyster.serve.loadtest import start_server
+    os.environ.update({"OYSTER_WIDTH": "64", "OYSTER_HEIGHT": "36", "OYSTER_MAX_WAITING": "2",
+                       "OYSTER_SIGNUPS_BURST": "1000000", "OYSTER_MAX_SEATS_PER_CLIENT": "4"})
+    return start_server(4, 30.0)
+
+
+def fuzz_app(t: Tally, rng: random.Random, url: str | None) -> tuple[int, int]:
+    """Through a running app (`python app.py` started here on 127.0.0.1 unless --url): the API endpoints with
+    gradio_client and the page's key endpoint over HTTP. Returns (seats leaked, cross-session effects)."""
     import httpx
     from gradio_client import Client
     from gradio_client.exceptions import AppError
 
-    from oyster.app.testing import launched_app
-
     def unhandled(e) -> bool:    # Gradio hides an unhandled error's text: that is how we tell it from gr.Error
         return "has not enabled verbose error reporting" in str(e) or not str(e).strip()
 
-    with contextlib.ExitStack() as stack:
-        app = None
-        if url is None:
-            tmp = stack.enter_context(tempfile.TemporaryDirectory())
-            app = stack.enter_context(launched_app(f"{tmp}/w.db", width=64, height=36, max_players=4, max_waiting=2,
-                                                   commands_burst=1e6, frames_burst=1e6, opens_burst=1e6,
-                                                   signups_burst=1e6, max_seats_per_client=4))
-            url = app.url
+    proc = None
+    if url is None:
+        proc, url = _launch_app()
+    try:
         c = Client(url, verbose=False)
         clear = (AppError, ValueError)
         by = c.predict(5, "", "", api_name="/new_session")["session_id"]
@@ -293,8 +295,13 @@ def fuzz_app(t: Tally, rng: random.Random, url: str | None) -> tuple[int, int]:
         c.predict(me, api_name="/close")
         after = c.predict(by, api_name="/share")["code"]
         c.predict(by, api_name="/close")
-        leaked = len(app.runner.session_ids()) if app else 0
+        m = c.predict(api_name="/metrics")
+        leaked = m["sessions_active"] + m["sessions_waiting"]    # every world the fuzz opened is closed by now
         return leaked, int(before != after)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 class _Counter(logging.Handler):
@@ -317,11 +324,11 @@ def warm_up() -> None:
     """What the app does before its first visitor (compile kernels, load Direct mode), so one-time costs are not
     counted as a slow response."""
     from oyster import Session
+    from oyster.session import warm_up as warm_up_session
+    warm_up_session()
     with Session(seed=1, width=48, height=27) as s:
         s.step({"forward"}, 1 / 30)
         s.command("make it rain")
-        from oyster.direct.classifier import shared
-        shared()                       # the fallback classifier, as app.py's warm-up loads it
         Session.from_share_code(s.share_code(), 48, 27).close()
 
 
