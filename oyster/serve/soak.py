@@ -91,8 +91,10 @@ def main(argv=None) -> int:
           f"a command every {a.command_every:g} s each", flush=True)
     try:
         for m in range(minutes):
-            while time.monotonic() - t0 < 60.0 * (m + 1) and any(t.is_alive() for t in threads):
-                time.sleep(0.5)
+            while any(t.is_alive() for t in threads) and (
+                    time.monotonic() - t0 < 60.0 * (m + 1)
+                    or (any(len(v.frames_per_min) <= m for v in visitors) and time.monotonic() - t0 < 60.0 * m + 75)):
+                time.sleep(0.5)       # each visitor closes its minute on its next frame
             mem = memory_mb()
             rss.append(mem["rss_mb"])
             fps = [v.frames_per_min[m] / 60.0 if len(v.frames_per_min) > m else float("nan") for v in visitors]
