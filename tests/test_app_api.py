@@ -155,3 +155,24 @@ def test_share_links_name_the_space_when_hosted(monkeypatch):
     assert play_link("abc", Req()) == "http://127.0.0.1:7860/?world=abc"
     monkeypatch.setenv("SPACE_ID", "happy/oyster")
     assert play_link("a+b/c", Req()) == "https://huggingface.co/spaces/happy/oyster/?world=a%2Bb%2Fc"
+
+
+def test_uploads_are_capped(app):
+    """Attack: Gradio's open upload route stored 20 MB from anyone; the page takes no uploads and caps the route."""
+    import httpx
+    big = b"x" * (3 * 2**20)
+    r = httpx.post(app.url + "gradio_api/upload", files={"files": ("big.bin", big)}, timeout=60)
+    assert r.status_code in (413, 400) or "exceeds" in r.text.lower() or "too large" in r.text.lower()
+
+
+def test_no_seat_reply_tells_scripts_the_truth(tmp_path):
+    """Attack: the ninth API client was told "number 1 in line" while its session was already closed."""
+    with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=2, max_waiting=4) as a:
+        c = Client(a.url, verbose=False)
+        held = [c.predict(k, "", "", api_name="/new_session")["session_id"] for k in range(2)]
+        with pytest.raises(Exception, match="no world was opened") as e:
+            c.predict(9, "", "", api_name="/new_session")
+        assert "in line" not in str(e.value)
+        assert a.runner.stats()["sessions_waiting"] == 0 and len(a.runner.session_ids()) == 2
+        for sid in held:
+            c.predict(sid, api_name="/close")

@@ -112,6 +112,8 @@ def main(argv=None) -> int:
     lo, mid = (min(all_fps), sorted(all_fps)[len(all_fps) // 2]) if all_fps else (0.0, 0.0)
     print(f"fps min {lo:.1f}  median {mid:.1f}  (goal >= 24 every visitor-minute)")
     print(f"rss after minute {settle}: {min(tail):.1f} .. {max(tail):.1f} MB, spread {growth:.1f}%  (goal <= 10%)")
+    for v in visitors:
+        print(f"    {v.sid}: frames per minute {v.frames_per_min}")
     errs = [e for v in visitors for e in v.errors]
     print(f"commands sent {sum(v.commands for v in visitors)}, refused {len(errs)}"
           + (f" (first: {errs[0][:100]})" if errs else ""))
