@@ -103,7 +103,9 @@ def _obj(v, what: str, keys: set) -> dict:
 
 
 def check(doc) -> dict:
-    """Validate a decoded document's shape and ranges (edits themselves are validated when replayed)."""
+    """Validate a decoded document's shape and ranges (edits themselves are validated when replayed); its "lava"
+    list becomes {eruption uid: volcano.CooledRock}, and a code that would need more flows run than
+    RESTORE_SIMULATED is refused here, before any work."""
     if not isinstance(doc, dict) or set(doc) not in (_DOC_KEYS, _DOC_KEYS | {"lava"}):
         raise ValueError(f"share code field document must be an object with keys {sorted(_DOC_KEYS)}")
     if doc["v"] != VERSION:
