@@ -33,6 +33,7 @@ class Tally:
     slowest: tuple = (0.0, "")
     by_area: dict = field(default_factory=dict)
     seconds: dict = field(default_factory=dict)       # area -> every response time, for p50 / p99
+    slow: list = field(default_factory=list)          # the five slowest (seconds, what)
 
     def probe(self, area: str, what: str, fn, clear=(ValueError,), unhandled_if=None):
         """Call fn(); a result or a clear error is fine, anything else is counted with where it came from."""
@@ -52,6 +53,8 @@ class Tally:
             self.unhandled.append((area, what, f"{type(e).__name__}: {str(e)[:120]}"))
         dt = time.perf_counter() - t0
         self.seconds.setdefault(area, []).append(dt)
+        self.slow.append((dt, f"{area}: {what}"))
+        self.slow = sorted(self.slow, reverse=True)[:5]
         if dt > self.slowest[0]:
             self.slowest = (dt, f"{area}: {what}")
         return out
@@ -360,6 +363,8 @@ def main(argv=None) -> int:
         print(f"    {where}: {what[:70]} -> {err}")
     print(f"seats leaked         {leaked}  (goal 0)")
     print(f"slowest response     {t.slowest[0]:.2f} s  ({t.slowest[1][:80]})  (goal <= {SLOW_S:g} s)")
+    for dt, what in t.slow[1:]:
+        print(f"    then {dt:.2f} s  ({what[:80]})")
     for area, secs in t.seconds.items():
         secs = sorted(secs)
         p50, p99 = secs[len(secs) // 2] * 1000, secs[int(len(secs) * 0.99)] * 1000
