@@ -30,7 +30,8 @@ def launched_app(waitlist_path: str, extensions=(), session_factory=None, **conf
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from oyster.app.page import build_demo, launch_kwargs  # gradio import is slow: only when launching
     from oyster.serve.ratelimit import ONE_ADDRESS_MANY_VISITORS
-    cfg = ServeConfig.from_env(**(ONE_ADDRESS_MANY_VISITORS | config))   # every test visitor is 127.0.0.1
+    # every test visitor is 127.0.0.1; tests ask for HD themselves
+    cfg = ServeConfig.from_env(**(ONE_ADDRESS_MANY_VISITORS | {"page_quality": "sd"} | config))
     runner = Runner(cfg, session_factory) if session_factory else Runner(cfg)
     waitlist = Waitlist(waitlist_path)
     demo = build_demo(runner, waitlist, extensions=list(extensions))

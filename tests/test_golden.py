@@ -1,14 +1,18 @@
-"""Golden run: a fixed script of held keys, analog look, typed edits and chat commands through `Session`, and the
-hash of every frame it draws. A refactor that only moves code must leave every hash as it was.
+"""Golden run: a fixed script of held keys, analog look, typed edits and chat commands through `Session`, and a
+thumbnail of every frame it draws. A refactor that only moves code must leave every frame as it was.
 
-The hashes are this engine's exact output. A deliberate change of what the world looks like or how a command is
-read rewrites them (`PYTHONPATH=. python tests/test_golden.py --write`) in the same commit, and the commit says why.
+Replies and the final world state are compared exactly (the world kernels are exact). Frames are compared as 16x9
+block means within a few levels: the render kernels use fastmath, so another CPU's vector width may move a pixel by
+an ulp, while a moved camera, a missing sprite or a changed sky moves block means by far more. A deliberate change of
+what the world looks like or how a command is read rewrites the file
+(`PYTHONPATH=. python tests/test_golden.py --write`) in the same commit, and the commit says why.
 """
 import hashlib
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from oyster import Session
@@ -40,8 +44,15 @@ SCRIPT = [
 STEPS_PER_LINE = 3   # each "step" line is held for this many 1/30 s steps, hashing every frame
 
 
-def _digest(a) -> str:
-    return hashlib.sha256(a.tobytes()).hexdigest()[:16]
+BLOCKS = (9, 16)    # rows, columns of the thumbnail
+TOLERANCE = 3.0     # largest allowed change of one block mean, in 0..255 levels
+
+
+def _digest(a) -> list:
+    """The frame as 9x16 block means (one decimal), per channel."""
+    h, w = a.shape[0] // BLOCKS[0] * BLOCKS[0], a.shape[1] // BLOCKS[1] * BLOCKS[1]
+    blocks = a[:h, :w].reshape(BLOCKS[0], h // BLOCKS[0], BLOCKS[1], w // BLOCKS[1], 3).mean(axis=(1, 3))
+    return np.round(blocks, 1).tolist()
 
 
 def run_script() -> dict:
@@ -74,19 +85,24 @@ def test_a_fixed_script_draws_the_same_frames_as_before():
     got = run_script()
     assert got["replies"] == want["replies"], "a command is read differently"
     assert got["state"] == want["state"], "the world ends in a different state"
-    bad = [i for i, (a, b) in enumerate(zip(got["frames"], want["frames"], strict=True)) if a != b]
-    assert not bad, f"frames {bad} differ from the golden run"
+    diffs = [float(np.abs(np.subtract(a, b)).max()) for a, b in zip(got["frames"], want["frames"], strict=True)]
+    bad = [i for i, d in enumerate(diffs) if d > TOLERANCE]
+    assert not bad, f"frames {bad} differ from the golden run (largest block change {max(diffs):.1f} levels)"
 
 
 def test_the_script_draws_distinct_frames():
     """The golden run is worth something only if the frames change: walking, weather and the clock all show."""
     frames = json.loads(GOLDEN.read_text())["frames"]
-    assert len(set(frames)) > len(frames) // 2
+    distinct = {json.dumps(f) for f in frames}
+    assert len(distinct) > len(frames) // 2
+    # neighbouring frames differ by more than the tolerance, so the tolerance cannot hide a step of the script
+    jumps = [np.abs(np.subtract(a, b)).max() for a, b in zip(frames[:-1], frames[1:], strict=True)]
+    assert np.median(jumps) > TOLERANCE
     assert len(frames) == sum(STEPS_PER_LINE for w, _ in SCRIPT if w == "step") + 2
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--write"]:
         pytest.exit("usage: PYTHONPATH=. python tests/test_golden.py --write")
-    GOLDEN.write_text(json.dumps(run_script(), indent=1) + "\n")
+    GOLDEN.write_text(json.dumps(run_script(), separators=(",", ":")) + "\n")
     print(f"wrote {GOLDEN}")

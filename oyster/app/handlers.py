@@ -10,6 +10,7 @@ import threading
 
 import gradio as gr
 
+from oyster.app.fastkeys import tokens_for
 from oyster.app.links import play_link
 from oyster.app.views import hud_html, log_html, screen_html, status_html
 from oyster.limits import MAX_PROMPT, MAX_SHARE_CODE, InputError, visitor_seed
@@ -108,6 +109,7 @@ class Handlers:
             except (InputError, RunnerFull) as e2:
                 self._forget(request)
                 return log_html([]), status_html(str(e2), error=True), seed, prompt
+        self.runner.set_quality(sid, self.runner.cfg.page_quality)
         for note in notes:
             self.runner.log_line(sid, "system", note)
         message = " ".join(x for x in [info["warning"], info["message"], *notes] if x)
@@ -119,13 +121,13 @@ class Handlers:
         Frees the seat when it ends, including when Gradio closes it because the tab went away.
         """
         sid = self.web_id(request)
-        url, hud = "", hud_html(None)
+        url, hud, token = "", hud_html(None), tokens_for(self.runner).token(sid)
         try:
             for p in self.runner.frames(sid):
                 url = p.get("url", url)
                 if "hud" in p:
                     hud = hud_html(p["hud"])
-                yield screen_html(url, hud, p.get("message", ""))
+                yield screen_html(url, hud, p.get("message", ""), token)
                 if p.get("done"):
                     return
         except UnknownSession:
@@ -152,6 +154,19 @@ class Handlers:
         except UnknownSession:
             pass
         return gr.skip()
+
+    def on_quality(self, choice: str, request: gr.Request):
+        """The quality radio: "Auto", "SD ..." or "HD ..." -> auto | sd | hd for this visitor; returns a status."""
+        mode = str(choice or "").split(" ")[0].lower()
+        try:
+            info = self.runner.set_quality(self.web_id(request), mode)
+        except InputError as e:
+            return status_html(str(e), error=True)
+        except UnknownSession:
+            return gr.skip()
+        if mode == "auto":
+            return status_html("Quality: HD while the server has room, SD when it is busy.")
+        return status_html(f"Quality: {info['width']}x{info['height']}.")
 
     # -- Direct mode, share, new world --
     def on_command(self, text: str, request: gr.Request):
