@@ -227,9 +227,8 @@ def _launch_app() -> tuple:
     import os
 
     from oyster.serve.loadtest import start_server
-    os.environ.update({"OYSTER_WIDTH": "64", "OYSTER_HEIGHT": "36", "OYSTER_MAX_WAITING": "2",
-                       "OYSTER_SIGNUPS_BURST": "1000000", "OYSTER_MAX_SEATS_PER_CLIENT": "4"})
-    return start_server(4, 30.0)
+    os.environ.update({"OYSTER_MAX_WAITING": "2", "OYSTER_SIGNUPS_BURST": "1000000"})
+    return start_server(4, 30.0, (64, 36))
 
 
 def fuzz_app(t: Tally, rng: random.Random, url: str | None) -> tuple[int, int]:
