@@ -8,15 +8,16 @@
     s.apply({"op": "weather", "kind": "rain"})       # typed edit; ValueError changes nothing
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
-import math
 
 import numpy as np
 
+from oyster import limits
 from oyster.direct import warm_up as warm_up_direct
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
 from oyster.language import read_prompt
 from oyster.language.restyle import restyle
+from oyster.limits import HELD_INPUTS, MAX_LOOK, MAX_SIDE  # noqa: F401  (part of the headless API)
 from oyster.render import render
 from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
@@ -25,59 +26,17 @@ from oyster.world.terrain import volcano_site
 from oyster.world.world import World
 from oyster.world.world import warm_up as warm_up_world
 
-HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
-                         "look_up", "look_down", "jump", "sprint"})
-MAX_SIDE = 4096
-MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
 DIRECT_VIEW = 60.0  # metres: characters this close are "in view" for Direct mode ("everyone dance")
-
-
-def _check_size(width, height) -> tuple[int, int]:
-    for v, name in ((width, "width"), (height, "height")):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or not 16 <= v <= MAX_SIDE:
-            raise ValueError(f"{name} must be an integer in 16..{MAX_SIDE}, got {v!r}")
-    return int(width), int(height)
-
-
-def _check_held(held) -> frozenset:
-    if isinstance(held, str):
-        held = {held}
-    held = frozenset(held or ())
-    bad = held - HELD_INPUTS
-    if bad:
-        raise ValueError(f"unknown held input(s) {sorted(map(str, bad))}; expected names from {sorted(HELD_INPUTS)}")
-    return held
-
-
-def _check_look(look) -> tuple[float, float]:
-    """(dyaw, dpitch) radians, each clipped to +-MAX_LOOK; ValueError unless two finite numbers."""
-    if look is None:
-        return 0.0, 0.0
-    if isinstance(look, (str, bytes, dict)) or not hasattr(look, "__len__") or len(look) != 2:
-        raise ValueError(f"look must be (dyaw, dpitch) in radians, got {look!r}")
-    out = []
-    for v in look:
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
-            raise ValueError(f"look values must be finite numbers of radians, got {look!r}")
-        out.append(max(-MAX_LOOK, min(MAX_LOOK, float(v))))
-    return out[0], out[1]
-
-
-def _check_dt(dt) -> float:
-    if isinstance(dt, bool) or not isinstance(dt, (int, float)) or not math.isfinite(dt) or dt < 0:
-        raise ValueError(f"dt must be a finite number of seconds >= 0, got {dt!r}")
-    return float(dt)
 
 
 class Session:
     def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
                  recipe: WorldRecipe | None = None, _world: World | None = None):
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not -2**63 <= seed < 2**63:
-            raise ValueError(f"seed must be a 64-bit integer, got {seed!r}")
-        if not isinstance(prompt, str) or len(prompt) > 500:
-            raise ValueError("prompt must be a string of at most 500 characters")
-        self.width, self.height = _check_size(width, height)
-        self.seed, self.prompt = int(seed), prompt
+        seed = limits.world_seed(seed)
+        if not isinstance(prompt, str) or len(prompt) > limits.MAX_PROMPT:
+            raise limits.InputError(f"prompt must be a string of at most {limits.MAX_PROMPT} characters")
+        self.width, self.height = limits.frame_size(width, height)
+        self.seed, self.prompt = seed, prompt
         if recipe is not None and not isinstance(recipe, WorldRecipe):
             recipe = preset(recipe) if isinstance(recipe, str) else from_doc(recipe)   # a preset name or a doc
         reading = read_prompt(prompt) if prompt and _world is None else None   # the prompt makes the world
@@ -111,7 +70,7 @@ class Session:
 
         `look` = (dyaw, dpitch) radians of analog look (mouse drag, touch), counter-clockwise / up positive, each
         clipped to +-MAX_LOOK; the next fixed physics step applies it (pitch clamped like the look keys)."""
-        held, dt, look = _check_held(held), _check_dt(dt), _check_look(look)
+        held, dt, look = limits.held_names(held), limits.seconds(dt), limits.look_pair(look)
         with self.world.cache.frame_lock:
             self.world.step(held, dt, look)
             return self._draw(self.world.scene())
@@ -119,7 +78,7 @@ class Session:
     def advance(self, dt: float = 1 / 30) -> None:
         """Advance time and physics by dt seconds with nothing held, without drawing (trailers, servers that skip
         frames). The world ends exactly as `step(set(), dt)` leaves it."""
-        dt = _check_dt(dt)
+        dt = limits.seconds(dt)
         with self.world.cache.frame_lock:
             self.world.step(frozenset(), dt)
 
@@ -127,9 +86,7 @@ class Session:
         """A frame from any camera (eye position, metres/radians); the world does not change. The ring map moves to
         the camera incrementally, and `advance`/`step` then only top up the chunks around the player, so a camera
         flying far from the player costs no reload per frame."""
-        cam = tuple(float(v) for v in (x, y, z, yaw, pitch))
-        if not all(math.isfinite(v) for v in cam):
-            raise ValueError("camera values must be finite numbers")
+        cam = tuple(limits.number(v, "camera", -1e9, 1e9) for v in (x, y, z, yaw, pitch))
         with self.world.cache.frame_lock:
             return self._draw(self.world.scene(cam))
 
@@ -140,7 +97,7 @@ class Session:
 
     def resize(self, width: int, height: int) -> None:
         """Change the frame size of a live session (the world is untouched); ValueError changes nothing."""
-        width, height = _check_size(width, height)
+        width, height = limits.frame_size(width, height)
         with self.world.cache.frame_lock:
             if (width, height) != (self.width, self.height):
                 self.width, self.height = width, height
@@ -160,7 +117,9 @@ class Session:
         """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped. The
         reply is built from the edits that really ran and the entities they really touched."""
         if not isinstance(text, str):
-            raise ValueError("a command must be a string")
+            raise limits.InputError("a command must be a string")
+        if len(text) > limits.MAX_COMMAND:
+            raise limits.InputError(f"a command is at most {limits.MAX_COMMAND} characters")
         world = restyle(text)    # "turn this into a desert": a world change, read by the language layer
         if world is not None:
             return self._restyle(world)
@@ -232,11 +191,9 @@ class Session:
 
     def ground(self, x: float, y: float) -> float:
         """Terrain height (metres, edits included) at (x, y) metres; ValueError on a non-finite point."""
-        if any(isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v)
-               or abs(v) > 1.0e6 for v in (x, y)):
-            raise ValueError(f"ground needs two finite coordinates within 1e6 m, got {(x, y)!r}")
+        x, y = (limits.number(v, "ground coordinate", -1.0e6, 1.0e6) for v in (x, y))
         with self.world.cache.frame_lock:
-            return self.world.ground(float(x), float(y))
+            return self.world.ground(x, y)
 
     @property
     def recipe(self) -> WorldRecipe:
@@ -250,7 +207,7 @@ class Session:
     @classmethod
     def from_share_code(cls, code: str, width: int = 640, height: int = 360) -> "Session":
         """The same world at the same moment (same edits, pose, clock, weather): the next frame matches."""
-        width, height = _check_size(width, height)
+        width, height = limits.frame_size(width, height)
         doc = persist.decode(code)
         world = persist.restore(doc)
         return cls(doc["seed"], doc["prompt"], width, height, _world=world)
@@ -285,6 +242,8 @@ def _direct_mode() -> Interpreter:
 
 def warm_up() -> None:
     """Compile (or load from numba's cache) every world and render kernel, not only those a calm start touches
-    (lava, every sprite kind and particle): the app calls it before the first visitor."""
+    (lava, every sprite kind and particle), and load Direct mode's fallback classifier (torch: seconds cold, which
+    a visitor's first unparsed sentence would otherwise wait for): the app calls it before the first visitor."""
     warm_up_world()
     warm_up_render()
+    warm_up_direct()

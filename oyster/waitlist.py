@@ -1,5 +1,8 @@
-"""The waitlist: one SQLite row per e-mail (a repeat updates it), safe under concurrent submissions; CSV export.
+"""The waitlist: one SQLite row per e-mail, safe under concurrent submissions; CSV export.
 
+The first submission's name and use case are kept: a repeat only counts (so nobody can rewrite another person's
+details by sending their address), and every accepted sign-up gets the same reply (so the reply never tells
+whether an address is on the list). The CSV export prefixes any cell a spreadsheet would run as a formula.
 Export for the team:  python -m oyster.waitlist export [path.csv]   (stdout when no path)
 The database is OYSTER_WAITLIST_DB, default data/waitlist.db. Nothing here ever returns stored e-mails to a visitor.
 """
@@ -19,13 +22,16 @@ MAX_USE_CASE = 2000
 EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
+THANKS = "Thanks! You are on the waitlist; we will write when there is news."
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")    # a cell starting so is a formula to a spreadsheet
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS waitlist (
     email TEXT PRIMARY KEY,          -- lower-cased, stripped
     name TEXT NOT NULL DEFAULT '',
     use_case TEXT NOT NULL DEFAULT '',
     created REAL NOT NULL,           -- unix seconds of the first submission
-    updated REAL NOT NULL,           -- unix seconds of the latest
+    updated REAL NOT NULL,           -- unix seconds of the latest (a repeat changes only this and the count)
     submissions INTEGER NOT NULL DEFAULT 1
 )"""
 
@@ -73,23 +79,22 @@ class Waitlist:
         return conn
 
     def add(self, email: str, name: str = "", use_case: str = "") -> bool:
-        """Store a submission; True when the e-mail is new, False when an existing row was updated."""
+        """Store a submission; True when the e-mail is new. A repeat keeps the first details and only counts."""
         email, name, use_case = validate(email, name, use_case)
         now = time.time()
         conn = self._conn()
         row = conn.execute(
             "INSERT INTO waitlist (email, name, use_case, created, updated) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(email) DO UPDATE SET name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END, "
-            "use_case = CASE WHEN excluded.use_case != '' THEN excluded.use_case ELSE use_case END, "
-            "updated = excluded.updated, submissions = submissions + 1 RETURNING submissions",
+            "ON CONFLICT(email) DO UPDATE SET updated = excluded.updated, submissions = submissions + 1 "
+            "RETURNING submissions",
             (email, name, use_case, now, now)).fetchone()
         return row[0] == 1
 
     def submit(self, email: str, name: str = "", use_case: str = "") -> str:
-        """The visitor-facing message for a submission (raises ValueError for a bad one)."""
-        if self.add(email, name, use_case):
-            return "Thanks! You are on the waitlist; we will write when there is news."
-        return "You were already on the waitlist: we updated your details."
+        """The visitor-facing message for a submission, the same whether or not the address was already there
+        (raises ValueError for a bad one)."""
+        self.add(email, name, use_case)
+        return THANKS
 
     def count(self) -> int:
         return self._conn().execute("SELECT COUNT(*) FROM waitlist").fetchone()[0]
@@ -101,8 +106,15 @@ class Waitlist:
             "submissions FROM waitlist ORDER BY created").fetchall()
         w = csv.writer(out)
         w.writerow(["email", "name", "use_case", "created_utc", "updated_utc", "submissions"])
-        w.writerows(rows)
+        w.writerows([[spreadsheet_safe(v) for v in row] for row in rows])
         return len(rows)
+
+
+def spreadsheet_safe(value):
+    """A CSV cell no spreadsheet will execute: text starting like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,8 +29,9 @@ def launched_app(waitlist_path: str, extensions=(), session_factory=None, **conf
     """Build and launch the page (no optional extensions unless given); closes it and every session after."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from oyster.app.page import build_demo, launch_kwargs  # gradio import is slow: only when launching
-
-    cfg = ServeConfig.from_env(**({"page_quality": "sd"} | config))   # tests ask for HD themselves
+    from oyster.serve.ratelimit import ONE_ADDRESS_MANY_VISITORS
+    # every test visitor is 127.0.0.1; tests ask for HD themselves
+    cfg = ServeConfig.from_env(**(ONE_ADDRESS_MANY_VISITORS | {"page_quality": "sd"} | config))
     runner = Runner(cfg, session_factory) if session_factory else Runner(cfg)
     waitlist = Waitlist(waitlist_path)
     demo = build_demo(runner, waitlist, extensions=list(extensions))

@@ -12,7 +12,7 @@ from oyster.serve.encode import parse_data_url
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     db = tmp_path_factory.mktemp("wl") / "waitlist.db"
-    with launched_app(str(db), width=320, height=180, max_players=4) as a:
+    with launched_app(str(db), width=320, height=180, max_players=4, signups_burst=50.0) as a:
         yield a
 
 
@@ -24,7 +24,7 @@ def client(app):
 def test_waitlist_valid_and_repeat(app, client):
     first = client.predict("ada@example.com", "Ada", "a museum of worlds", api_name="/waitlist")
     again = client.predict("ADA@example.com", "Ada L.", "", api_name="/waitlist")
-    assert "You are on the waitlist" in first and "already" in again
+    assert "You are on the waitlist" in first and again == first      # the reply never tells who is on the list
     assert app.waitlist.count() == 1
     assert "ada@" not in first + again
 
@@ -111,11 +111,11 @@ def test_metrics_endpoint(client):
 
 
 def test_seat_cap(tmp_path):
-    """With one seat, a second world is refused with the honest line message; closing the first frees it."""
+    """With one seat, a second world is refused with the truth (no world opened, not "number 1 in line")."""
     with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=1) as a:
         c = Client(a.url, verbose=False)
         first = c.predict(1, "", "", api_name="/new_session")["session_id"]
-        with pytest.raises(Exception, match="The only seat is taken: you are number 1 in line"):
+        with pytest.raises(Exception, match="The only seat is taken, so no world was opened"):
             c.predict(2, "", "", api_name="/new_session")
         assert a.runner.stats()["sessions_waiting"] == 0    # the refused script did not keep a place
         c.predict(first, api_name="/close")
@@ -155,6 +155,27 @@ def test_share_links_name_the_space_when_hosted(monkeypatch):
     assert play_link("abc", Req()) == "http://127.0.0.1:7860/?world=abc"
     monkeypatch.setenv("SPACE_ID", "happy/oyster")
     assert play_link("a+b/c", Req()) == "https://huggingface.co/spaces/happy/oyster/?world=a%2Bb%2Fc"
+
+
+def test_uploads_are_capped(app):
+    """Attack: Gradio's open upload route stored 20 MB from anyone; the page takes no uploads and caps the route."""
+    import httpx
+    big = b"x" * (3 * 2**20)
+    r = httpx.post(app.url + "gradio_api/upload", files={"files": ("big.bin", big)}, timeout=60)
+    assert r.status_code in (413, 400) or "exceeds" in r.text.lower() or "too large" in r.text.lower()
+
+
+def test_no_seat_reply_tells_scripts_the_truth(tmp_path):
+    """Attack: the ninth API client was told "number 1 in line" while its session was already closed."""
+    with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=2, max_waiting=4) as a:
+        c = Client(a.url, verbose=False)
+        held = [c.predict(k, "", "", api_name="/new_session")["session_id"] for k in range(2)]
+        with pytest.raises(Exception, match="no world was opened") as e:
+            c.predict(9, "", "", api_name="/new_session")
+        assert "number" not in str(e.value)             # no place in a line it does not have
+        assert a.runner.stats()["sessions_waiting"] == 0 and len(a.runner.session_ids()) == 2
+        for sid in held:
+            c.predict(sid, api_name="/close")
 
 
 def test_direct_key_route_takes_signed_tokens_only(app):

@@ -30,6 +30,11 @@ def dream():
     return d
 
 
+def _page_world_id(request) -> str:
+    """Stands in for the page's request -> world id (Handlers.web_id issues secrets; any stable map does here)."""
+    return "web-" + request.session_hash
+
+
 def rollout(dream, seed=3, held_seq=WALK):
     """(engine frames at 160x90, held sets) stepping a real Session at the model's dt."""
     s = Session(seed, width=160, height=90)
@@ -113,7 +118,7 @@ def test_missing_checkpoint_gives_clear_message(tmp_path):
 
 
 def test_registry_streams_follow_a_real_runner_and_clean_up(dream):
-    from oyster.app.handlers import web_id
+    web_id = _page_world_id
     from oyster.serve import Runner, ServeConfig
     runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
     request = SimpleNamespace(session_hash="dreamer")
@@ -159,7 +164,7 @@ def test_registry_streams_follow_a_real_runner_and_clean_up(dream):
 
 def test_a_dream_ends_with_a_message_when_the_visitors_world_closes(dream):
     """The tab turns the Runner's UnknownSession into the hub's SourceClosed: the panel says so and stops."""
-    from oyster.app.handlers import web_id
+    web_id = _page_world_id
     from oyster.serve import Runner, ServeConfig
     runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
     request = SimpleNamespace(session_hash="leaver")

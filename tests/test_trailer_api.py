@@ -12,7 +12,8 @@ from oyster.app.trailer_tab import add_trailer_tab
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     db = tmp_path_factory.mktemp("wl") / "waitlist.db"
-    with launched_app(str(db), extensions=[add_trailer_tab], width=640, height=360, max_players=2) as a:
+    with launched_app(str(db), extensions=[add_trailer_tab], width=640, height=360, max_players=2,
+                      trailers_burst=20.0) as a:
         yield a
 
 

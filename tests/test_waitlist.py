@@ -30,13 +30,34 @@ def test_length_caps():
         validate("a@example.com", "", "u" * 2001)
 
 
-def test_repeat_updates_the_one_row(wl):
+def test_repeat_counts_but_never_overwrites_the_first_details(wl):
+    """Attack: re-submitting someone's e-mail rewrote their name and use case."""
     assert wl.add("Ada@Example.com ", "Ada", "worlds")
-    assert not wl.add("ada@example.com", "", "games")       # same address, case and spaces aside
+    assert not wl.add("ada@example.com", "Mallory", "games")   # same address, case and spaces aside
     out = io.StringIO()
     assert wl.export_csv(out) == 1
     row = list(csv.DictReader(io.StringIO(out.getvalue())))[0]
-    assert (row["email"], row["name"], row["use_case"], row["submissions"]) == ("ada@example.com", "Ada", "games", "2")
+    assert (row["email"], row["name"], row["use_case"], row["submissions"]) == ("ada@example.com", "Ada", "worlds", "2")
+
+
+def test_reply_is_the_same_for_new_and_known_addresses(wl):
+    """Attack: the reply told anyone whether an address was already on the list."""
+    assert wl.submit("known@example.com") == wl.submit("known@example.com") == wl.submit("fresh@example.com")
+
+
+def test_csv_export_defuses_spreadsheet_formulas(wl):
+    """Attack: `=HYPERLINK(...)` was written verbatim into a spreadsheet."""
+    evil = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    for k, v in enumerate(evil):
+        wl.add(f"p{k}@example.com", v[:100], v)
+    wl.add("=cmd@example.com", "plain", "ok")
+    out = io.StringIO()
+    wl.export_csv(out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    for row in rows:
+        for key in ("email", "name", "use_case"):
+            assert not row[key].startswith(("=", "+", "-", "@", "\t", "\r")), row[key]
+    assert any(r["use_case"] == "'" + evil[0] for r in rows)
 
 
 def test_messages_never_echo_other_addresses(wl):

@@ -39,12 +39,22 @@ def test_eruption_throws_bombs_and_smoke_and_glowing_lava(erupted):
 
 
 def test_lava_flows_downhill_from_the_rim(erupted):
-    _, e, _ = erupted
+    w, e, _ = erupted
     cx, cy, crater_r, summit = terrain.volcano_site(7)
-    ys, xs = np.nonzero(e.rock > 0.05)
-    d = np.hypot(xs + e.x0 - cx, ys + e.y0 - cy)
+    patch = e.rock_patch()
+    ys, xs = np.nonzero(patch.rock > 0.05)
+    d = np.hypot(xs + patch.x0 - cx, ys + patch.y0 - cy)
     assert d.max() > crater_r + 30.0                           # it ran well down the flank
-    assert e.base[ys, xs].min() < summit - 20.0
+    h, wd = patch.rock.shape
+    ground = w.cache.heights(patch.x0, patch.y0, wd, h) - patch.rock
+    assert ground[ys, xs].min() < summit - 20.0
+
+
+def test_cooled_eruption_keeps_only_its_rock_not_its_flow_grids(erupted):
+    """Memory attack: every eruption used to keep 2.3 MB of flow grids forever; a cooled one keeps its rock only."""
+    _, e, _ = erupted
+    assert e.done and e.base is None and e.lava is None and e.energy is None and e.rock is None
+    assert e.cooled.cm.dtype == np.int16 and e.cooled.cm.nbytes < 384 * 384 * 2
 
 
 def test_cooled_lava_becomes_a_persistent_rock_edit(erupted):

@@ -14,8 +14,11 @@ import uuid
 
 import gradio as gr
 
+from oyster.app.handlers import client_of
 from oyster.app.links import play_link
+from oyster.limits import MAX_SHARE_CODE
 from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
+from oyster.serve.ratelimit import refused
 
 HEADLESS_PREFIX = "api-"
 
@@ -28,27 +31,38 @@ def _sid(session_id: str) -> str:
 
 
 def _guard(fn, *args, **kwargs):
+    """Every known refusal becomes a gr.Error with its message (HTTP 200 with an error, never a 500)."""
     try:
         return fn(*args, **kwargs)
     except (InputError, RunnerFull, UnknownSession) as e:
         raise gr.Error(str(e)) from None
 
 
+def no_seat_message(runner: Runner) -> str:
+    """The truth for a script that found every seat taken: it was not put in line, nothing stays open."""
+    n = runner.cfg.max_players
+    seats = "The only seat is" if n == 1 else f"All {n} seats are"
+    return f"{seats} taken, so no world was opened (scripts do not wait in line). Try again in a few seconds."
+
+
 def add_api(runner: Runner) -> None:
     """Register the API-only endpoints on the Blocks being built (call inside `with gr.Blocks()`)."""
 
-    def new_session(seed: int = 0, prompt: str = "", share_code: str = "") -> dict:
+    def new_session(seed: int = 0, prompt: str = "", share_code: str = "", request: gr.Request = None) -> dict:
         """Open a world (fresh from seed and prompt, or from a share code). Counts against the seat cap."""
-        info = _guard(runner.open, HEADLESS_PREFIX + uuid.uuid4().hex, seed=seed, prompt=prompt, share_code=share_code)
+        client = client_of(request, bool(runner.cfg.trust_proxy))
+        info = _guard(runner.open, HEADLESS_PREFIX + uuid.uuid4().hex, seed=seed, prompt=prompt,
+                      share_code=share_code, client=client)
         if info["status"] != "active":
             runner.close(info["session_id"], "no seat")   # a script cannot usefully wait in the browser line
-            raise gr.Error(info["message"])
+            refused("new_session", client, "no free seat")
+            raise gr.Error(no_seat_message(runner))
         return info
 
     def step(session_id: str, held: list[str] | None = None, steps: int = 1, look: list[float] | None = None) -> dict:
-        """Hold `held` for `steps` frames (1/fps s each), turning by `look` = [dyaw, dpitch] radians first;
-        returns {"frame": JPEG data URL, "state": {...}}."""
-        return _guard(runner.step_once, _sid(session_id), held or [], steps=int(steps), look=look or None)
+        """Hold `held` for `steps` frames (1/fps s each, at most oyster.limits.MAX_FRAMES_PER_CALL), turning by
+        `look` = [dyaw, dpitch] radians first; returns {"frame": JPEG data URL, "state": {...}}."""
+        return _guard(runner.step_once, _sid(session_id), held, steps=steps, look=look)
 
     def quality(session_id: str, quality: str = "sd") -> dict:
         """Frame size for the next /step frames: "sd" (the configured size, 640x360 by default) or "hd"
@@ -68,7 +82,7 @@ def add_api(runner: Runner) -> None:
 
     def link(share_code: str) -> str:
         """The play link that opens the world of a share code (e.g. one a trailer returned)."""
-        if not isinstance(share_code, str) or not share_code.strip() or len(share_code) > 16384:
+        if not isinstance(share_code, str) or not share_code.strip() or len(share_code) > MAX_SHARE_CODE:
             raise gr.Error("share_code must be a non-empty code from /share or /trailer")
         return play_link(share_code.strip())
 

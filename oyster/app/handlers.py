@@ -1,22 +1,25 @@
 """Gradio event handlers for the play page: each is a few lines that call the Runner and render views.
 
-Browser visitors are `web-<session_hash>`; the headless API (api.py) uses `api-<uuid>` ids, so neither can
-reach the other's worlds.
+A browser visitor's world is `web-<secret>`: a random id the server issues when the page loads and keeps on the
+server beside that page's connection, never derived from anything the client sent and never sent to it; a call
+from a connection that did not load the page has no world (there is no shared fallback). The headless API
+(api.py) uses `api-<uuid>` ids, so neither can reach the other's worlds.
 """
+import secrets
+import threading
+
 import gradio as gr
 
 from oyster.app.fastkeys import tokens_for
 from oyster.app.links import play_link
 from oyster.app.views import hud_html, log_html, screen_html, status_html
-from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
+from oyster.limits import MAX_PROMPT, MAX_SHARE_CODE, InputError, visitor_seed
+from oyster.serve import Runner, RunnerFull, UnknownSession
+from oyster.serve.ratelimit import refused
 from oyster.waitlist import Waitlist
 
 EXAMPLES = ("make it rain", "sunset", "erupt the volcano", "make the villager dance")
-
-
-def web_id(request: gr.Request) -> str:
-    """The Runner id of a browser visitor (one per page load)."""
-    return "web-" + str(request.session_hash)
+NO_WORLD = "This page has no world yet: reload it to play."
 
 
 def _query(request: gr.Request) -> dict:
@@ -26,28 +29,86 @@ def _query(request: gr.Request) -> dict:
         return {}
 
 
+def client_of(request: gr.Request | None, trust_proxy: bool = False) -> str:
+    """The address a request came from ("?" when unknown): the key of the per-client limits."""
+    if request is None:
+        return "?"
+    try:
+        if trust_proxy:
+            fwd = (request.headers.get("x-forwarded-for") or "").split(",")[0].strip()
+            if fwd:
+                return fwd[:64]
+        host = getattr(getattr(request, "client", None), "host", None)
+        return str(host)[:64] if host else "?"
+    except Exception:   # a request object without headers or client (tests, internal calls)
+        return "?"
+
+
 class Handlers:
     """Binds the Runner and the waitlist to the page's events."""
 
     def __init__(self, runner: Runner, waitlist: Waitlist):
         self.runner, self.waitlist = runner, waitlist
+        self._owners: dict[str, str] = {}      # page connection -> the world id the server issued it
+        self._lock = threading.Lock()
+
+    # -- who is asking --
+    def web_id(self, request: gr.Request) -> str:
+        """The Runner id of the page that sent this request ("" when it never loaded: no world to reach)."""
+        key = getattr(request, "session_hash", None)
+        with self._lock:
+            return self._owners.get(key, "") if key else ""
+
+    def _issue(self, request: gr.Request) -> str:
+        """A fresh secret world id for this page connection (a page loaded again gets a new one)."""
+        key = getattr(request, "session_hash", None)
+        if not key:
+            raise UnknownSession(NO_WORLD)
+        sid = "web-" + secrets.token_urlsafe(18)
+        with self._lock:
+            old = self._owners.get(key)
+            self._owners[key] = sid
+        if old:
+            self.runner.close(old, "page reloaded")
+        return sid
+
+    def _forget(self, request: gr.Request) -> str:
+        key = getattr(request, "session_hash", None)
+        with self._lock:
+            return self._owners.pop(key, "") if key else ""
+
+    def client(self, request: gr.Request) -> str:
+        return client_of(request, bool(self.runner.cfg.trust_proxy))
 
     # -- visit lifecycle --
     def on_load(self, request: gr.Request):
         """Open this visitor's world from ?world= / ?seed= / ?prompt=; returns (log, status, seed, prompt)."""
         q = _query(request)
-        seed_raw = q.get("seed", "")
-        seed = int(seed_raw) if seed_raw.isdigit() and len(seed_raw) < 10 else 0
-        prompt = q.get("prompt", "")[:300]
-        notes = [] if not seed_raw or seed_raw.isdigit() else [f"Ignored ?seed={seed_raw[:20]!r}: not a number."]
-        sid = web_id(request)
+        seed_raw, notes = str(q.get("seed", "")), []
         try:
-            info = self.runner.open(sid, seed=seed, prompt=prompt, share_code=q.get("world", "")[:20000])
+            seed = visitor_seed(seed_raw)
+        except InputError:
+            seed = 0
+            notes.append(f"Ignored ?seed={seed_raw[:20]!r}: not a whole number within 0 .. 2147483647.")
+        prompt = str(q.get("prompt", ""))[:MAX_PROMPT]
+        client = self.client(request)
+        try:
+            sid = self._issue(request)
+        except UnknownSession as e:
+            return log_html([]), status_html(str(e), error=True), seed, prompt
+        try:
+            info = self.runner.open(sid, seed=seed, prompt=prompt, share_code=str(q.get("world", ""))[:MAX_SHARE_CODE],
+                                    client=client)
         except RunnerFull as e:
+            self._forget(request)
             return log_html([]), status_html(str(e), error=True), seed, prompt
         except InputError as e:
             notes.append(str(e))
-            info = self.runner.open(sid, seed=seed, prompt=prompt)
+            try:
+                info = self.runner.open(sid, seed=seed, prompt=prompt, client=client)
+            except (InputError, RunnerFull) as e2:
+                self._forget(request)
+                return log_html([]), status_html(str(e2), error=True), seed, prompt
         self.runner.set_quality(sid, self.runner.cfg.page_quality)
         for note in notes:
             self.runner.log_line(sid, "system", note)
@@ -59,7 +120,7 @@ class Handlers:
 
         Frees the seat when it ends, including when Gradio closes it because the tab went away.
         """
-        sid = web_id(request)
+        sid = self.web_id(request)
         url, hud, token = "", hud_html(None), tokens_for(self.runner).token(sid)
         try:
             for p in self.runner.frames(sid):
@@ -72,15 +133,22 @@ class Handlers:
         except UnknownSession:
             yield screen_html(url, hud, "This world is closed. Reload the page to play again.")
         finally:
-            self.runner.close(sid, "page closed")
+            if sid:
+                self.runner.close(sid, "page closed")
+                with self._lock:     # the stream is over: drop the page's entry too (unload may never come)
+                    key = getattr(request, "session_hash", None)
+                    if self._owners.get(key) == sid:
+                        del self._owners[key]
 
     def on_unload(self, request: gr.Request) -> None:
-        self.runner.close(web_id(request), "page closed")
+        sid = self._forget(request)
+        if sid:
+            self.runner.close(sid, "page closed")
 
     def on_keys(self, payload: str, request: gr.Request):
         """Held-key snapshot from the key widget; malformed ones get a clear status line, play goes on."""
         try:
-            self.runner.send_payload(web_id(request), payload)
+            self.runner.send_payload(self.web_id(request), payload)
         except InputError as e:
             return status_html(f"Ignored a key message: {e}", error=True)
         except UnknownSession:
@@ -91,7 +159,7 @@ class Handlers:
         """The quality radio: "Auto", "SD ..." or "HD ..." -> auto | sd | hd for this visitor; returns a status."""
         mode = str(choice or "").split(" ")[0].lower()
         try:
-            info = self.runner.set_quality(web_id(request), mode)
+            info = self.runner.set_quality(self.web_id(request), mode)
         except InputError as e:
             return status_html(str(e), error=True)
         except UnknownSession:
@@ -103,7 +171,7 @@ class Handlers:
     # -- Direct mode, share, new world --
     def on_command(self, text: str, request: gr.Request):
         """(log, textbox, status): the reply lands in the log; refusals say why, the world keeps running."""
-        sid = web_id(request)
+        sid = self.web_id(request)
         try:
             self.runner.command(sid, text)
         except InputError as e:
@@ -121,7 +189,8 @@ class Handlers:
     def on_share(self, request: gr.Request):
         """(share link, status)."""
         try:
-            code = self.runner.snapshot(web_id(request))
+            self.runner.limits.take("share", self.client(request))
+            code = self.runner.snapshot(self.web_id(request))
         except (InputError, UnknownSession) as e:
             return "", status_html(str(e), error=True)
         if not code:
@@ -130,28 +199,38 @@ class Handlers:
 
     def on_new_world(self, seed, prompt: str, request: gr.Request):
         """(log, status): a fresh world in the same seat."""
-        sid = web_id(request)
+        sid = self.web_id(request)
+        if not sid:
+            return gr.skip(), status_html(NO_WORLD, error=True)
         try:
-            info = self.runner.open(sid, seed=seed, prompt=prompt or "")
+            info = self.runner.open(sid, seed=seed, prompt=prompt or "", client=self.client(request))
         except (InputError, RunnerFull) as e:
             return gr.skip(), status_html(str(e), error=True)
-        about = f"New world: seed {info['seed']}" + (f", {prompt.strip()!r}" if prompt else "")
+        about = f"New world: seed {info['seed']}" + (f", {prompt.strip()!r}" if isinstance(prompt, str) and prompt
+                                                      else "")
         self.runner.log_line(sid, "system", about)
         return self._log(sid), status_html(info["message"])
 
     def step_into(self, code: str, request: gr.Request) -> str:
         """For other tabs (trailer): put this visitor into the world of a share code; returns a status HTML."""
+        sid = self.web_id(request)
+        if not sid:
+            return status_html(NO_WORLD, error=True)
         try:
-            info = self.runner.open(web_id(request), share_code=code)
+            info = self.runner.open(sid, share_code=code, client=self.client(request))
         except (InputError, RunnerFull) as e:
             return status_html(str(e), error=True)
         return status_html(info["warning"] or info["message"] or "You are in the world: play on the Play tab.",
                            error=bool(info["warning"]))
 
     # -- waitlist (also the API endpoint "waitlist") --
-    def on_waitlist(self, email: str, name: str, use_case: str) -> str:
+    def on_waitlist(self, email: str, name: str, use_case: str, request: gr.Request = None) -> str:
         """Returns a message; a bad submission raises gr.Error with the reason (shown to the visitor)."""
+        client = self.client(request)
         try:
+            self.runner.limits.take("signup", client)
             return self.waitlist.submit(email, name, use_case)
         except ValueError as e:
+            if not isinstance(e, InputError):
+                refused("signup", client, str(e))
             raise gr.Error(str(e)) from None

@@ -13,7 +13,7 @@ from oyster.app.api import add_api
 from oyster.app.dream_tab import add_dream_view
 from oyster.app.extensions import Extension, PageContext
 from oyster.app.fastkeys import keys_route
-from oyster.app.handlers import EXAMPLES, Handlers, web_id
+from oyster.app.handlers import EXAMPLES, Handlers
 from oyster.app.trailer_tab import add_trailer_tab
 from oyster.app.views import hud_html, log_html, screen_html
 from oyster.language.examples import PAGE_EXAMPLES
@@ -21,6 +21,8 @@ from oyster.serve import Runner
 from oyster.waitlist import Waitlist
 
 STATIC = Path(__file__).parent / "static"
+CACHE_SWEEP = (600, 1800)    # every 10 min, delete Gradio's cached files (trailer copies) older than 30 min
+MAX_UPLOAD = "1mb"           # the page takes no uploads; Gradio's upload route is capped at this
 INTRO = ("**HappyOyster** — a generated world that remembers. Walk with WASD, look with the arrows or by dragging, "
          "and tell the world what to do in Direct mode. Every frame is rendered live on this server's CPU from an "
          "explicit world state (terrain, weather, clock, characters), so your changes stay where you made them.")
@@ -46,7 +48,7 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
     h = Handlers(runner, waitlist or Waitlist())
     extensions = list(TABS if extensions is None else extensions)
     seats = runner.cfg.max_players + runner.cfg.max_waiting   # the play stream holds a worker for the whole visit
-    with gr.Blocks(title="HappyOyster") as demo:
+    with gr.Blocks(title="HappyOyster", delete_cache=CACHE_SWEEP) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
             with gr.Tab("Play", id="play"):
@@ -79,7 +81,7 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                         gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag the view to look · Space jump · "
                                     "Shift sprint. Touch: stick moves, drag the right half to look. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
-        ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
+        ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, h.web_id, h.step_into)
         for ext in extensions:   # each enters `with ctx.tabs:` or `with ctx.side_tabs:` itself
             ext(ctx)
         with tabs, gr.Tab("Join the waitlist", id="waitlist"):
@@ -127,7 +129,7 @@ def _waitlist_form(h: Handlers) -> None:
 def launch_kwargs(runner: Runner | None = None) -> dict:
     """Arguments for demo.launch(): CSS (Gradio 6 takes it here), enough threads for every seat, the key route."""
     seats = (runner.cfg.max_players + runner.cfg.max_waiting) if runner else 40
-    kwargs = {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}
+    kwargs = {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16), "max_file_size": MAX_UPLOAD}
     if runner is not None:   # the direct key route beside the page (fastkeys.py); Gradio's key event stays too
         kwargs["app_kwargs"] = {"routes": [keys_route(runner)]}
     return kwargs

@@ -21,7 +21,8 @@ from oyster.app.links import play_link
 from oyster.language.examples import PAGE_EXAMPLES
 
 OUT_DIR = Path(tempfile.gettempdir()) / "oyster-trailers"   # gettempdir is in Gradio's allowed paths
-KEEP_S = 3600.0          # trailer files older than this are deleted (Gradio has copied them into its cache)
+KEEP_S = 1800.0          # trailer files older than this are deleted (Gradio has copied them into its cache)
+SWEEP_EVERY_S = 600.0    # how often the sweeper runs while the page is up
 EXAMPLES = PAGE_EXAMPLES   # drawn from the contact sheet's prompts (assets/contact_sheet.png)
 _summaries: OrderedDict[str, str] = OrderedDict()   # share code -> what the plan understood (bounded, see _remember)
 _lock = threading.Lock()
@@ -45,6 +46,20 @@ def _remember(code: str, summary: str) -> None:
         _summaries[code] = summary
         while len(_summaries) > 64:
             _summaries.popitem(last=False)
+
+
+def _start_sweeper() -> None:
+    """Delete old trailer files on a schedule (not only when the next trailer is made); once per process."""
+    with _lock:
+        if getattr(_start_sweeper, "started", False):
+            return
+        _start_sweeper.started = True
+
+    def loop():
+        while True:
+            time.sleep(SWEEP_EVERY_S)
+            _sweep()
+    threading.Thread(target=loop, name="trailer-sweeper", daemon=True).start()
 
 
 def _sweep() -> None:
@@ -98,6 +113,7 @@ def build_trailer_tab(ctx=None) -> TrailerTab:
 
     With a PageContext, "Step into this world" moves this visitor's own session into the trailer's world and
     switches to the Play tab; without one it opens the play link (`?world=<code>`) in a new tab."""
+    _start_sweeper()
     with gr.Tab("Trailer", id="trailer"):
         gr.Markdown("Describe a world and get a short cinematic trailer of it, then step in where it ends. "
                     "Rendering takes a few seconds per second of video.")
@@ -115,7 +131,8 @@ def build_trailer_tab(ctx=None) -> TrailerTab:
             step_btn = gr.Button("Step into this world", interactive=False, elem_id="trailer-step-in")
             link = gr.HTML("", elem_id="trailer-link", js_on_load=None)
     # One trailer renders at a time: it takes the CPU the players' frames need.
-    make_btn.click(make, [prompt, seconds], [video, code], api_name="trailer", concurrency_limit=1,
+    make_btn.click(make if ctx is None else _limited(ctx), [prompt, seconds], [video, code], api_name="trailer",
+                   concurrency_limit=1,
                    concurrency_id="trailer").then(_after, [code], [info, link, step_btn],
                                                   api_visibility="undocumented")
     if ctx is not None:
@@ -128,6 +145,21 @@ def build_trailer_tab(ctx=None) -> TrailerTab:
         step_btn.click(None, [code], None, js="(c) => { if (c) window.open('?world=' + encodeURIComponent(c), "
                                                "'_blank'); }")
     return TrailerTab(prompt, seconds, make_btn, video, code, info, link, step_btn)
+
+
+def _limited(ctx):
+    """`make` behind the page's per-client trailer limit ("slow down: try again in N s")."""
+    from oyster.app.handlers import client_of
+    from oyster.serve.checks import RateLimited
+
+    def make_trailer_limited(prompt: str, seconds: float, request: gr.Request, progress=gr.Progress()):
+        try:
+            ctx.runner.limits.take("trailer", client_of(request, bool(ctx.runner.cfg.trust_proxy)))
+        except RateLimited as e:
+            raise gr.Error(str(e)) from None
+        return make(prompt, seconds, progress=progress)
+    make_trailer_limited.__doc__ = make.__doc__
+    return make_trailer_limited
 
 
 def add_trailer_tab(ctx) -> None:

@@ -1,18 +1,25 @@
-"""Validation of everything that crosses the Runner seam, the errors it raises, and the visitor-facing messages."""
-import math
-
+"""The Runner seam's input checks (built on oyster.limits, the one place each input kind is judged), its errors,
+and the visitor-facing messages."""
 import numpy as np
 
+from oyster.limits import (
+    MAX_HELD,  # noqa: F401  (re-exported)
+    MAX_LOOK_IN,
+    MAX_PROMPT,
+    MAX_SESSION_ID,  # noqa: F401
+    MAX_SHARE_CODE,
+    InputError,
+    clip,
+    held_names,
+    look_pair,
+    session_id,
+    text,
+    visitor_seed,
+)
 from oyster.serve.config import ServeConfig
-from oyster.session import HELD_INPUTS
 
-MAX_SESSION_ID = 80
-MAX_HELD = len(HELD_INPUTS)
-MAX_LOOK_IN = 10.0        # radians in one look message (a page sends a few hundredths per message)
-
-
-class InputError(ValueError):
-    """A malformed input or command; the message is safe to show the visitor, and the session keeps running."""
+__all__ = ["InputError", "UnknownSession", "RunnerFull", "RateLimited", "check_id", "check_world_args",
+           "check_held", "check_look", "clip", "jsonable", "closed_message"]
 
 
 class UnknownSession(KeyError):
@@ -26,6 +33,10 @@ class RunnerFull(RuntimeError):
     """Every seat and every place in line is taken."""
 
 
+class RateLimited(InputError):
+    """A client asked too often; the message says when to try again ("slow down: try again in 3 s")."""
+
+
 def closed_message(reason: str, cfg: ServeConfig) -> str:
     return {
         "idle": f"Your world was closed after {cfg.idle_timeout_s / 60:g} minutes without input. "
@@ -36,53 +47,27 @@ def closed_message(reason: str, cfg: ServeConfig) -> str:
     }.get(reason, "This world is closed. Reload the page to play again.")
 
 
-def check_id(session_id) -> None:
-    if not isinstance(session_id, str) or not 0 < len(session_id) <= MAX_SESSION_ID:
-        raise InputError(f"session id must be a non-empty string of at most {MAX_SESSION_ID} characters")
+def check_id(sid) -> None:
+    session_id(sid)
 
 
 def check_world_args(seed, prompt, share_code) -> tuple[int, str, str]:
-    if seed is None or seed == "":
-        seed = 0
+    seed = visitor_seed(seed)
+    prompt = text(prompt, "the world prompt", MAX_PROMPT)
     try:
-        seed = int(seed)
-    except (TypeError, ValueError):
-        raise InputError(f"seed must be a whole number, got {clip(repr(seed), 40)}") from None
-    if not 0 <= seed < 2**31:
-        raise InputError("seed must be within 0 .. 2147483647")
-    prompt, share_code = prompt or "", share_code or ""
-    if not isinstance(prompt, str) or len(prompt) > 300:
-        raise InputError("the world prompt must be text of at most 300 characters")
-    if not isinstance(share_code, str) or len(share_code) > 16384:
-        raise InputError("that world link is too long to be one of ours")
-    return seed, prompt.strip(), share_code.strip()
+        share_code = text(share_code, "a world link", MAX_SHARE_CODE)
+    except InputError:
+        raise InputError("that world link is too long to be one of ours") from None
+    return seed, prompt, share_code
 
 
 def check_held(held) -> frozenset:
-    if isinstance(held, str) or not isinstance(held, (list, tuple, set, frozenset)):
-        raise InputError('held must be a list of input names, e.g. ["forward", "sprint"]')
-    if len(held) > MAX_HELD:
-        raise InputError(f"at most {MAX_HELD} held inputs")
-    bad = [h for h in held if not isinstance(h, str) or h not in HELD_INPUTS]
-    if bad:
-        raise InputError(f"unknown input {clip(repr(bad[0]), 40)}; known: {', '.join(sorted(HELD_INPUTS))}")
-    return frozenset(held)
+    return held_names(held)
 
 
 def check_look(look) -> tuple[float, float]:
     """Analog look [dyaw, dpitch] in radians (None = no look); InputError unless two finite numbers in range."""
-    if look is None:
-        return 0.0, 0.0
-    if not isinstance(look, (list, tuple)) or len(look) != 2 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= MAX_LOOK_IN
-            for v in look):
-        raise InputError(f"look must be [dyaw, dpitch], two numbers of radians within +-{MAX_LOOK_IN:g}, "
-                         f"got {clip(repr(look), 40)}")
-    return float(look[0]), float(look[1])
-
-
-def clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+    return look_pair(look, refuse_over=MAX_LOOK_IN)
 
 
 def jsonable(obj):

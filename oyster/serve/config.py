@@ -2,6 +2,8 @@
 import os
 from dataclasses import dataclass, fields
 
+from oyster.limits import MAX_COMMAND
+
 
 @dataclass
 class ServeConfig:
@@ -15,7 +17,7 @@ class ServeConfig:
     max_visit_s: float = 1800.0      # a visit never lasts longer than this
     stale_s: float = 60.0            # a session nobody polled for this long is reaped (tab vanished)
     max_backlog_frames: int = 12     # frames sent but not yet shown by the browser before we skip frames
-    max_command_chars: int = 500     # longer Direct-mode messages are refused, not truncated
+    max_command_chars: int = MAX_COMMAND   # longer Direct-mode messages are refused, not truncated
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
     frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
@@ -24,6 +26,19 @@ class ServeConfig:
     hd_height: int = 720
     hd_max_players: int = 0          # auto picks HD while at most this many play; 0 = one per render thread
     stage_times: bool = False        # frames carry their stage times (input received, render, encode) for loadtest
+    # per client (an address): what one visitor or script may hold and ask for (serve/ratelimit.py)
+    max_seats_per_client: int = 4    # worlds (playing or in line) one client may hold at once
+    opens_burst: float = 6.0         # new worlds at once, then opens_per_min
+    opens_per_min: float = 12.0
+    commands_burst: float = 6.0      # Direct-mode messages (and share links) at once, then commands_per_min
+    commands_per_min: float = 30.0
+    frames_burst: float = 120.0      # headless frames at once, then frames_per_s
+    frames_per_s: float = 60.0
+    trailers_burst: float = 2.0      # trailers at once, then trailers_per_hour
+    trailers_per_hour: float = 12.0
+    signups_burst: float = 3.0       # waitlist sign-ups at once, then signups_per_hour
+    signups_per_hour: float = 10.0
+    trust_proxy: int = 0             # 1: the client is the first X-Forwarded-For address (behind a known proxy)
 
     @classmethod
     def from_env(cls, **overrides) -> "ServeConfig":

@@ -262,13 +262,14 @@ def free_port() -> int:
 def start_server(max_players: int, fps: float, size: tuple[int, int] = (640, 360)) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free port with enough seats, frames of `size` carrying their stage times; returns
     (process, base url) once it answers."""
+    from oyster.serve.ratelimit import one_address_env
     port = free_port()
     env = os.environ | {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
                         "OYSTER_MAX_PLAYERS": str(max_players), "OYSTER_FPS": str(fps), "OYSTER_STAGE_TIMES": "1",
                         "OYSTER_PAGE_QUALITY": "sd",
                         "OYSTER_WIDTH": str(size[0]), "OYSTER_HEIGHT": str(size[1]),
                         "OYSTER_WAITLIST_DB": os.path.join(tempfile.mkdtemp(), "w.db"),
-                        "GRADIO_ANALYTICS_ENABLED": "False"}
+                        "GRADIO_ANALYTICS_ENABLED": "False"} | one_address_env()
     app = os.path.join(os.path.dirname(__file__), "..", "..", "app.py")
     proc = subprocess.Popen([sys.executable, os.path.abspath(app)], env=env, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"

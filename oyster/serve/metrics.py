@@ -1,4 +1,6 @@
 """Bounded rolling counters for frame times, intervals and drops, per visitor and for the whole server."""
+import os
+import resource
 import threading
 import time
 from collections import deque
@@ -47,3 +49,15 @@ class FrameStats:
         return {"fps": round(self.fps(), 2), "frame_ms_p50": round(percentile(work, 50), 2),
                 "frame_ms_p99": round(percentile(work, 99), 2), "interval_ms_p99": round(percentile(iv, 99), 2),
                 "frames_sent": self.sent, "frames_dropped": self.dropped}
+
+
+def memory_mb() -> dict:
+    """{"rss_mb": resident memory now, "rss_peak_mb": the most it has been}: current from /proc where there is one
+    (it goes down when memory is returned), peak from getrusage."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    try:
+        with open("/proc/self/statm") as f:
+            now = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        now = peak
+    return {"rss_mb": round(now, 1), "rss_peak_mb": round(max(peak, now), 1)}

@@ -32,6 +32,7 @@ from oyster.serve.checks import (
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg, parse_data_url
+from oyster.serve.ratelimit import RateLimits, default_rates
 from oyster.serve.ray_boot import NAMESPACE, connect
 from oyster.serve.ray_host import unwrap
 from oyster.serve.visitor import waiting_frame
@@ -80,6 +81,7 @@ class RayRunner:
     def __init__(self, config: ServeConfig | None = None, options: RayOptions | None = None, session_factory=None):
         import ray
         self.cfg = config or ServeConfig.from_env()
+        self.limits = RateLimits(default_rates(self.cfg))   # per client; the page and the API take from them
         self.opt = options or RayOptions.from_env()
         self.started_local = connect()
         self._ray = ray
@@ -177,9 +179,11 @@ class RayRunner:
         raise AssertionError("unreachable")
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
-    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "") -> dict:
+    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "",
+             client: str = "") -> dict:
         check_id(session_id)
         seed, prompt, share_code = check_world_args(seed, prompt, share_code)
+        self.limits.take("open", client)     # per-client open rate (seat counts per client: in-process Runner only)
         seat = self._d("admit", session_id, [seed, prompt, share_code])
         if seat["status"] == "full":
             raise RunnerFull(f"All {self.cfg.max_players} seats and all {self.cfg.max_waiting} places in line "

@@ -5,7 +5,6 @@ a session id string; worlds live in this process. Frames are paced by deadlines 
 visitor falls behind, stale frames are skipped and only the newest is rendered and sent (stream.py).
 """
 import json
-import resource
 import threading
 import time
 from collections import deque
@@ -13,8 +12,10 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from oyster.limits import frames_per_call, number, shown
 from oyster.serve.checks import (
     InputError,
+    RateLimited,
     RunnerFull,
     UnknownSession,
     check_held,
@@ -27,8 +28,9 @@ from oyster.serve.checks import (
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
 from oyster.serve.hosted import SessionFactory
-from oyster.serve.metrics import FrameStats
+from oyster.serve.metrics import FrameStats, memory_mb
 from oyster.serve.quality import QualityChoice, base_size, check_quality
+from oyster.serve.ratelimit import RateLimits, default_rates, refused
 from oyster.serve.stream import Packet, Streaming
 from oyster.serve.visitor import Slot
 from oyster.session import Session
@@ -46,23 +48,35 @@ class Runner(Streaming):
         self._stats = FrameStats(window=2000)       # whole-server window
         self._closed_reasons: dict[str, int] = {}
         self._started = time.monotonic()
+        self.limits = RateLimits(default_rates(self.cfg))   # per client; the page and the API share them
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
-    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "") -> dict:
+    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "",
+             client: str = "") -> dict:
         """Start (or replace) a visitor's world. Returns info: status active|waiting, position, message, warning.
 
-        A bad share code never fails the visit: a fresh world opens and `warning` says why.
+        A bad share code never fails the visit: a fresh world opens and `warning` says why. `client` (an address)
+        is held to the per-client seat and rate limits; "" (in-process callers) is not. A world that fails to
+        build leaves no seat behind.
         """
         check_id(session_id)
         seed, prompt, share_code = check_world_args(seed, prompt, share_code)
         self._reap()
+        self.limits.take("open", client)
         with self._lock:
             slot = self._slots.get(session_id)
+            if slot is None and client and sum(s.client == client for s in self._slots.values()) \
+                    >= self.cfg.max_seats_per_client:
+                why = (f"you already hold {self.cfg.max_seats_per_client} worlds from this address; "
+                       "close one (or reload a tab) first")
+                refused("open", client, why)
+                raise RateLimited(why)
             if slot is None:
                 if len(self._slots) >= self.cfg.max_players + self.cfg.max_waiting:
                     raise RunnerFull(f"All {self.cfg.max_players} seats and all {self.cfg.max_waiting} places in line "
                                      "are taken. Please try again in a few minutes.")
                 slot = Slot(session_id, self.cfg.max_log_entries)
+                slot.client = client
                 self._slots[session_id] = slot
                 if self._active_count() < self.cfg.max_players:
                     slot.status = "active"
@@ -73,7 +87,13 @@ class Runner(Streaming):
             slot.touch(input_=True)
         warning = ""
         if slot.status == "active":
-            warning = self._build_world(slot)
+            try:
+                warning = self._build_world(slot)
+            except Exception as e:       # whatever went wrong, the seat is not kept
+                self.close(session_id, "failed open")
+                refused("open", client, f"world did not build: {type(e).__name__}")
+                raise InputError(f"that world could not be opened ({clip(str(e) or type(e).__name__, 120)})") \
+                    from None
         return self._info(slot, warning)
 
     def close(self, session_id: str, reason: str = "closed") -> bool:
@@ -109,9 +129,11 @@ class Runner(Streaming):
         if code:
             try:
                 session = self._new_session.from_share_code(code, width=self.cfg.width, height=self.cfg.height)
-            except ValueError as e:
-                warning = (f"That world link could not be opened ({clip(str(e), 160)}); "
+            except Exception as e:       # a crafted code may break in ways no validator foresaw: still a bad link
+                why = str(e) if isinstance(e, ValueError) else f"it is damaged ({type(e).__name__})"
+                warning = (f"That world link could not be opened ({clip(why, 160)}); "
                            "here is a fresh world instead.")
+                refused("world link", getattr(slot, "client", ""), clip(why, 80))
         if session is None:
             session = self._new_session(seed=seed, prompt=prompt, width=self.cfg.width, height=self.cfg.height)
         with slot.lock:
@@ -149,9 +171,9 @@ class Runner(Streaming):
         return sum(1 for s in self._slots.values() if s.status == "active")
 
     def _slot(self, session_id: str) -> Slot:
-        slot = self._slots.get(session_id)
+        slot = self._slots.get(session_id) if isinstance(session_id, str) else None
         if slot is None:
-            raise UnknownSession(f"No open session {clip(str(session_id), 40)!r} "
+            raise UnknownSession(f"No open session {shown(session_id)} "
                                  "(closed, timed out, or never opened).")
         return slot
 
@@ -167,14 +189,14 @@ class Runner(Streaming):
         """
         slot = self._slot(session_id)
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
+            raise InputError(f"seq must be a non-negative integer, got {shown(seq)}")
         names = check_held(held)
         dyaw, dpitch = check_look(look)
         if ack is not None:
             if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
-                raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
+                raise InputError(f"ack must be a non-negative integer frame id, got {shown(ack)}")
             if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
-                raise InputError(f"age must be a non-negative number of milliseconds, got {clip(repr(age_ms), 40)}")
+                raise InputError(f"age must be a non-negative number of milliseconds, got {shown(age_ms)}")
             slot.ack(min(ack, slot.frame_id), age_ms / 1000.0)
         with slot.input_lock:
             if seq <= slot.seq:
@@ -210,6 +232,8 @@ class Runner(Streaming):
             msg = json.loads(payload)
         except json.JSONDecodeError as e:
             raise InputError(f"key payload is not valid JSON ({e.msg})") from None
+        except RecursionError:
+            raise InputError("key payload is nested too deeply") from None
         if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
             raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
         return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0),
@@ -224,11 +248,11 @@ class Runner(Streaming):
             raise InputError(self.line_message(self._position(session_id)) if slot.status == "waiting" else "closed")
         names = check_held(held)
         turn = check_look(look)
-        if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 300:
-            raise InputError("steps must be an integer within 1..300")
-        dt = 1.0 / self.cfg.fps if dt is None else float(dt)
-        if not 0.0 < dt <= self.cfg.max_dt:
+        steps = frames_per_call(steps)
+        dt = 1.0 / self.cfg.fps if dt is None else number(dt, "dt", 0.0, self.cfg.max_dt)
+        if dt <= 0.0:
             raise InputError(f"dt must be within (0, {self.cfg.max_dt}] seconds")
+        self.limits.take("frames", slot.client, steps)
         self._build_world(slot)
         with slot.input_lock:
             slot.seq += 1
@@ -264,6 +288,7 @@ class Runner(Streaming):
             raise InputError(f"that message is {len(text):,} characters; the limit is {self.cfg.max_command_chars}")
         if slot.status != "active":
             raise InputError(self.line_message(self._position(session_id)))
+        self.limits.take("command", slot.client)
         self._build_world(slot)
         slot.touch(input_=True)
         slot.log_line("you", text)
@@ -350,7 +375,7 @@ class Runner(Streaming):
             "frames_sent": g["frames_sent"], "frames_dropped": g["frames_dropped"],
             "stale_inputs": sum(s.stale_inputs for s in slots), "closed": dict(self._closed_reasons),
             "per_session": per, "uptime_s": round(time.monotonic() - self._started, 1),
-            "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
+            **memory_mb(),
         }
 
     def session_ids(self) -> list[str]:

@@ -8,13 +8,16 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from oyster.serve.config import ServeConfig
+from oyster.serve.ratelimit import RateLimits
 
 
 @runtime_checkable
 class RunnerSeam(Protocol):
     cfg: ServeConfig
+    limits: RateLimits            # per-client rates (serve/ratelimit.py); the page and the API take from them
 
-    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "") -> dict: ...
+    def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "",
+             client: str = "") -> dict: ...
     def close(self, session_id: str, reason: str = "closed") -> bool: ...
     def send_input(self, session_id: str, seq: int, held: Iterable[str], ack: int | None = None,
                    age_ms: float = 0.0, look=None) -> bool: ...

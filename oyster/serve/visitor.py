@@ -18,6 +18,7 @@ class Slot:
 
     def __init__(self, sid: str, max_log: int):
         self.sid = sid
+        self.client = ""                      # the address that opened it ("" for in-process callers)
         self._status = "new"                  # new | waiting | active | closed
         self.session = None                   # oyster.Session once active
         self.world_args: tuple[int, str, str] = (0, "", "")   # (seed, prompt, share code) asked for

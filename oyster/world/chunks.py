@@ -288,6 +288,12 @@ class ChunkCache:
                                                                  ax - cx * CHUNK:bx - cx * CHUNK]
         return out
 
+    def unload_ring(self) -> None:
+        """Forget which chunks the ring map holds, so edits stop rewriting it until the next `ensure` refills it
+        (a share-code replay applies many edits and needs the ring only at the end)."""
+        self._slots.clear()
+        self._range = None
+
     def evict_all(self) -> None:
         """Drop every cached chunk, shared ones included, and forget the ring (tests prove rebuilds are exact)."""
         self._lru.clear()

@@ -8,6 +8,7 @@ replays exactly (share codes).
 """
 import math
 
+from .caps import MAX_SPAWNED  # noqa: F401  (the cap lives in caps.py; re-exported for older imports)
 from .kinds import ACTIONS, DRAWN_AS, KINDS, WEATHER_KINDS
 
 OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo",
@@ -16,7 +17,6 @@ TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain"
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
 CHARACTER_ACTIONS = ACTIONS + ("stop",) + tuple(DRAWN_AS)
 MAX_COORD = 1.0e6           # metres from the origin an edit may refer to
-MAX_SPAWNED = 400           # spawned entities alive at once
 FIELDS = {                  # allowed keys per op (besides "op"); resolved edits add the ones after "|"
     "weather": {"kind", "intensity"},
     "time": {"hour", "speed"},

@@ -10,15 +10,15 @@ import math
 import numpy as np
 
 from . import terrain, volcano
+from .caps import MAX_ERUPTIONS, MAX_LOG, MAX_SPAWNED, MAX_TERRAIN_EDITS
 from .characters import Override
-from .edits import MAX_SPAWNED, validate
+from .edits import validate
 from .entities import Spawned
 from .kinds import CHARACTER_KINDS
 from .scene import CHUNK, DRAW_DISTANCE
 from .sculpt import Shape
 from .state import EARTH_G, Clock, rng
 
-MAX_LOG = 400               # edits kept in the log (and so in a share code)
 AHEAD = 10.0                # metres in front of the player for "ahead"
 VOLCANO_VIEW = 240.0       # metres from the crater where teleport "volcano" lands
 VILLAGE_VIEW = 9.0          # metres from the campfire where teleport "village" lands
@@ -317,6 +317,9 @@ def _terrain(world, e):
     e = {"op": "terrain", "action": e["action"], "x": x, "y": y, "radius": e["radius"], "amount": e["amount"]}
     if level is not None:
         e["level"] = level
+    shapes = sum(1 for t in world.terrain_edits if isinstance(t, Shape))
+    if shapes >= MAX_TERRAIN_EDITS:
+        raise ValueError(f"this world already holds {MAX_TERRAIN_EDITS} terrain edits; undo some or start a new world")
     shape = Shape(world.uid + 1, e["action"], x, y, e["radius"], e["amount"], level or 0.0)
     if world.blocked_by_lava(shape):
         raise ValueError("lava is still flowing there; wait until it has cooled")
@@ -337,6 +340,8 @@ def _eruption(world, e):
         raise ValueError("the volcano is already erupting")
     if not world.recipe.terrain.volcano:
         raise ValueError("this world has no volcano")
+    if len(world.eruptions) >= MAX_ERUPTIONS:
+        raise ValueError(f"this world has had {MAX_ERUPTIONS} eruptions, its most; start a new world for more")
     world.uid += 1
     er = volcano.start(world.seed, world.uid, world.s.tick, e["strength"], EARTH_G * world.s.gravity,
                        world.cache.heights)

@@ -2,9 +2,11 @@
 
 A code holds the seed, the prompt, the resolved edit log (each entry with its tick; resolved edits carry absolute
 positions, ids and, for teleports, the pose before) and the small state that time and the player's path made:
-pose, clock, weather levels, followers, tick. Restoring replays the log on a fresh world (the same validated door
-as live edits), fast-forwards any lava flow, then sets that state, so the restored world draws the same frame.
-Never pickle; anything malformed raises ValueError.
+pose, clock, weather levels, followers, tick, and (key "lava") the recorded rock of every cooled eruption. Restoring
+replays the log on a fresh world (the same validated door and caps as live edits), applies each cooled eruption's
+recorded rock instead of running its flow (only a still-flowing one is run), then sets that state, so the restored
+world draws the same frame. The work is bounded before it starts (caps.py) and by a time budget; past either the code
+is refused with a message. Never pickle; anything malformed raises ValueError.
 """
 import base64
 import binascii
@@ -12,10 +14,14 @@ import copy
 import json
 import math
 import re
+import time
 import zlib
 from dataclasses import asdict
 
-from . import physics
+import numpy as np
+
+from . import physics, volcano
+from .caps import RESTORE_BUDGET_S, RESTORE_CHUNKS, RESTORE_SIMULATED
 from .kinds import WEATHER_KINDS
 from .recipe import DEFAULT, from_doc
 from .state import DT, Clock, Player, Weather
@@ -23,10 +29,10 @@ from .world import World
 
 VERSION = 2                 # 2 adds "recipe" (the world's recipe itself); version 1 codes open as DEFAULT
 MAX_ENCODED = 60_000        # characters of a share code
-MAX_DECODED = 64 * 1024     # bytes of JSON inside it
+MAX_DECODED = 96 * 1024     # bytes of JSON inside it (recorded lava rock is most of a large one)
 _B64 = re.compile(r"^[A-Za-z0-9_-]+$")
 MAX_TICK = 10**9
-RESTORE_CHUNKS = 3000       # chunks a restore may generate before it is refused (a crafted code cannot stall us)
+_DOC_KEYS = {"v", "seed", "prompt", "t", "acc", "pose", "clock", "gravity", "weather", "followers", "edits"}
 
 
 def encode(doc: dict) -> str:
@@ -59,7 +65,13 @@ def decode(code) -> dict:
         doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
     except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError(f"share code is damaged: {err}") from None
-    return check(doc)
+    except RecursionError:
+        raise ValueError("share code is nested too deeply to be one of ours") from None
+    try:
+        return check(doc)
+    except (TypeError, KeyError, AttributeError, IndexError, RecursionError) as err:
+        # a well-formed JSON of the wrong shape (a list for a name, ...): still only a bad code
+        raise ValueError(f"share code has the wrong shape ({type(err).__name__})") from None
 
 
 def _no_constant(name):
@@ -92,13 +104,16 @@ def _obj(v, what: str, keys: set) -> dict:
 
 
 def check(doc) -> dict:
-    """Validate a decoded document's shape and ranges (edits themselves are validated when replayed)."""
-    keys = {"v", "seed", "prompt", "t", "acc", "pose", "clock", "gravity", "weather", "followers", "edits"}
+    """Validate a decoded document's shape and ranges (edits themselves are validated when replayed); a code that
+    would need more lava flows run than RESTORE_SIMULATED is refused here, before any work. The document stays
+    plain JSON data (it can be encoded again)."""
     v = doc.get("v") if isinstance(doc, dict) else None
     if isinstance(v, bool) or v not in (1, VERSION):
         raise ValueError(f"share code version {v!r} is not supported (expected 1 or {VERSION})")
-    _obj(doc, "document", keys | ({"recipe"} if doc["v"] >= 2 else set()))
-    if doc["v"] >= 2:
+    keys = _DOC_KEYS | ({"recipe"} if v >= 2 else set())
+    if set(doc) not in (keys, keys | {"lava"}):
+        raise ValueError(f"share code field document must be an object with keys {sorted(keys)}")
+    if v >= 2:
         from_doc(doc["recipe"])          # strict: unknown fields, bad values or an oversize recipe fail here
     _i(doc["seed"], "seed", -2**63, 2**63 - 1)
     if not isinstance(doc["prompt"], str) or len(doc["prompt"]) > 500:
@@ -143,7 +158,59 @@ def check(doc) -> dict:
         last = t
         if not isinstance(entry["edit"], dict):
             raise ValueError(f"share code edits[{n}].edit must be an object")
+    recorded = len(_cooled_rocks(doc.get("lava", [])))    # checked here, converted again by restore
+    erupts = sum(1 for entry in doc["edits"] if entry["edit"].get("op") == "eruption")
+    if erupts - recorded > RESTORE_SIMULATED:
+        raise ValueError(f"this share code would make the server run {erupts - recorded} lava flows "
+                         f"(at most {RESTORE_SIMULATED}); it is from an older version or was altered")
     return doc
+
+
+# ---------------------------------------------------------------------------------------------- recorded lava
+def _cooled_rocks(items) -> dict:
+    """The "lava" list -> {eruption uid: volcano.CooledRock}; each checked to fit the flow grid."""
+    if not isinstance(items, list) or len(items) > 64:
+        raise ValueError("share code lava must be a list of at most 64 entries")
+    out = {}
+    for n, r in enumerate(items):
+        _obj(r, f"lava[{n}]", {"uid", "steps", "touched", "cm"})
+        uid = _i(r["uid"], f"lava[{n}].uid", 1, 10**6)
+        steps = _i(r["steps"], f"lava[{n}].steps", 1, 10**6)
+        t = r["touched"]
+        if not isinstance(t, list) or len(t) != 4:
+            raise ValueError(f"share code lava[{n}].touched must be [x0, y0, x1, y1]")
+        x0, y0 = _i(t[0], "lava.touched", 0, volcano.GRID - 1), _i(t[1], "lava.touched", 0, volcano.GRID - 1)
+        x1, y1 = _i(t[2], "lava.touched", x0, volcano.GRID - 1), _i(t[3], "lava.touched", y0, volcano.GRID - 1)
+        if uid in out:
+            raise ValueError(f"share code lava lists eruption {uid} twice")
+        out[uid] = volcano.CooledRock(steps, [x0, y0, x1, y1], _unpack_cm(r["cm"], y1 - y0 + 1, x1 - x0 + 1))
+    return out
+
+
+def _pack_cm(cm: np.ndarray) -> str:
+    """int16 centimetres -> row differences, low then high byte planes, zlib, base64url (rock is smooth: small)."""
+    d = np.diff(cm.astype(np.int32), axis=1, prepend=0).astype(np.int16).view(np.uint8).reshape(-1, 2)
+    raw = np.concatenate([d[:, 0], d[:, 1]]).tobytes()
+    return base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode().rstrip("=")
+
+
+def _unpack_cm(text, h: int, w: int) -> np.ndarray:
+    if not isinstance(text, str) or not _B64.match(text) or len(text) > MAX_ENCODED:
+        raise ValueError("share code lava rock must be base64url text")
+    size = h * w * 2
+    try:
+        d = zlib.decompressobj()
+        raw = d.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)), size + 1)
+    except (binascii.Error, zlib.error):
+        raise ValueError("share code lava rock is damaged") from None
+    if len(raw) != size or not d.eof:
+        raise ValueError("share code lava rock does not match its area")
+    planes = np.frombuffer(raw, np.uint8).reshape(2, -1)
+    diffs = np.ascontiguousarray(planes.T).view(np.int16).reshape(h, w)
+    cm = np.cumsum(diffs.astype(np.int32), axis=1)
+    if cm.min() < 0 or cm.max() > volcano.MAX_ROCK_CM:
+        raise ValueError("share code lava rock is out of range")
+    return cm.astype(np.int16)
 
 
 # ---------------------------------------------------------------------------------------------- world <-> doc
@@ -156,23 +223,39 @@ def snapshot(world, prompt: str = "") -> dict:
     return {"v": VERSION, "seed": world.seed, "recipe": world.initial_recipe.to_compact_doc(), "prompt": prompt,
             "t": s.tick, "acc": s.acc,
             "pose": asdict(pose), "clock": asdict(s.clock), "gravity": s.gravity, "weather": asdict(s.weather),
-            "followers": followers, "edits": [copy.deepcopy(e) for e in world.log]}
+            "followers": followers, "edits": [copy.deepcopy(e) for e in world.log],
+            "lava": [{"uid": e.uid, "steps": e.cooled.steps, "touched": list(e.cooled.touched),
+                      "cm": _pack_cm(e.cooled.cm)} for e in world.eruptions if e.cooled is not None]}
 
 
 def restore(doc: dict, background: bool = True):
-    """Rebuild the world of a validated document: replay the edit log, fast-forward lava, set the state."""
+    """Rebuild the world of a validated document: replay the edit log (cooled eruptions take their recorded rock,
+    a flowing one runs), set the state. ValueError when the work would pass the restore caps or time budget."""
+    deadline = time.monotonic() + RESTORE_BUDGET_S
+    rocks = _cooled_rocks(doc.get("lava", []))
     recipe = from_doc(doc["recipe"]) if doc["v"] >= 2 else DEFAULT
     world = World(doc["seed"], background=background, replaying=True, recipe=recipe)
+    world.cache.unload_ring()     # each terrain edit would rebuild the loaded chunks: fill them once, at the end
     try:
+        simulated = 0
         for entry in doc["edits"]:
-            if world.cache.generated > RESTORE_CHUNKS:
-                raise ValueError("share code would take too long to rebuild")
+            if world.cache.generated > RESTORE_CHUNKS or time.monotonic() > deadline:
+                raise ValueError(f"share code would take too long to rebuild (budget {RESTORE_BUDGET_S:g} s)")
             world.advance_eruption(entry["t"], refresh=True)
             world.s.tick = entry["t"]
+            n = len(world.eruptions)
             try:
                 world.apply(entry["edit"])
             except ValueError as err:
                 raise ValueError(f"share code edit {entry['edit'].get('op')!r} does not replay: {err}") from None
+            if len(world.eruptions) > n:
+                e = world.eruptions[-1]
+                e.recorded = rocks.get(e.uid)
+                simulated += e.recorded is None
+                if simulated > RESTORE_SIMULATED:
+                    raise ValueError("share code asks for more lava flows than a restore may run")
+        if time.monotonic() > deadline:
+            raise ValueError(f"share code would take too long to rebuild (budget {RESTORE_BUDGET_S:g} s)")
         world.s.tick = doc["t"]
         world.advance_eruption(doc["t"], refresh=True)
         world.replaying = False

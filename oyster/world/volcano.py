@@ -2,9 +2,10 @@
 glowing crater lake, and lava flows from the rim (the lowest point, plus side vents when strong) cooling to rock.
 
 An eruption is a pure function of (seed, start tick, strength, terrain at the start): the flow steps on its own grid
-(lava.py) and the particles are closed-form in time (steam follows the current flow), so a share code only needs those
-four things and replays the flow to the current tick. When the last lava freezes the rock becomes a terrain edit
-(sculpt.RockPatch) and stays.
+(lava.py) and the particles are closed-form in time (steam follows the current flow). When the last lava freezes the
+rock, rounded to whole centimetres, becomes a terrain edit (sculpt.RockPatch) and the flow grids are released: a cooled
+eruption keeps only what it changed. That rounded result (`CooledRock`) is what a share code records, so a restore
+applies it instead of running the flow again, and lands on the same bits.
 """
 import math
 from dataclasses import dataclass
@@ -39,10 +40,29 @@ HALO_GLOW = 0.55              # their glow relative to the lava beside them
 SIDE_SHARE = 0.25             # share of the lava each side vent takes
 CRATER_LAKE = 0.6             # fraction of the crater radius that glows as a lava lake while erupting
 QUENCH_TAU = 1.0              # seconds: heat time constant of lava once an eruption is ended (frozen in a few s)
+ROCK_UNIT = np.float32(0.01)  # metres: cooled rock is kept in whole centimetres (what a share code records)
+MAX_ROCK_CM = 32767           # int16 centimetres: no flow piles rock this high
 
 
 def emit_seconds(strength: float) -> float:
     return 20.0 + 40.0 * strength
+
+
+@dataclass
+class CooledRock:
+    """The whole lasting result of a cooled eruption: lava steps it ran and the rock it left, in centimetres, over
+    the grid cells `touched` = [x0, y0, x1, y1] (inclusive)."""
+    steps: int
+    touched: list
+    cm: np.ndarray                # (y1 - y0 + 1, x1 - x0 + 1) int16
+
+    def rock(self) -> np.ndarray:
+        return self.cm.astype(np.float32) * ROCK_UNIT
+
+    @classmethod
+    def of(cls, steps: int, touched: list, rock: np.ndarray) -> "CooledRock":
+        cm = np.clip(np.rint(rock.astype(np.float64) / float(ROCK_UNIT)), 0, MAX_ROCK_CM).astype(np.int16)
+        return cls(int(steps), [int(v) for v in touched], cm)
 
 
 @dataclass
@@ -70,6 +90,9 @@ class Eruption:
     crater_r: float = 0.0         # metres
     side_vents: tuple = ()        # ((gx, gy), ...) lower-rate overflows in the other thirds of the rim
     end_s: float = math.inf       # seconds after the start when an `eruption` edit of strength 0 ended it
+    vent_z: float = 0.0           # metres: ground at the main vent (the spatter there starts from it)
+    cooled: CooledRock | None = None    # set once done: the result; the grids above are then released (None)
+    recorded: CooledRock | None = None  # a share code's result: applied when its tick comes, no flow is run
 
     def emit(self) -> float:
         """Seconds of emission: the natural length, or less if the eruption was ended."""
@@ -92,6 +115,11 @@ class Eruption:
     # ------------------------------------------------------------------------------------------ flow
     def advance_to(self, tick: int) -> bool:
         """Run lava steps up to `tick`; returns True if anything molten changed (the ring needs a refresh)."""
+        if self.recorded is not None:
+            if self.done or tick < self.tick0 + self.recorded.steps * EVERY:
+                return False
+            self._cool(self.recorded)
+            return True
         changed = False
         scratch = None
         while not self.done and self.tick0 + (self.steps + 1) * EVERY <= tick:
@@ -115,9 +143,20 @@ class Eruption:
                 tb[0], tb[1] = min(tb[0], int(self.box[0])), min(tb[1], int(self.box[1]))
                 tb[2], tb[3] = max(tb[2], int(self.box[2])), max(tb[3], int(self.box[3]))
             if q == 0.0 and self.molten == 0:
-                self.done = True
+                self._cool(CooledRock.of(self.steps, self.touched, self._touched_rock()))
             changed = True
         return changed
+
+    def _touched_rock(self) -> np.ndarray:
+        t = self.touched
+        return self.rock[t[1]:t[3] + 1, t[0]:t[2] + 1]
+
+    def _cool(self, result: CooledRock) -> None:
+        """Done: keep the rounded rock, drop the flow grids (about 2.3 MB) and the molten box."""
+        self.cooled, self.steps, self.touched = result, result.steps, list(result.touched)
+        self.done, self.molten = True, 0
+        self.box = np.array([GRID, GRID, -1, -1], np.int64)
+        self.base = self.rock = self.lava = self.energy = None
 
     def rate(self) -> float:
         """Cubic metres of lava per second from the vent."""
@@ -133,8 +172,9 @@ class Eruption:
         return self.x0 + t[0], self.y0 + t[1], self.x0 + t[2], self.y0 + t[3]
 
     def rock_patch(self) -> RockPatch:
+        """The cooled rock as a terrain edit (only once done: it is the rounded result, not the live grid)."""
         t = self.touched
-        return RockPatch(self.uid, self.x0 + t[0], self.y0 + t[1], self.rock[t[1]:t[3] + 1, t[0]:t[2] + 1].copy())
+        return RockPatch(self.uid, self.x0 + t[0], self.y0 + t[1], self.cooled.rock())
 
     def overlay(self, c, h, col, mat, heat) -> bool:
         """Draw rock and molten lava over a chunk's layers (chunk cache overlay hook); h=None only asks whether
@@ -265,7 +305,7 @@ class Eruption:
         vx, vy = self.vent
         ox = np.where(at_vent, self.x0 + vx, self.cx)
         oy = np.where(at_vent, self.y0 + vy, self.cy)
-        oz = np.where(at_vent, self.base[vy, vx] + 1.0, self.floor_z)
+        oz = np.where(at_vent, self.vent_z, self.floor_z)
         up = np.where(at_vent, 5.0, up)
         xyz = np.stack([ox + np.cos(ang) * out * ae, oy + np.sin(ang) * out * ae,
                         oz + up * ae - 0.5 * self.g * ae * ae], 1)
@@ -290,7 +330,8 @@ def start(seed: int, uid: int, tick: int, strength: float, g: float, heights) ->
     z = np.zeros((GRID, GRID), np.float32)
     e = Eruption(uid, tick, float(strength), float(g), cx, cy, floor_z, x0, y0, vents[0], base, z.copy(), z.copy(),
                  z.copy(), np.array([GRID, GRID, -1, -1], np.int64), [GRID, GRID, -1, -1], bombs, crater_r=crater_r,
-                 side_vents=tuple(vents[1:]) if strength >= 0.3 else ())
+                 side_vents=tuple(vents[1:]) if strength >= 0.3 else (),
+                 vent_z=float(base[vents[0][1], vents[0][0]] + 1.0))
     e.touched = e.crater_box()    # the lake glows from the start: its chunks are redrawn with the flow's
     return e
 
