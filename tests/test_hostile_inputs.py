@@ -249,11 +249,11 @@ def test_reloading_a_page_replaces_its_world_and_frees_the_old_seat():
 def test_metrics_report_current_and_peak_rss():
     m = memory_mb()
     assert 0 < m["rss_mb"] <= m["rss_peak_mb"]
-    big = np.ones(64 * 2**20 // 8)                       # 64 MB touched, then returned
+    big = np.ones(256 * 2**20 // 8)                      # 256 MB touched, then returned (margin for other threads)
     grown = memory_mb()["rss_mb"]
     del big
     after = memory_mb()
-    assert after["rss_mb"] < grown - 32 and after["rss_peak_mb"] >= grown - 1
+    assert after["rss_mb"] < grown - 128 and after["rss_peak_mb"] >= grown - 1
     stats = runner().stats()
     assert {"rss_mb", "rss_peak_mb"} <= set(stats)
 
