@@ -41,6 +41,8 @@ class World:
         self._gathered = np.zeros((0, 3))
         self._seed_memo: dict = {}             # entity id -> look seed
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
+        self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
+                                               # them); they collide with each other. Empty in a private world.
         self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
         self.place_player(*self.start, 0.0)
 
@@ -63,19 +65,34 @@ class World:
         return n
 
     def _tick(self, held: frozenset) -> None:
+        self.move_player(held)
+        self.tick_shared()
+
+    def move_player(self, held: frozenset) -> None:
+        """One fixed step of the body in s.player: look, walk, jump, collide (with the other bodies too)."""
         s, p = self.s, self.s.player
         # only the player's surroundings: a far camera (render_from) may hold the rest of the ring map
         self.cache.ensure_near(p.x, p.y, PHYS_RADIUS)
         obstacles = self._obstacles(p.x, p.y)
+        if self.bodies:
+            others = [(b.x, b.y, physics.CONFIG.radius) for b in self.bodies.values() if b is not p]
+            if others:
+                obstacles = np.concatenate([obstacles, np.array(others, np.float64)])
         if self.pending_look != (0.0, 0.0):
             physics.look(p, *self.pending_look)
             self.pending_look = (0.0, 0.0)
         physics.step(p, held, s.gravity, self.cache.ring.height, obstacles)
+
+    def tick_shared(self, leaders: dict | None = None) -> None:
+        """One fixed step of everything but the bodies: clock, weather, followers, eruptions. `leaders` maps a
+        follower's id to the body it follows (default: s.player)."""
+        s, p = self.s, self.s.player
         s.tick += 1
         weather.step(s.weather, self.seed, s.tick)
-        for o in self.entities.overrides.values():
+        for ident, o in self.entities.overrides.items():
             if o.action == "follow":
-                characters.follow_step(o, p.x, p.y)
+                q = p if leaders is None else leaders.get(ident, p)
+                characters.follow_step(o, q.x, q.y)
         self.advance_eruption(s.tick, refresh=True)
 
     def advance_eruption(self, tick: int, refresh: bool) -> None:

@@ -1,0 +1,106 @@
+"""Seat: one member's handle on a shared world, with the same methods as a private Session (step, advance, frame,
+render_from, resize, apply, command, state, share_code, close), so the Runner, the page and scripts drive it alike.
+"""
+import math
+
+import numpy as np
+
+from oyster.session import CommandResult, _check_dt, _check_held, _check_look, _check_size, _renderer
+from oyster.world.chunks import chunk_range
+
+from .figures import Figure, draw_tags, tag_positions, with_figures
+from .party import Member, Party
+
+
+class Seat:
+    def __init__(self, party: Party, member: Member, width: int = 640, height: int = 360):
+        self.party, self.member = party, member
+        self.width, self.height = _check_size(width, height)
+        self.seed, self.prompt = party.world.seed, party.prompt
+        self._frame = np.zeros((self.height, self.width, 3), np.uint8)
+        self.closed = False
+
+    # ------------------------------------------------------------------------------------------ playing
+    def step(self, held=frozenset(), dt: float = 1 / 30, look=None) -> np.ndarray:
+        """This player's keys for the next dt seconds of the shared world; returns this player's view."""
+        held, dt, look = _check_held(held), _check_dt(dt), _check_look(look)
+        self.party.advance(self.member, held, dt, look)
+        return self._view()
+
+    def advance(self, dt: float = 1 / 30) -> None:
+        self.party.advance(self.member, frozenset(), _check_dt(dt))
+
+    def frame(self) -> np.ndarray:
+        return self._view()
+
+    def render_from(self, x: float, y: float, z: float, yaw: float, pitch: float) -> np.ndarray:
+        cam = tuple(float(v) for v in (x, y, z, yaw, pitch))
+        if not all(math.isfinite(v) for v in cam):
+            raise ValueError("camera values must be finite numbers")
+        return self._view(cam)
+
+    def resize(self, width: int, height: int) -> None:
+        width, height = _check_size(width, height)
+        if (width, height) != (self.width, self.height):
+            self.width, self.height = width, height
+            self._frame = np.zeros((height, width, 3), np.uint8)
+
+    def _view(self, camera: tuple | None = None) -> np.ndarray:
+        """Scene and tags under the world's lock; the drawing too unless every body stands in one chunk square
+        (then nothing rewrites the ring map meanwhile, and two players' frames draw on two cores at once)."""
+        p, m = self.party, self.member
+        frame = self._frame
+        with p.lock:
+            p._live()
+            with p._as(m):
+                scene = p.world.scene(camera if camera is not None else p.camera(m))
+            figs = [Figure(x.name, x.body.x, x.body.y, x.body.z, x.body.yaw, math.hypot(x.body.vx, x.body.vy) > 0.2)
+                    for x in p.players() if x is not m]
+            scene = with_figures(scene, figs)
+            tags = tag_positions(scene, figs, self.width, self.height)
+            here = {chunk_range(x.body.x, x.body.y) for x in p.players()} | {chunk_range(scene.cam_x, scene.cam_y)}
+            if len(here) > 1:
+                _renderer()(scene, frame)
+        if len(here) <= 1:
+            _renderer()(scene, frame)
+        return draw_tags(frame.copy(), tags)
+
+    # ------------------------------------------------------------------------------------------ changing
+    def apply(self, edit: dict) -> dict:
+        return self.party.apply(self.member, edit)
+
+    def command(self, text: str) -> CommandResult:
+        return self.party.command(self.member, text)
+
+    def rename(self, name: str) -> str:
+        return self.party.rename(self.member, name)
+
+    # ------------------------------------------------------------------------------------------ reading
+    @property
+    def world(self):
+        return self.party.world
+
+    @property
+    def name(self) -> str:
+        return self.member.name
+
+    def state(self) -> dict:
+        return self.party.state(self.member)
+
+    def chat(self) -> list[tuple[str, str]]:
+        return self.party.chat_for(self.member)
+
+    def share_code(self) -> str:
+        return self.party.share_code(self.member)
+
+    def close(self) -> None:
+        """Leave the world (it stays for the others; the last one out ends it)."""
+        if not self.closed:
+            self.closed = True
+            self.party.leave(self.member.pid)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
