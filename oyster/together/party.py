@@ -173,10 +173,11 @@ class Party:
                 m.held = held
                 if look[0] or look[1]:
                     m.look = (m.look[0] + look[0], m.look[1] + look[1])
-            m.t = max(m.t + dt, self.t - MAX_BEHIND)
-            m.seen = self.t
+            start = max(m.t, self.t - MAX_BEHIND)
+            m.t, m.seen = start + dt, self.t
             if m.t > self.t:
-                self._run(m.t - self.t)
+                # the exact dt when this member drives from the front (a lone player steps like a Session)
+                self._run(dt if start >= self.t else m.t - self.t)
                 self.t = m.t
 
     def _run(self, dt: float) -> None:
@@ -298,7 +299,7 @@ class Party:
                     self.world.apply({"op": "undo"})
                 self.changes.pop()
                 return {"op": "undo", "undid": c.edit}
-            fix = self._compensation(c)
+            fix = self._compensation(k)
             if fix is None:
                 raise ValueError(f"others changed the world after your last change ({c.edit.get('op')}); "
                                  "it can no longer be taken back")
@@ -306,9 +307,10 @@ class Party:
             c.taken_back = True
             return {"op": "undo", "undid": c.edit, "by": e}
 
-    def _compensation(self, c: Change) -> dict | None:
+    def _compensation(self, k: int) -> dict | None:
+        c = self.changes[k]
         op, b, s = c.edit.get("op"), c.before, self.world.s
-        later = self.changes[self.changes.index(c) + 1:]
+        later = self.changes[k + 1:]
         if op in ("weather", "time", "gravity") and any(x.edit.get("op") == op for x in later):
             return None                    # someone set it again since: yours is already gone, theirs stays
         if op == "weather":
@@ -331,7 +333,7 @@ class Party:
         with self.lock:
             self._live()
             if m.watching:
-                raise ValueError("watchers cannot change the world; join as a player to do that")
+                return CommandResult([], "Watchers cannot change the world; join as a player to do that.")
             if m.direct is None:
                 from oyster.direct import Interpreter  # lazy, as in Session
                 m.direct = Interpreter()
