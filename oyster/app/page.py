@@ -12,6 +12,7 @@ import gradio as gr
 from oyster.app.api import add_api
 from oyster.app.extensions import Extension, PageContext, load_optional
 from oyster.app.handlers import EXAMPLES, Handlers, web_id
+from oyster.app.together_tab import add_together, add_together_api, poll_together
 from oyster.app.views import hud_html, log_html, screen_html
 from oyster.serve import Runner
 from oyster.waitlist import Waitlist
@@ -68,9 +69,12 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                 prompt = gr.Textbox(label="Prompt (optional)", elem_id="new-prompt",
                                                     placeholder="a snowy volcanic island at sunset")
                                 new_btn = gr.Button("New world", elem_id="new-world")
+                            with gr.Tab("Play together", id="together"):
+                                players = add_together(runner, status, web_id)
                         gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag the view to look · Space jump · "
                                     "Shift sprint. Touch: stick moves, drag the right half to look. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
+        poll_together(runner, log, players, web_id)
         ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, web_id, h.step_into)
         for ext in extensions:   # each enters `with ctx.tabs:` or `with ctx.side_tabs:` itself
             ext(ctx)
@@ -90,6 +94,7 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
         share_btn.click(h.on_share, outputs=[share_link, status], api_visibility="undocumented")
         new_btn.click(h.on_new_world, inputs=[seed, prompt], outputs=[log, status], api_visibility="undocumented")
         add_api(runner)
+        add_together_api(runner)
     demo.queue(default_concurrency_limit=runner.cfg.max_players, max_size=4 * seats)
     return demo
 
