@@ -78,3 +78,24 @@ def test_bad_codes_names_and_full_worlds_are_refused_cleanly(runner):
         runner.rename("api-0", "x" * 50)
     assert [p["name"] for p in runner.state("api-a")["players"]] == ["A", "P0", "P1", "P2"]
     assert runner.step_once("api-a", [], steps=1)["state"]["players"][0]["name"] == "A"
+
+
+def test_invite_and_join_endpoints_of_the_launched_app(tmp_path):
+    from gradio_client import Client
+
+    from oyster.app.testing import launched_app
+
+    with launched_app(str(tmp_path / "w.db"), width=96, height=54, max_players=3) as app:
+        c = Client(app.url, verbose=False)
+        host = c.predict(5, "", "", api_name="/new_session")["session_id"]
+        inv = c.predict(host, "Ada", api_name="/invite")
+        assert "?join=" in inv["link"] and inv["players"] == ["Ada"]
+        guest = c.predict(inv["code"], "Bob", False, api_name="/join")
+        assert guest["session_id"].startswith("api-") and guest["players"] == ["Ada", "Bob"]
+        c.predict(host, "erupt the volcano", api_name="/command")
+        out = c.predict(guest["session_id"], [], 3, api_name="/step")
+        assert any(e["kind"] == "eruption" for e in out["state"]["events"])
+        with pytest.raises(Exception, match="invite code"):
+            c.predict("not a code!", "Eve", False, api_name="/join")
+        with pytest.raises(Exception, match="new_session"):
+            c.predict("web-someone", "", api_name="/invite")

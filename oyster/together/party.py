@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from oyster.session import CommandResult
 from oyster.world import persist
+from oyster.world.chunks import LOAD_RADIUS, SLOTS, chunk_range
 from oyster.world.state import DT, EYE_HEIGHT, Player
 from oyster.world.world import MAX_FRAME_DT, MAX_STEPS
 
@@ -234,6 +235,28 @@ class Party:
         a = self.world.s.player
         back = 8.0
         return (a.x - back * math.cos(a.yaw), a.y - back * math.sin(a.yaw), a.z + EYE_HEIGHT + 4.0, a.yaw, -0.3)
+
+    def fill_ring(self, m: Member, camera: tuple | None = None) -> tuple:
+        """Fill the shared ring map for m's camera and return that camera. The ring stays centred on the first
+        player (with its prefetch, as in a private world) and gains only the chunks this camera lacks: views of
+        players a few chunks apart then rewrite nothing, and the entity view is not rebuilt per frame."""
+        a, cache = self.world.s.player, self.world.cache
+        cam = camera or self.camera(m)
+        if cam is None:
+            b = m.body
+            cam = (b.x, b.y, b.z + EYE_HEIGHT, b.yaw, b.pitch)
+        cache.ensure(a.x, a.y)
+        cache.ensure_near(cam[0], cam[1], LOAD_RADIUS)
+        return cam
+
+    def ring_steady(self) -> bool:
+        """True if the chunks every camera needs fit in the ring map together (no slot is fought over)."""
+        cams = [self.camera(m) or (m.body.x, m.body.y) for m in self.members.values()]
+        boxes = [chunk_range(c[0], c[1]) for c in cams]
+        if not boxes:
+            return True
+        return (max(b[1] for b in boxes) - min(b[0] for b in boxes) < SLOTS
+                and max(b[3] for b in boxes) - min(b[2] for b in boxes) < SLOTS)
 
     # ------------------------------------------------------------------------------------------ changing
     def apply(self, m: Member, edit: dict) -> dict:

@@ -6,7 +6,6 @@ import math
 import numpy as np
 
 from oyster.session import CommandResult, _check_dt, _check_held, _check_look, _check_size, _renderer
-from oyster.world.chunks import chunk_range
 
 from .figures import Figure, draw_tags, tag_positions, with_figures
 from .party import Member, Party
@@ -46,22 +45,23 @@ class Seat:
             self._frame = np.zeros((height, width, 3), np.uint8)
 
     def _view(self, camera: tuple | None = None) -> np.ndarray:
-        """Scene and tags under the world's lock; the drawing too unless every body stands in one chunk square
-        (then nothing rewrites the ring map meanwhile, and two players' frames draw on two cores at once)."""
+        """Scene and tags under the world's lock; the drawing too unless every view fits the ring map at once
+        (then no view's chunks are rewritten meanwhile, and two players' frames draw on two cores at once)."""
         p, m = self.party, self.member
         frame = self._frame
         with p.lock:
             p._live()
+            cam = p.fill_ring(m, camera)
             with p._as(m):
-                scene = p.world.scene(camera if camera is not None else p.camera(m))
+                scene = p.world.scene(cam, fill=False)
             figs = [Figure(x.name, x.body.x, x.body.y, x.body.z, x.body.yaw, math.hypot(x.body.vx, x.body.vy) > 0.2)
                     for x in p.players() if x is not m]
             scene = with_figures(scene, figs)
             tags = tag_positions(scene, figs, self.width, self.height)
-            here = {chunk_range(x.body.x, x.body.y) for x in p.players()} | {chunk_range(scene.cam_x, scene.cam_y)}
-            if len(here) > 1:
+            steady = p.ring_steady()
+            if not steady:
                 _renderer()(scene, frame)
-        if len(here) <= 1:
+        if steady:
             _renderer()(scene, frame)
         return draw_tags(frame.copy(), tags)
 

@@ -15,12 +15,14 @@ CULL_TAN = 1.0          # sprites within 45 degrees of the view axis are kept (t
 CULL_MARGIN = 16.0      # metres: the widest sprite's half-width, so nothing pops at the frustum's edge
 
 
-def scene(world, camera: tuple | None = None) -> Scene:
+def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
     """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch).
-    Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed."""
+    Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed.
+    fill=False: the caller has already filled the ring map around the camera (several cameras share it)."""
     s, p = world.s, world.s.player
     cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
-    world.cache.ensure(cam[0], cam[1])
+    if fill:
+        world.cache.ensure(cam[0], cam[1])
     v = world.view()
     ring = world.cache.ring
     seeds_s, seeds_c = look_seeds(world, v)

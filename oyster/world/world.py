@@ -39,6 +39,7 @@ class World:
         self._view_key = None
         self._gather_key = None
         self._gathered = np.zeros((0, 3))
+        self._gather_memo: dict = {}           # cell -> gathered statics, while several bodies move (shared worlds)
         self._seed_memo: dict = {}             # entity id -> look seed
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
         self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
@@ -146,6 +147,7 @@ class World:
             self._view = build_view(self.seed, parts, ents, self.cache.ring.height, self.cache.held())
             self._view_key = key
             self._gather_key = None
+            self._gather_memo = {}
         return self._view
 
     def char_states(self, rows: np.ndarray | None = None):
@@ -194,11 +196,15 @@ class World:
         v = self.view()
         key = (math.floor(x / 8), math.floor(y / 8))
         if key != self._gather_key:
-            cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
-            d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
-            near = d2 < GATHER * GATHER
-            self._gathered = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
-            self._gather_key = key
+            got = self._gather_memo.get(key)
+            if got is None:
+                cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
+                d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
+                near = d2 < GATHER * GATHER
+                got = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
+                if self.bodies:              # several bodies take turns: keep each one's cell until the view changes
+                    self._gather_memo[key] = got
+            self._gathered, self._gather_key = got, key
         if len(v.c_ids) == 0:
             return self._gathered
         near = np.flatnonzero((v.c_home[:, 0] - x) ** 2 + (v.c_home[:, 1] - y) ** 2 < 40.0 ** 2)
@@ -318,9 +324,9 @@ class World:
         p.in_water = bool(swim)
 
     # ------------------------------------------------------------------------------------------ reading
-    def scene(self, camera: tuple | None = None) -> Scene:
+    def scene(self, camera: tuple | None = None, fill: bool = True) -> Scene:
         """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
-        return present.scene(self, camera)
+        return present.scene(self, camera, fill)
 
     def _seeds(self, v) -> tuple[np.ndarray, np.ndarray]:
         return present.look_seeds(self, v)
