@@ -131,7 +131,10 @@ def test_bad_input_and_disconnect_never_break_the_world_for_others():
     q = {x["id"]: x for x in a.state()["players"]}["p2"]
     assert (p["x"], p["y"]) == (q["x"], q["y"])
     b.close()
-    assert [x["name"] for x in a.state()["players"]] == ["Ada", "P2"]
+    for gone in (lambda: b.step({"forward"}, DT), lambda: b.apply({"op": "gravity", "scale": 2.0})):
+        with pytest.raises(ValueError, match="left"):
+            gone()
+    assert [x["name"] for x in a.state()["players"]] == ["Ada", "P2"] and a.state()["gravity"] == 1.0
     assert a.command("make it rain").edits and c.state()["weather"]["kind"] == "rain"
     assert a.step(set(), DT).shape == (H, W, 3)
     a.close(), c.close()

@@ -161,15 +161,17 @@ class Party:
                 m.name = new
             return new
 
-    def _live(self) -> None:
+    def _live(self, m: Member | None = None) -> None:
         if self.ended:
             raise ValueError("this shared world has ended; its share code still opens it as a private world")
+        if m is not None and self.members.get(m.pid) is not m:
+            raise ValueError("you have left this shared world")
 
     # ------------------------------------------------------------------------------------------ time
     def advance(self, m: Member, held: frozenset, dt: float, look: tuple = (0.0, 0.0)) -> None:
         """Member m stepped dt seconds holding `held`: the world runs to the newest member clock."""
         with self.lock:
-            self._live()
+            self._live(m)
             if not m.watching:
                 m.held = held
                 if look[0] or look[1]:
@@ -262,7 +264,7 @@ class Party:
     def apply(self, m: Member, edit: dict) -> dict:
         """m's typed edit, for everyone; returns it resolved. ValueError (bad edit, over budget) changes nothing."""
         with self.lock:
-            self._live()
+            self._live(m)
             if m.watching:
                 raise ValueError("watchers cannot change the world; join as a player to do that")
             if isinstance(edit, dict) and edit.get("op") == "undo":
@@ -311,7 +313,7 @@ class Party:
         compensating edit puts back what m changed (weather, time, gravity, a spawn, a teleport); other kinds
         can then no longer be taken back and nothing changes."""
         with self.lock:
-            self._live()
+            self._live(m)
             mine = [k for k, c in enumerate(self.changes) if c.pid == m.pid and not c.taken_back]
             if not mine:
                 raise ValueError("you have nothing to undo (undo takes back only your own changes)")
@@ -354,7 +356,7 @@ class Party:
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
         with self.lock:
-            self._live()
+            self._live(m)
             if m.watching:
                 return CommandResult([], "Watchers cannot change the world; join as a player to do that.")
             if m.direct is None:

@@ -50,7 +50,7 @@ class Seat:
         p, m = self.party, self.member
         frame = self._frame
         with p.lock:
-            p._live()
+            p._live(m)
             cam = p.fill_ring(m, camera)
             with p._as(m):
                 scene = p.world.scene(cam, fill=False)
