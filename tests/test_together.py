@@ -279,3 +279,19 @@ def test_other_players_are_drawn_with_name_tags():
     alone = a.frame()
     assert np.abs(with_b.astype(int) - alone.astype(int)).sum(axis=2)[:, 140:180].max() > 60
     a.close()
+
+
+def test_a_follower_follows_the_player_who_asked():
+    _, _, (a, b) = shared(2, seed=43)
+    dog = b.apply({"op": "spawn", "kind": "animal", "count": 1, "where": "here"})
+    ident = next(x["id"] for x in b.state()["entities"] if x["kind"] == "animal" and x["id"].startswith("s"))
+    b.apply({"op": "character", "action": "follow", "target": ident})
+    assert dog["at"]
+    for _ in range(90):                     # b walks away for three seconds; a stands still
+        a.step(set(), DT)
+        b.step({"forward"}, DT)
+    st = a.state()
+    pos = {p["id"]: (p["x"], p["y"]) for p in st["players"]}
+    pet = a.world.character_pose(ident)
+    assert math.dist(pet[:2], pos["p2"]) < math.dist(pet[:2], pos["p1"])
+    a.close(), b.close()

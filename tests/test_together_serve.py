@@ -28,6 +28,8 @@ def test_invite_join_step_command_over_plain_data(runner):
     assert info["status"] == "active" and info["players"] == ["Ada", "<i>Bob</i>"] and info["seed"] == 41
     reply = plain(runner.command("api-host", "put a campfire here"))
     assert reply["edits"][0]["op"] == "spawn"
+    packets = [next(runner.frames("api-guest")) for _ in range(2)]   # the paced stream serves a seat too
+    assert all(p["url"].startswith("data:image/jpeg") for p in packets)
     out = plain(runner.step_once("api-guest", [], steps=3))       # 100 ms of world time later
     meta, jpeg = parse_data_url(out["frame"])
     assert jpeg[:2] == b"\xff\xd8"
