@@ -47,6 +47,7 @@ class Member:
     tokens: float = EDIT_BURST
     refilled: float = 0.0
     direct: object = None        # its own Direct-mode interpreter: "him" means what this player spoke about
+    filled: tuple = ()           # (chunk ranges, ring writes) when its view was last filled
 
     @property
     def watching(self) -> bool:
@@ -247,8 +248,11 @@ class Party:
         if cam is None:
             b = m.body
             cam = (b.x, b.y, b.z + EYE_HEIGHT, b.yaw, b.pitch)
-        cache.ensure(a.x, a.y)
-        cache.ensure_near(cam[0], cam[1], LOAD_RADIUS)
+        here = (chunk_range(a.x, a.y), chunk_range(cam[0], cam[1]))
+        if m.filled != (here, cache.writes):   # nothing written since this view was filled: nothing to do
+            cache.ensure(a.x, a.y)
+            cache.ensure_near(cam[0], cam[1], LOAD_RADIUS)
+            m.filled = (here, cache.writes)
         return cam
 
     def ring_steady(self) -> bool:

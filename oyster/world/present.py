@@ -49,7 +49,11 @@ def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
     pxyz, pkind, psize = np.zeros((0, 3), np.float32), np.zeros(0, np.int32), np.zeros(0, np.float32)
     e = world.eruptions[-1] if world.eruptions else None
     if e is not None and (s.tick - e.tick0) * DT < volcano.emit_seconds(e.strength) + volcano.SMOKE_LIFE + 20:
-        pxyz, pkind, psize = e.particles(s.tick, (wx, wy))
+        key = (s.tick, e.uid)              # several views of one tick (a shared world) compute them once
+        memo = world._particles
+        if memo is None or memo[0] != key:
+            memo = world._particles = (key, e.particles(s.tick, (wx, wy)))
+        pxyz, pkind, psize = memo[1]
     return Scene(float(cam[0]), float(cam[1]), float(cam[2]), float(cam[3]), float(cam[4]),
                  s.clock.hour(s.tick), t, w.rain, w.snow, w.fog, w.storm, w.snow_cover, wx, wy,
                  weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),

@@ -41,6 +41,7 @@ class World:
         self._gathered = np.zeros((0, 3))
         self._gather_memo: dict = {}           # cell -> gathered statics, while several bodies move (shared worlds)
         self._seed_memo: dict = {}             # entity id -> look seed
+        self._particles = None                 # ((tick, eruption uid), particles): views of one tick share them
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
         self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
                                                # them); they collide with each other. Empty in a private world.
