@@ -1,11 +1,13 @@
 """Benchmark: N players in one shared world against N private sessions, each player on its own thread paced at the
 target fps like the Runner (deadlines, skip when late), a frame = step (world + view) + JPEG. Prints fps per player
-and CPU per frame of both.
+and CPU per frame of both, then the world's and the view's CPU per frame measured on one thread (less sensitive to
+other jobs on a shared machine) and the fps that many free cores would give each player.
 
     python -m oyster.together.bench                      # 8 players, 640x360, 30 fps, 20 s each, eruption + rain
     python -m oyster.together.bench --players 4 --seconds 10 --width 320 --height 180
 """
 import argparse
+import os
 import statistics
 import threading
 import time
@@ -57,6 +59,29 @@ def run(seats, fps: float, seconds: float) -> dict:
             "frame_ms_p50": 1000.0 * statistics.median(work), "frame_ms_p99": 1000.0 * work[int(0.99 * len(work))]}
 
 
+def split(seats, rounds: int, shared: bool) -> tuple[float, float]:
+    """(world ms, view ms) of CPU per player frame, everyone stepped in turn on this thread: the world's part
+    (time, physics, events) apart from the view's (scene, drawing, name tags)."""
+    numba.set_num_threads(1)
+    world = view = 0.0
+    for f in range(rounds):
+        for k, s in enumerate(seats):
+            held = frozenset(WALK[(f // 45 + k) % len(WALK)])
+            t0 = time.thread_time()
+            if shared:
+                s.party.advance(s.member, held, 1 / 30)
+                t1 = time.thread_time()
+                s.frame()
+            else:
+                s.world.step(held, 1 / 30)
+                t1 = time.thread_time()
+                s.frame()
+            t2 = time.thread_time()
+            world, view = world + t1 - t0, view + t2 - t1
+    n = rounds * len(seats)
+    return 1000.0 * world / n, 1000.0 * view / n
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--players", type=int, default=8)
@@ -65,6 +90,8 @@ def main(argv=None) -> None:
     ap.add_argument("--width", type=int, default=640)
     ap.add_argument("--height", type=int, default=360)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=60, help="rounds of the one-thread world/view split")
+    ap.add_argument("--cores", type=int, default=os.cpu_count() or 1, help="cores for the capacity estimate")
     ap.add_argument("--calm", action="store_true", help="no eruption and rain (default: both, started by one player)")
     a = ap.parse_args(argv)
 
@@ -90,6 +117,7 @@ def main(argv=None) -> None:
                 s.apply({"op": "eruption", "strength": 0.8})
                 s.apply({"op": "weather", "kind": "rain", "intensity": 0.7})
         results[mode] = run(seats, a.fps, a.seconds)
+        results[mode]["split"] = split(seats, a.rounds, mode == "shared")
         for s in seats:
             s.close()
     print(f"{a.players} players, {a.width}x{a.height}, target {a.fps:g} fps, {a.seconds:g} s each, "
@@ -100,6 +128,11 @@ def main(argv=None) -> None:
               f"p99 {r['frame_ms_p99']:.2f} ms")
     ratio = results["shared"]["cpu_ms_per_frame"] / results["private"]["cpu_ms_per_frame"]
     print(f"shared / private CPU per frame: {ratio:.2f}")
+    for mode, r in results.items():
+        w, v = r["split"]
+        cap = a.cores * 1000.0 / ((w + v) * a.players)
+        print(f"{mode:8s} one thread, per player frame: world {w:.2f} ms + view {v:.2f} ms = {w + v:.2f} ms "
+              f"-> {a.cores} free cores give each of {a.players} players {cap:.0f} fps")
 
 
 if __name__ == "__main__":
