@@ -295,3 +295,19 @@ def test_a_follower_follows_the_player_who_asked():
     pet = a.world.character_pose(ident)
     assert math.dist(pet[:2], pos["p2"]) < math.dist(pet[:2], pos["p1"])
     a.close(), b.close()
+
+
+def test_watchers_keep_the_world_and_a_new_player_anchors_it():
+    parties, code, (a,) = shared(1, seed=47)
+    w = parties.join(code, "Eye", watch=True, width=W, height=H)
+    a.close()
+    assert parties.live(code) is not None and w.step(set(), DT).shape == (H, W, 3)
+    c = parties.join(code, "Cy", width=W, height=H)
+    for _ in range(30):
+        c.step({"forward"}, DT)
+        w.step(set(), DT)
+    pc = c.state()["player"]
+    cam = w.party.camera(w.member)
+    assert math.hypot(cam[0] - pc["x"], cam[1] - pc["y"]) == pytest.approx(8.0, abs=1e-6)
+    c.close(), w.close()
+    assert parties.live(code) is None

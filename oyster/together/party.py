@@ -65,7 +65,7 @@ class Change:
 
 @dataclass
 class ChatLine:
-    pid: str | None              # who said it; None for the world's replies and system notes
+    pid: str | None              # who said it, or whose command the world answers; None for system notes
     name: str
     kind: str                    # said | world | system
     text: str
@@ -106,6 +106,8 @@ class Party:
             m = Member(pid, name, body, t=self.t, seen=self.t, refilled=self.t)
             self.members[pid] = m
             if body is not None:
+                if all(b is not self.world.s.player for b in self.world.bodies.values()):
+                    self.world.s.player = body      # only watchers were left: the new player anchors the world
                 self.world.bodies[pid] = body
             self._say(None, "", "system", f"{name} {'is watching' if watch else 'joined'}.")
             return m
@@ -373,7 +375,7 @@ class Party:
             if wanted > m.tokens:
                 reply = (f"Slow down: you can make {EDIT_BURST} changes at once and {EDIT_RATE:g} more per second; "
                          "nothing changed.")
-                self._say(None, m.name, "world", reply)
+                self._say(m.pid, m.name, "world", reply)
                 return CommandResult([], reply)
             applied, skipped = [], []
             for e in result.edits:
@@ -384,7 +386,7 @@ class Party:
             reply = result.reply
             if skipped:
                 reply = (reply + " " if reply else "") + "Skipped: " + "; ".join(skipped) + "."
-            self._say(None, m.name, "world", reply or "Done.")
+            self._say(m.pid, m.name, "world", reply or "Done.")
             return CommandResult(applied, reply)
 
     # ------------------------------------------------------------------------------------------ reading
@@ -415,7 +417,7 @@ class Party:
             if line.kind == "said":
                 out.append(("you", line.text) if line.pid == m.pid else ("player", f"{line.name}: {line.text}"))
             elif line.kind == "world":
-                out.append(("world", line.text if line.name == m.name else f"({line.name}) {line.text}"))
+                out.append(("world", line.text if line.pid == m.pid else f"({line.name}) {line.text}"))
             else:
                 out.append(("system", line.text))
         return out
