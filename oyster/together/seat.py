@@ -56,12 +56,14 @@ class Seat:
                 scene = p.world.scene(cam, fill=False)
             figs = [Figure(x.name, x.body.x, x.body.y, x.body.z, x.body.yaw, math.hypot(x.body.vx, x.body.vy) > 0.2)
                     for x in p.players() if x is not m]
-            scene = with_figures(scene, figs)
-            tags = tag_positions(scene, figs, self.width, self.height)
             steady = p.ring_steady()
             if not steady:
+                scene = with_figures(scene, figs)
+                tags = tag_positions(scene, figs, self.width, self.height)
                 _renderer()(scene, frame)
-        if steady:
+        if steady:               # the short hold matters on a busy CPU: a waiting player waits only for this much
+            scene = with_figures(scene, figs)
+            tags = tag_positions(scene, figs, self.width, self.height)
             _renderer()(scene, frame)
         return draw_tags(frame.copy(), tags)
 
