@@ -10,10 +10,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from oyster import Session  # noqa: E402  (after the env default above)
 from oyster.app import build_demo, launch_kwargs  # noqa: E402
 from oyster.serve import Runner  # noqa: E402
+from oyster.session import warm_up as warm_up_kernels  # noqa: E402
 
 
 def warm_up() -> float:
-    """Compile (or load cached) numba kernels before the first visitor: one small world, a few steps, a command."""
+    """Compile (or load cached) numba kernels before the first visitor: every world kernel (lava, characters, not
+    only what a calm start touches), every render kernel, then one small world, a few steps, a command."""
     import numba
 
     t0 = time.perf_counter()
@@ -22,6 +24,7 @@ def warm_up() -> float:
     # thread count, so warm both.
     for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
         numba.set_num_threads(threads)
+        warm_up_kernels()
         for held in ({"forward"}, {"turn_left", "jump"}, set()):
             s.step(held=held, dt=1 / 30)
     s.state()

@@ -1,4 +1,4 @@
-"""Frame-time benchmark: render, Session.step (physics + render) and chunk generation; median and p99.
+"""Frame-time benchmark: render, Session.step (physics + render), chunk generation, session start; median and p99.
 
     python -m oyster.bench                    # everything, 200 frames per row
     python -m oyster.bench --frames 500 --only render
@@ -127,12 +127,44 @@ def time_chunks(frames: int) -> list:
     return times
 
 
-# (name, function(width, height, threads, frames) or function(frames) when sized=False, sized)
+BUSY_START = ({"op": "weather", "kind": "rain", "intensity": 0.8},
+              {"op": "spawn", "kind": "villager", "count": 12, "where": "ahead"}, {"op": "time", "hour": 16.5})
+
+
+def time_start(frames: int, n: int = 3) -> dict[str, list]:
+    """New world with a cold chunk cache, new world of a seed already cached, share-code restore (n of each)."""
+    from oyster import Session
+    from oyster.world import chunks
+    cold, warm, restore = [], [], []
+    for k in range(n):
+        chunks.forget_shared(100 + k)
+        with _Clock() as c:
+            s = Session(seed=100 + k, width=64, height=36)
+        cold.append(c.dt)
+        for e in BUSY_START:
+            s.apply(e)
+        for _ in range(30):
+            s.step({"forward"}, 1 / 30)
+        with _Clock() as c:
+            Session(seed=100 + k, width=64, height=36).close()
+        warm.append(c.dt)
+        code = s.share_code()
+        with _Clock() as c:
+            Session.from_share_code(code, width=64, height=36).close()
+        restore.append(c.dt)
+        s.close()
+    return {"start cold cache": cold, "start warm cache": warm, "from_share_code": restore}
+
+
+# (name, function(width, height, threads, frames) or function(frames) when sized=False, sized); a function may
+# return {row name: times} for several rows
+
 MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
     "render": (time_render, True),
     "render_fixture": (time_render_fixture, True),
     "step": (time_step, True),
     "chunk": (time_chunks, False),
+    "start": (time_start, False),
 }
 
 
@@ -143,7 +175,8 @@ def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
         if only and name not in only:
             continue
         if not sized:
-            rows.append(Row(name, "-", 1, fn(frames)))
+            out = fn(frames)
+            rows += [Row(k, "-", 1, v) for k, v in out.items()] if isinstance(out, dict) else [Row(name, "-", 1, out)]
             continue
         for w, h in sizes:
             for th in sorted({1, all_threads}):

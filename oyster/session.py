@@ -9,23 +9,21 @@
     s.command("make it rain"); s.state(); s.share_code(); Session.from_share_code(code)
 """
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
+from oyster.direct.interpreter import Interpreter
+from oyster.direct.result import CommandResult
+from oyster.render import render
+from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
 from oyster.world.world import World
+from oyster.world.world import warm_up as warm_up_world
 
 HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_right",
                          "look_up", "look_down", "jump", "sprint"})
 MAX_SIDE = 4096
 MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
-
-
-@dataclass
-class CommandResult:
-    edits: list[dict] = field(default_factory=list)   # typed edits that were applied, in order
-    reply: str = ""                                   # one short sentence for the chat log (plain text)
 
 
 def _check_size(width, height) -> tuple[int, int]:
@@ -123,7 +121,7 @@ class Session:
                 self._frame = np.zeros((height, width, 3), np.uint8)
 
     def _draw(self, scene) -> np.ndarray:
-        _renderer()(scene, self._frame)
+        render(scene, self._frame)
         return self._frame.copy()
 
     # ------------------------------------------------------------------------------------------ changing
@@ -137,8 +135,8 @@ class Session:
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
         if self._direct is None:
-            from oyster.direct import Interpreter  # lazy: a Session used headless never pays for it
-            self._direct = Interpreter()            # per session, so "him" means the last-mentioned character
+            self._direct = Interpreter()   # on first use: a Session used headless never builds one; per session,
+            # so "him" means the last-mentioned character
         result = self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
@@ -182,31 +180,8 @@ class Session:
         self.close()
 
 
-# ---------------------------------------------------------------------------------------------- drawing
-_RENDER = None
-
-
-def _renderer():
-    """oyster.render.render when the renderer is built, else a flat placeholder (sky over ground colour)."""
-    global _RENDER
-    if _RENDER is None:
-        try:
-            from oyster.render import render
-            _RENDER = render
-        except ImportError:
-            _RENDER = _placeholder
-    return _RENDER
-
-
-def _placeholder(scene, out: np.ndarray) -> np.ndarray:
-    h = out.shape[0]
-    day = max(0.05, math.sin(math.pi * (scene.hour - 6.0) / 12.0))
-    grey = 1.0 - 0.5 * max(scene.rain, scene.fog, scene.storm)
-    sky = np.array([110, 160, 230]) * day * grey + 255 * scene.lightning
-    mid = int(np.clip(h * 0.5 + math.tan(scene.pitch) * h, 0, h))
-    ix, iy = int(math.floor(scene.cam_x)) & 1023, int(math.floor(scene.cam_y)) & 1023
-    ground = scene.ring.color[iy, ix].astype(np.float64) * (0.3 + 0.7 * day)
-    ground = ground + (255 - ground) * scene.snow_cover
-    out[:mid] = np.clip(sky, 0, 255).astype(np.uint8)
-    out[mid:] = np.clip(ground, 0, 255).astype(np.uint8)
-    return out
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every world and render kernel, not only those a calm start touches
+    (lava, every sprite kind and particle): the app calls it before the first visitor."""
+    warm_up_world()
+    warm_up_render()

@@ -3,9 +3,9 @@ import concurrent.futures as cf
 from urllib.parse import urlencode
 
 import pytest
+from app_harness import launched_app
 from gradio_client import Client
 
-from oyster.app.testing import launched_app
 from oyster.serve.encode import parse_data_url
 
 
@@ -123,8 +123,8 @@ def test_seat_cap(tmp_path):
         assert second["status"] == "active"
 
 
-def test_page_builds_with_the_optional_extensions(tmp_path):
-    """Extensions found by module path (Dream view, trailer tab) plug in without editing the page."""
+def test_page_builds_with_its_tabs_and_extra_extensions(tmp_path):
+    """An extension plugs a tab in beside Direct mode; by default the page has the Dream and trailer tabs."""
     from oyster.app import build_demo
     from oyster.app.extensions import PageContext
     from oyster.serve import Runner, ServeConfig
@@ -142,7 +142,9 @@ def test_page_builds_with_the_optional_extensions(tmp_path):
     assert labels[:5] == ["Play", "Direct mode", "Share & new world", "Play together", "Extra"]
     assert labels[-1] == "Join the waitlist"
     assert seen
-    assert build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"))   # with whatever optional ones exist
+    demo = build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"))
+    labels = [c["props"].get("label") for c in demo.get_config_file()["components"] if c["type"] == "tabitem"]
+    assert {"Dream", "Trailer"} <= set(labels)
 
 
 def test_share_links_name_the_space_when_hosted(monkeypatch):

@@ -9,8 +9,8 @@ import urllib.parse
 import cv2
 import numpy as np
 import pytest
+from app_harness import FRAME, launched_app
 
-from oyster.app.testing import FRAME, launched_app
 from oyster.serve.encode import parse_data_url
 
 pytestmark = pytest.mark.browser   # the `browser` fixture (Chromium) comes from conftest.py
@@ -321,7 +321,7 @@ def test_waitlist_form(app, browser):
 
 def test_play_through_80ms_round_trip(app, browser):
     """Guard against regressions that only show at real network latency (40 ms each way, like a hosted Space)."""
-    from oyster.app.testing import DelayProxy
+    from app_harness import DelayProxy
 
     port = int(app.url.rstrip("/").rsplit(":", 1)[1])
     proxy = DelayProxy(port, delay_s=0.04)

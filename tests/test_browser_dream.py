@@ -4,9 +4,9 @@ import re
 import time
 
 import pytest
+from app_harness import launched_app
 
-from oyster.app.testing import launched_app
-from oyster.neural.app import add_dream_view
+from oyster.app.dream_tab import add_dream_view
 
 pytestmark = pytest.mark.browser
 DREAM = "#dream-view img[src^='data:image/jpeg']"

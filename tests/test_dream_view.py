@@ -13,8 +13,10 @@ import numpy as np
 import pytest
 
 from oyster import Session
+from oyster.app.dream_tab import DreamViews, add_dream_view
 from oyster.neural import engine_frame, frame_psnr
-from oyster.neural.app import MISSING, DreamStream, DreamViews, add_dream_view, load_dream
+from oyster.neural.hub import MISSING, load_dream
+from oyster.neural.stream import DreamStream
 from oyster.serve.encode import parse_data_url
 
 WALK = [{"forward"}] * 6 + [{"forward", "turn_left"}] * 30
@@ -155,8 +157,31 @@ def test_registry_streams_follow_a_real_runner_and_clean_up(dream):
         player.join(5)
 
 
+def test_a_dream_ends_with_a_message_when_the_visitors_world_closes(dream):
+    """The tab turns the Runner's UnknownSession into the hub's SourceClosed: the panel says so and stops."""
+    from oyster.app.handlers import web_id
+    from oyster.serve import Runner, ServeConfig
+    runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
+    request = SimpleNamespace(session_hash="leaver")
+    sid = web_id(request)
+    runner.open(sid, seed=5)
+    views = DreamViews(SimpleNamespace(runner=runner, session_id=web_id), dream)
+    try:
+        views.toggle(request)
+        out = []
+        for html in views.stream(request):       # no play stream: the engine has no frame yet
+            out.append(html)
+            if len(out) == 1:
+                assert "Waiting for the engine" in html
+                runner.close(sid)
+        assert "Your world has closed" in out[-1] and len(out) == 2
+        assert not views.hub.members                  # the slot is free again
+    finally:
+        runner.shutdown()
+
+
 def test_launched_page_has_dream_panel(tmp_path):
-    from oyster.app.testing import launched_app
+    from app_harness import launched_app
     with launched_app(str(tmp_path / "w.db"), extensions=[add_dream_view], width=160, height=90,
                       max_players=2) as app:
         cfg = json.loads(urllib.request.urlopen(app.url + "config", timeout=30).read())
@@ -181,15 +206,15 @@ class Feed:
         if i in self.gaps:
             return None, frozenset()
         if i >= len(self.frames):
-            from oyster.serve import UnknownSession
-            raise UnknownSession("gone")
+            from oyster.neural.hub import SourceClosed
+            raise SourceClosed
         return self.frames[i], self.helds[i]
 
 
 def test_hub_steps_visitors_together_like_single_streams(dream, walk):
     """Three visitors in one DreamHub (batched steps, re-anchors at different times, a late tick that catches
     up) get the frames and scores of three single DreamStreams fed the same engine frames."""
-    from oyster.neural.app import CLOSED, DreamHub
+    from oyster.neural.hub import CLOSED, DreamHub
     frames, helds, _ = walk
     hub = DreamHub(dream, capacity=4, threaded=False)
     offsets = (0, 5, 11)                       # they joined at different moments of the walk
@@ -219,7 +244,7 @@ def test_hub_steps_visitors_together_like_single_streams(dream, walk):
 
 
 def test_hub_reanchors_a_visitor_who_missed_a_tick_and_frees_slots(dream, walk):
-    from oyster.neural.app import CLOSED, WAITING, DreamHub
+    from oyster.neural.hub import CLOSED, WAITING, DreamHub
     frames, helds, _ = walk
     hub = DreamHub(dream, capacity=2, threaded=False)
     a = hub.join(Feed(frames, helds, gaps={4}))     # no engine frame at tick 4
@@ -242,7 +267,7 @@ def test_hub_reanchors_a_visitor_who_missed_a_tick_and_frees_slots(dream, walk):
 
 def test_hub_thread_runs_only_while_someone_dreams(dream, walk):
     frames, helds, _ = walk
-    from oyster.neural.app import DreamHub
+    from oyster.neural.hub import DreamHub
     hub = DreamHub(dream, capacity=2)
     m = hub.join(Feed(frames * 10, helds * 10))
     seq, ticks = 0, []
@@ -270,7 +295,7 @@ def test_hub_bench_runs_and_reports_each_visitor_count():
 
 
 def test_hub_error_ends_dreams_with_a_message_and_the_thread(dream):
-    from oyster.neural.app import DreamHub
+    from oyster.neural.hub import DreamHub
 
     def broken():
         raise RuntimeError("engine exploded")

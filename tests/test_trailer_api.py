@@ -3,9 +3,9 @@ import math
 
 import av
 import pytest
+from app_harness import launched_app
 from gradio_client import Client
 
-from oyster.app.testing import launched_app
 from oyster.app.trailer_tab import add_trailer_tab
 
 

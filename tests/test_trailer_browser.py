@@ -5,9 +5,9 @@ Chromium comes from the `browser` fixture in conftest.py (skipped where it is no
 import math
 
 import pytest
+from app_harness import FRAME, launched_app
 
 from oyster import Session
-from oyster.app.testing import FRAME, launched_app
 from oyster.app.trailer_tab import add_trailer_tab
 
 pytestmark = pytest.mark.browser

@@ -1,5 +1,5 @@
-"""The browser app: the Gradio page (page.py), its handlers, headless API endpoints, and extension hooks."""
-from oyster.app.extensions import OPTIONAL_EXTENSIONS, PageContext
-from oyster.app.page import build_demo, launch_kwargs
+"""The browser app: the Gradio page (page.py), its handlers, headless API endpoints, the Dream and trailer tabs."""
+from oyster.app.extensions import PageContext
+from oyster.app.page import TABS, build_demo, launch_kwargs
 
-__all__ = ["build_demo", "launch_kwargs", "PageContext", "OPTIONAL_EXTENSIONS"]
+__all__ = ["build_demo", "launch_kwargs", "PageContext", "TABS"]

@@ -136,7 +136,7 @@ class Handlers:
         except (InputError, UnknownSession) as e:
             return "", status_html(str(e), error=True)
         if not code:
-            return "", status_html("Sharing is not available yet in this build.", error=True)
+            return "", status_html("This world could not be turned into a link.", error=True)
         return play_link(code, request), status_html("Copy the link: it reopens this world with your changes.")
 
     def on_new_world(self, seed, prompt: str, request: gr.Request):

@@ -10,9 +10,11 @@ from pathlib import Path
 import gradio as gr
 
 from oyster.app.api import add_api
-from oyster.app.extensions import Extension, PageContext, load_optional
+from oyster.app.dream_tab import add_dream_view
+from oyster.app.extensions import Extension, PageContext
 from oyster.app.handlers import EXAMPLES, Handlers, web_id
 from oyster.app.together_tab import add_together, add_together_api, poll_together
+from oyster.app.trailer_tab import add_trailer_tab
 from oyster.app.views import hud_html, log_html, screen_html
 from oyster.serve import Runner
 from oyster.waitlist import Waitlist
@@ -21,6 +23,7 @@ STATIC = Path(__file__).parent / "static"
 INTRO = ("**HappyOyster** — a generated world that remembers. Walk with WASD, look with the arrows or by dragging, "
          "and tell the world what to do in Direct mode. Every frame is rendered live on this server's CPU from an "
          "explicit world state (terrain, weather, clock, characters), so your changes stay where you made them.")
+TABS: tuple[Extension, ...] = (add_dream_view, add_trailer_tab)   # built after the page's own tabs, in this order
 
 
 def _fail_fast_missing_matplotlib() -> None:
@@ -36,11 +39,11 @@ def _static(name: str) -> str:
 
 def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                extensions: Sequence[Extension] | None = None) -> gr.Blocks:
-    """The whole page. `extensions=None` loads the optional ones that exist (see extensions.py); pass [] for none."""
+    """The whole page. `extensions=None` adds the Dream and trailer tabs (`TABS`); pass [] for none."""
     _fail_fast_missing_matplotlib()
     runner = runner or Runner()
     h = Handlers(runner, waitlist or Waitlist())
-    extensions = load_optional() if extensions is None else list(extensions)
+    extensions = list(TABS if extensions is None else extensions)
     seats = runner.cfg.max_players + runner.cfg.max_waiting   # the play stream holds a worker for the whole visit
     with gr.Blocks(title="HappyOyster") as demo:
         gr.Markdown(INTRO)

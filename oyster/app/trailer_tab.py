@@ -1,8 +1,8 @@
 """The Trailer tab: prompt + length -> a cinematic MP4 of the world, and "Step into this world" where it ends.
 
 Wiring only; the work is `oyster.trailer.make_trailer`. Its click event is the API endpoint `/trailer`
-(prompt, seconds) -> (video, share code). The page loads this through the `oyster.trailer.app:add_trailer_tab`
-extension hook; `build_trailer_tab()` also works inside any Blocks without a PageContext (link only).
+(prompt, seconds) -> (video, share code). The page adds it with `add_trailer_tab`; `build_trailer_tab()` also
+works inside any Blocks without a PageContext (link only).
 """
 from __future__ import annotations
 
@@ -131,7 +131,7 @@ def build_trailer_tab(ctx=None) -> TrailerTab:
 
 
 def add_trailer_tab(ctx) -> None:
-    """The page's extension hook (oyster.app.extensions): the tab sits beside Play."""
+    """The page's tab (see oyster.app.extensions): it sits beside Play."""
     with ctx.tabs:
         build_trailer_tab(ctx)
 

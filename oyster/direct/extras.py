@@ -6,11 +6,11 @@ a named character...), so chatter and one-intent clauses ("6:30 in the morning")
 """
 import re
 
+from oyster.direct import extract as S
 from oyster.direct import grammar as G
 from oyster.direct import idioms as I
 from oyster.direct import lexicon as L
 from oyster.direct import refs
-from oyster.direct import slots as S
 from oyster.direct.grammar import Parse
 from oyster.direct.refs import DirectContext
 

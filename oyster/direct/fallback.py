@@ -1,9 +1,9 @@
 """Layer 3: when the grammar is unsure, the learned classifier picks the intent and the grammar's slot
 extractors fill in the details (with defaults)."""
 from oyster.direct import classifier as C
+from oyster.direct import extract as S
 from oyster.direct import grammar as G
 from oyster.direct import lexicon as L
-from oyster.direct import slots as S
 from oyster.direct.grammar import Parse
 from oyster.direct.refs import DirectContext
 from oyster.direct.text import is_known

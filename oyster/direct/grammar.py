@@ -7,10 +7,10 @@ mountain" is a teleport (not "make a mountain").
 import re
 from dataclasses import dataclass, field
 
+from oyster.direct import extract as S
 from oyster.direct import idioms as I
 from oyster.direct import lexicon as L
 from oyster.direct import refs
-from oyster.direct import slots as S
 from oyster.direct.refs import DirectContext
 
 _NOT_TOO = re.compile(r"\bnot (?:too|so|very|that)\b")

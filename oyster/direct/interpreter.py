@@ -5,17 +5,14 @@ clauses the grammar cannot place, 4 a friendly "try ..." reply when nothing fits
 """
 import logging
 import re
-from typing import TYPE_CHECKING
 
 from oyster.direct import extras, fallback
 from oyster.direct import lexicon as L
 from oyster.direct import replies as R
 from oyster.direct.grammar import parse_clause
 from oyster.direct.refs import DirectContext
+from oyster.direct.result import CommandResult
 from oyster.direct.text import MAX_CHARS, normalise, repair_clause, split_clauses
-
-if TYPE_CHECKING:
-    from oyster.session import CommandResult
 
 log = logging.getLogger(__name__)
 _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
@@ -28,7 +25,6 @@ _OVERRIDE = ("weather", "gravity")  # later edits of these ops replace earlier o
 
 
 def _result(edits: list[dict], reply: str) -> "CommandResult":
-    from oyster.session import CommandResult  # late: session.py imports this package
     return CommandResult(edits=edits, reply=reply)
 
 

@@ -13,7 +13,8 @@ import time
 import numpy as np
 import torch
 
-from oyster.neural.app import DreamHub, DreamStream, load_dream
+from oyster.neural.hub import DreamHub, load_dream
+from oyster.neural.stream import DreamStream
 
 WALK = [{"forward"}] * 8 + [{"forward", "turn_left"}] * 20 + [{"turn_right"}] * 12 + [set()] * 4
 

@@ -1,6 +1,6 @@
 """A tiny stand-in world with the Session's step/apply shape: a camera panning over a seeded panorama.
 
-Used by the tests (and to dry-run training before the engine exists): turning pans, looking tilts,
+Used by the tests (and to dry-run training without the engine): turning pans, looking tilts,
 walking scrolls the ground, weather/time edits tint the view and an eruption lights a glow on the horizon.
 Deterministic given (seed, inputs), cheap, and controllable, so a model can learn it in seconds.
 """

@@ -1,6 +1,6 @@
 """The renderer: `render(scene, out)` draws a world Scene into an HxWx3 uint8 RGB frame in a few ms on one core.
 
-Modules: camera (projection), params + slots (per-frame constants for the kernels), sky (sun, moon, sky
+Modules: camera (projection), params + param_slots (per-frame constants for the kernels), sky (sun, moon, sky
 gradient, clouds, stars), lighting (shared shading and fog), terrain_pass (VoxelSpace column ray-caster),
 water (ripples, fresnel, glint), sprites + sprite_shapes (z-tested procedural billboards), particles (lava
 bombs, smoke, embers), weather (rain, snow, lightning), frame (composition), fixture (a synthetic Scene for

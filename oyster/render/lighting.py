@@ -6,7 +6,7 @@ import math
 
 from numba import njit
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.world.scene import DRAW_DISTANCE
 
 FOG_FADE_START = 0.72      # fraction of DRAW_DISTANCE where everything starts fading fully into the horizon

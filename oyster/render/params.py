@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.camera import Camera, make_camera
 from oyster.render.sky import SkyLight, sky_light
 

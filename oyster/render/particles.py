@@ -7,7 +7,7 @@ import math
 
 from numba import njit
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import hash01
 from oyster.world.kinds import PARTICLE_ID

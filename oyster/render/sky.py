@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from oyster.render import slots as P_
+from oyster.render import param_slots as P_
 
 SUN_TILT = -0.45            # sun path leans south (y < 0), so north-facing slopes stay darker at noon
 MOON_TILT = 0.30

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba import njit
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import (
     K_ANIMAL,

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.lighting import fog_amount, horizon_color, surface_light
 from oyster.render.sky import CLOUDS, CLOUDS_FAR, SKY_DEPTH, sky_pixel
 from oyster.render.water import RIPPLES, water_color

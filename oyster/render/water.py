@@ -6,7 +6,7 @@ import math
 import numpy as np
 from numba import njit
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.lighting import exp_neg
 from oyster.render.sky import pow_2n, sky_gradient
 from oyster.world.scene import WATER_LEVEL

@@ -8,7 +8,7 @@ import math
 
 from numba import njit
 
-from oyster.render import slots as S
+from oyster.render import param_slots as S
 from oyster.render.sprite_shapes import hash01
 
 RAIN_STREAKS = 2400        # streaks on a 640x360 frame at full rain (scaled by frame area)

@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import socket
 import statistics
 import string
 import subprocess
@@ -204,9 +205,14 @@ def cpu_seconds(pid: int) -> float:
         return float("nan")
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def start_server(max_players: int, fps: float) -> tuple[subprocess.Popen, str]:
     """`python app.py` on a free port with enough seats; returns (process, base url) once it answers."""
-    from oyster.app.testing import free_port
     port = free_port()
     env = os.environ | {"GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
                         "OYSTER_MAX_PLAYERS": str(max_players), "OYSTER_FPS": str(fps),

@@ -26,17 +26,18 @@ from oyster.serve.checks import (
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
+from oyster.serve.hosted import SessionFactory
 from oyster.serve.metrics import FrameStats
-from oyster.serve.slots import Slot
 from oyster.serve.stream import Packet, Streaming
 from oyster.serve.together import Together
+from oyster.serve.visitor import Slot
 from oyster.session import Session
 
 
 class Runner(Streaming, Together):
     """Owns every visitor's Session; thread-safe; all limits enforced here, not in the page."""
 
-    def __init__(self, config: ServeConfig | None = None, session_factory=Session):
+    def __init__(self, config: ServeConfig | None = None, session_factory: SessionFactory = Session):
         self.cfg = config or ServeConfig.from_env()
         self._new_session = session_factory
         self._slots: dict[str, Slot] = {}
@@ -89,7 +90,7 @@ class Runner(Streaming, Together):
                 self._slots[self._line.popleft()].status = "active"   # its world is built by whoever uses it first
         with slot.lock:
             session, slot.session = slot.session, None
-        if session is not None and hasattr(session, "close"):
+        if session is not None:
             session.close()
         return True
 
@@ -118,7 +119,7 @@ class Runner(Streaming, Together):
                 old = session
             else:
                 old, slot.session, slot.built_args = slot.session, session, args
-        if old is not None and hasattr(old, "close"):
+        if old is not None:
             old.close()
         if warning:
             slot.log_line("system", warning)
@@ -249,8 +250,8 @@ class Runner(Streaming, Together):
         slot.log_line("you", text)
         with slot.lock:
             result = slot.session.command(text)
-        reply = str(getattr(result, "reply", "")) or "Done."
-        edits = jsonable(list(getattr(result, "edits", [])))
+        reply = str(result.reply) or "Done."
+        edits = jsonable(list(result.edits))
         slot.log_line("world", reply)
         return {"ok": True, "reply": reply, "edits": edits}
 

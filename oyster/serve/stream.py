@@ -11,7 +11,7 @@ import numba
 
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
-from oyster.serve.slots import Slot, hud_fields, waiting_frame
+from oyster.serve.visitor import Slot, hud_fields, waiting_frame
 
 log = logging.getLogger(__name__)
 KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame this often
@@ -113,8 +113,7 @@ class Streaming:
                 raise UnknownSession("session closed")
             seq, held, look = slot.take_input()
             self._fit_size(session, adapter)
-            # look only when there is one: session factories without analog look keep working
-            frame = session.step(held=held, dt=dt) if look is None else session.step(held=held, dt=dt, look=look)
+            frame = session.step(held=held, dt=dt, look=look)
         slot.last_step = now
         slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
         quality, scale = adapter.settings(self.cfg.jpeg_quality)
@@ -132,8 +131,7 @@ class Streaming:
     def _fit_size(self, session, adapter: Adapter) -> None:
         """Render smaller at the adapter's last level (CPU pressure), full size otherwise; the world is kept."""
         want = adapter.render_size(self.cfg.width, self.cfg.height)
-        have = (getattr(session, "width", want[0]), getattr(session, "height", want[1]))
-        if have != want and hasattr(session, "resize"):
+        if (session.width, session.height) != want:
             session.resize(*want)
 
     def _set_threads(self) -> None:

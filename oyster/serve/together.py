@@ -3,7 +3,7 @@ returns its invite code; join puts another session id into that live world (a se
 command, frames, snapshot, close); together reports who is in it. Mixed into `Runner`.
 """
 from oyster.serve.checks import InputError, RunnerFull, check_id, clip
-from oyster.serve.slots import Slot
+from oyster.serve.visitor import Slot
 from oyster.together import Parties, PartyFull, Seat
 
 SHARED_TAG = "#together:"   # world_args[2] of a joined slot: never a share code, so open() always rebuilds

@@ -12,7 +12,8 @@ from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from oyster.session import CommandResult
+from oyster.direct.interpreter import Interpreter
+from oyster.direct.result import CommandResult
 from oyster.world import persist
 from oyster.world.chunks import LOAD_RADIUS, SLOTS, chunk_range
 from oyster.world.state import DT, EYE_HEIGHT, Player
@@ -366,7 +367,6 @@ class Party:
             if m.watching:
                 return CommandResult([], "Watchers cannot change the world; join as a player to do that.")
             if m.direct is None:
-                from oyster.direct import Interpreter  # lazy, as in Session
                 m.direct = Interpreter()
             result = m.direct.interpret(text, self.state(m))
             self._say(m.pid, m.name, "said", text)

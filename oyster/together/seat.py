@@ -5,7 +5,9 @@ import math
 
 import numpy as np
 
-from oyster.session import CommandResult, _check_dt, _check_held, _check_look, _check_size, _renderer
+from oyster.direct.result import CommandResult
+from oyster.render import render
+from oyster.session import _check_dt, _check_held, _check_look, _check_size
 
 from .figures import Figure, draw_tags, tag_positions, with_figures
 from .party import Member, Party
@@ -60,11 +62,11 @@ class Seat:
             if not steady:
                 scene = with_figures(scene, figs)
                 tags = tag_positions(scene, figs, self.width, self.height)
-                _renderer()(scene, frame)
+                render(scene, frame)
         if steady:               # the short hold matters on a busy CPU: a waiting player waits only for this much
             scene = with_figures(scene, figs)
             tags = tag_positions(scene, figs, self.width, self.height)
-            _renderer()(scene, frame)
+            render(scene, frame)
         return draw_tags(frame.copy(), tags)
 
     # ------------------------------------------------------------------------------------------ changing

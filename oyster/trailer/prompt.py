@@ -9,6 +9,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from oyster.direct import interpret
+
 MAX_PROMPT_CHARS = 300   # a trailer prompt is a sentence, not an essay
 
 # Words that name a place the trailer should show; values are teleport / find_feature targets.
@@ -99,7 +101,6 @@ def check_prompt(prompt: str) -> str:
 
 
 def _interpret(text: str, state: dict) -> list[dict]:
-    from oyster.direct import interpret  # lazy: direct mode lands in parallel; import errors stay local
     return [dict(e) for e in interpret(text, state).edits]
 
 

@@ -207,7 +207,7 @@ def render_trailer(plan: WorldPlan, seconds: float, path: str, width: int, heigh
     s, where, end, notes = setup_world(plan, width, height, cfg, fixed_seed)
     timings = {"setup": time.perf_counter() - t0}
     try:
-        cam = build_path(where.pois, end, _ground_of(s, plan.seed), seconds, cfg.fps, cfg.camera,
+        cam = build_path(where.pois, end, _ground_of(s), seconds, cfg.fps, cfg.camera,
                          close=plan.eruption is not None)
         timings["path"] = time.perf_counter() - t0 - timings["setup"]
         last = _film(s, cam, plan, path, width, height, cfg, progress, timings)
@@ -221,23 +221,17 @@ def render_trailer(plan: WorldPlan, seconds: float, path: str, width: int, heigh
     return TrailerResult(path, code, plan, list(plan.not_understood), last, notes, timings)
 
 
-def _ground_of(s, seed: int):
-    """The world's own (edited) height query when the Session exposes it, else the unedited terrain; never
-    below the water surface."""
+def _ground_of(s):
+    """The world's own (edited) height query; never below the water surface."""
     from oyster.world.scene import WATER_LEVEL
-    world = getattr(s, "world", None)
-    if world is not None and hasattr(world, "ground"):
-        return lambda x, y: max(world.ground(x, y), WATER_LEVEL)
-    return lambda x, y: ground(seed, x, y)
+    world = s.world
+    return lambda x, y: max(world.ground(x, y), WATER_LEVEL)
 
 
 def _advance(s, dt: float) -> None:
     """World time and physics only (Session.advance): Session.step would also draw the player's view, which a
     trailer never shows."""
-    if hasattr(s, "advance"):
-        s.advance(dt)
-    else:
-        s.step(set(), dt)
+    s.advance(dt)
 
 
 def _film(s, cam: CameraPath, plan: WorldPlan, path: str, width: int, height: int, cfg: TrailerConfig,

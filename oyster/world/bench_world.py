@@ -1,5 +1,5 @@
-"""World-side timings (no rendering): fixed-step physics + events, scene building, chunk streaming, session start
-and share-code restore. Median and p99 in milliseconds.
+"""World-side timings (no rendering): fixed-step physics + events, scene building, chunk streaming. Median and p99
+in milliseconds (session start and share-code restore: `python -m oyster.bench --only start`).
 
     python -m oyster.world.bench_world                 # 300 frames per row
     python -m oyster.world.bench_world --frames 1000
@@ -54,30 +54,6 @@ def time_chunk_build(n: int) -> list:
     return times
 
 
-def time_start(n: int) -> tuple[list, list, list]:
-    """(new world with a cold chunk cache, new world of a seed already cached, share-code restore) seconds."""
-    from oyster import Session
-    cold, warm, restore = [], [], []
-    for k in range(n):
-        chunks.forget_shared(100 + k)
-        t0 = time.perf_counter()
-        s = Session(seed=100 + k, width=64, height=36)
-        cold.append(time.perf_counter() - t0)
-        for e in BUSY[:1] + BUSY[2:]:
-            s.apply(e)
-        for _ in range(30):
-            s.step({"forward"}, 1 / 30)
-        t0 = time.perf_counter()
-        Session(seed=100 + k, width=64, height=36).close()
-        warm.append(time.perf_counter() - t0)
-        code = s.share_code()
-        t0 = time.perf_counter()
-        Session.from_share_code(code, width=64, height=36).close()
-        restore.append(time.perf_counter() - t0)
-        s.close()
-    return cold, warm, restore
-
-
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--frames", type=int, default=300)
@@ -88,8 +64,6 @@ def main(argv=None) -> None:
         tag = "busy" if busy else "calm"
         rows += [(f"world.step ({tag})", st), (f"world.scene ({tag})", sc)]
     rows.append(("chunk generate+build", time_chunk_build(48)))
-    cold, warm, restore = time_start(3)
-    rows += [("Session() cold cache", cold), ("Session() warm cache", warm), ("from_share_code", restore)]
     print(f"{'measurement':<26}{'median ms':>11}{'p99 ms':>9}{'calls':>7}")
     for name, t in rows:
         med, p99 = _stats(t)

@@ -1,15 +1,16 @@
 """Typed edits: validate, resolve against the world, apply, and undo. The single door for every change.
 
-`validate` checks an edit dict on its own (types, ranges, names) and returns a normalised copy. `resolve_and_apply`
+`validate` checks an edit dict on its own (types, ranges, names) and returns a normalised copy. `ops.apply`
 then resolves everything that depends on the moment (positions "ahead", the nearest villager, the current pose)
-into absolute values, changes the world and returns (resolved edit, undo function). Anything that can fail fails
-before the world is touched, so a rejected edit changes nothing. The resolved edit replays exactly (share codes).
+into absolute values, changes the world (its undo goes on the world's undo stack) and returns the resolved edit.
+Anything that can fail fails before the world is touched, so a rejected edit changes nothing. The resolved edit
+replays exactly (share codes).
 """
 import math
 
-from .kinds import ACTIONS, CHARACTER_KINDS, KINDS, WEATHER_KINDS
+from .kinds import ACTIONS, KINDS, WEATHER_KINDS
 
-OPS = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
+OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
 TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
 CHARACTER_ACTIONS = ACTIONS + ("stop",)
@@ -77,8 +78,8 @@ def validate(edit) -> dict:
     if not isinstance(edit, dict):
         raise ValueError(f"an edit must be a dict with an 'op' key, got {type(edit).__name__}")
     op = edit.get("op")
-    if op not in OPS:
-        raise ValueError(f"unknown edit op {op!r}; expected one of {', '.join(OPS)}")
+    if op not in OP_NAMES:
+        raise ValueError(f"unknown edit op {op!r}; expected one of {', '.join(OP_NAMES)}")
     extra = set(edit) - FIELDS[op] - {"op"}
     if extra:
         raise ValueError(f"{op} edit has unknown field(s) {sorted(extra)}; allowed: {sorted(FIELDS[op])}")
@@ -155,7 +156,3 @@ def _xy(e: dict, out: dict) -> None:
     if "x" in e:
         out["x"] = _num(e, "x", -MAX_COORD, MAX_COORD)
         out["y"] = _num(e, "y", -MAX_COORD, MAX_COORD)
-
-
-def is_character_kind(kind: str) -> bool:
-    return kind in CHARACTER_KINDS

@@ -36,7 +36,7 @@ def apply(world, edit) -> dict:
         world.undo_stack.pop()()
         undo = None
     else:
-        e, undo = OPS[e["op"]](world, e)
+        e, undo = HANDLERS[e["op"]](world, e)
     world.log.append({"t": world.s.tick, "edit": e})
     if undo is not None:
         world.undo_stack.append(undo)
@@ -327,5 +327,5 @@ def _eruption(world, e):
     return e, undo
 
 
-OPS = {"weather": _weather, "time": _time, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
+HANDLERS = {"weather": _weather, "time": _time, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
        "teleport": _teleport, "eruption": _eruption, "character": _character, "terrain": _terrain}

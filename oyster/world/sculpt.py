@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scene import MAT_LAND, MAT_ROCK, MAT_WATER, WATER_LEVEL
+from .scene import MAT_ROCK
 
 ROCK_COLOR = np.array([62, 58, 56], np.uint8)      # cooled basalt albedo
 ROCK_MIN = 0.02                                     # metres of rock before a cell counts as rock
@@ -99,8 +99,3 @@ def paint_rock(color: np.ndarray, material: np.ndarray, rock: np.ndarray | None)
         return
     color[rock] = ROCK_COLOR
     material[rock] = MAT_ROCK
-
-
-def default_material(height: np.ndarray) -> np.ndarray:
-    """Water below the water level, land above: for when the terrain module offers no recolouring."""
-    return np.where(height < WATER_LEVEL, MAT_WATER, MAT_LAND).astype(np.uint8)

@@ -107,14 +107,3 @@ def mix64(*parts: int) -> int:
 def rng(seed: int, *counters: int) -> np.random.Generator:
     """A numpy Generator derived from (seed, counters): the only way world code draws random numbers."""
     return np.random.default_rng(mix64(seed, *counters))
-
-
-def hash01_vec(keys: np.ndarray, k: np.ndarray | int, salt: int) -> np.ndarray:
-    """Uniform [0, 1) per element of uint64 `keys` combined with counter(s) `k` (vectorised splitmix)."""
-    with np.errstate(over="ignore"):
-        h = keys.astype(np.uint64) ^ (np.asarray(k).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-        h = h + np.uint64((salt * 0x632BE59BD9B4E019) & _M64)
-        h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        h = h ^ (h >> np.uint64(31))
-    return (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)

@@ -102,7 +102,7 @@ class Slot:
 
 
 def hud_fields(state: dict) -> dict:
-    """The HUD's plain fields from Session.state(); missing parts become None (the placeholder reports {})."""
+    """The HUD's plain fields from Session.state(); missing parts become None."""
     player = state.get("player") or {}
     clock = state.get("clock") or {}
     weather = state.get("weather") or {}

@@ -1,4 +1,4 @@
-"""Launch the page in-process on a free loopback port, for tests and the load benchmark."""
+"""Launch the page in-process on a free loopback port, for the API and browser tests (not shipped in oyster/)."""
 import contextlib
 import os
 import socket
