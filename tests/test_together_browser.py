@@ -5,8 +5,8 @@ import time
 import cv2
 import numpy as np
 import pytest
+from app_harness import FRAME, launched_app
 
-from oyster.app.testing import FRAME, launched_app
 from oyster.serve.encode import parse_data_url
 
 pytestmark = pytest.mark.browser

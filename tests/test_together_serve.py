@@ -83,9 +83,8 @@ def test_bad_codes_names_and_full_worlds_are_refused_cleanly(runner):
 
 
 def test_invite_and_join_endpoints_of_the_launched_app(tmp_path):
+    from app_harness import launched_app
     from gradio_client import Client
-
-    from oyster.app.testing import launched_app
 
     with launched_app(str(tmp_path / "w.db"), width=96, height=54, max_players=3) as app:
         c = Client(app.url, verbose=False)
