@@ -9,7 +9,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from oyster import Session  # noqa: E402  (after the env default above)
 from oyster.app import build_demo, launch_kwargs  # noqa: E402
-from oyster.serve import Runner  # noqa: E402
+from oyster.serve.choose import make_runner  # noqa: E402
 from oyster.session import warm_up as warm_up_kernels  # noqa: E402
 
 
@@ -22,7 +22,8 @@ def warm_up() -> float:
     s = Session(seed=1, width=160, height=90)
     # The Runner gives a lone visitor every core and each of several visitors one thread; kernels may differ by
     # thread count, so warm both.
-    for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+    from oyster.fastpaths import render_paths
+    for threads in sorted({1, render_paths().max_threads}):
         numba.set_num_threads(threads)
         warm_up_kernels()
         for held in ({"forward"}, {"turn_left", "jump"}, set()):
@@ -35,8 +36,10 @@ def warm_up() -> float:
 
 
 def main() -> None:
+    from oyster.fastpaths import summary
+    print(summary(), flush=True)   # OYSTER_FAST_PATHS=0 forces them all off
     print(f"warm-up {warm_up():.1f} s", flush=True)
-    runner = Runner()
+    runner = make_runner()   # OYSTER_RUNNER=ray: sessions on a Ray cluster (RAY_ADDRESS, else a local one)
     demo = build_demo(runner)
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **launch_kwargs(runner))

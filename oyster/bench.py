@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from oyster.fastpaths import render_paths
+
 SIZES = ((320, 180), (640, 360), (1280, 720))
 WARMUP = 10                # untimed calls first (JIT, caches, chunk streaming)
 
@@ -46,7 +48,7 @@ class _Clock:
 
 
 def _threads(n: int) -> None:
-    numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+    numba.set_num_threads(max(1, min(n, render_paths().max_threads)))
 
 
 def bench_scene_session(width: int, height: int):
@@ -169,7 +171,7 @@ MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
 
 
 def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
-    all_threads = numba.config.NUMBA_NUM_THREADS
+    all_threads = render_paths().max_threads
     rows = []
     for name, (fn, sized) in MEASUREMENTS.items():
         if only and name not in only:
@@ -200,7 +202,7 @@ def main(argv=None) -> None:
     ap.add_argument("--sizes", nargs="*", help="e.g. 640x360 (default: 320x180 640x360 1280x720)")
     a = ap.parse_args(argv)
     sizes = tuple(tuple(int(v) for v in s.split("x")) for s in a.sizes) if a.sizes else SIZES
-    print(f"numba threads available: {numba.config.NUMBA_NUM_THREADS}; frames per row: {a.frames}; "
+    print(f"render threads available: {render_paths().describe()}; frames per row: {a.frames}; "
           f"load average: {os.getloadavg()[0]:.1f}")
     print_table(run(a.frames, a.only, sizes))
 

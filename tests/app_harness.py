@@ -30,7 +30,7 @@ def launched_app(waitlist_path: str, extensions=(), session_factory=None, **conf
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from oyster.app.page import build_demo, launch_kwargs  # gradio import is slow: only when launching
 
-    cfg = ServeConfig.from_env(**config)
+    cfg = ServeConfig.from_env(**({"page_quality": "sd"} | config))   # tests ask for HD themselves
     runner = Runner(cfg, session_factory) if session_factory else Runner(cfg)
     waitlist = Waitlist(waitlist_path)
     demo = build_demo(runner, waitlist, extensions=list(extensions))

@@ -156,3 +156,48 @@ def test_share_links_name_the_space_when_hosted(monkeypatch):
     assert play_link("abc", Req()) == "http://127.0.0.1:7860/?world=abc"
     monkeypatch.setenv("SPACE_ID", "happy/oyster")
     assert play_link("a+b/c", Req()) == "https://huggingface.co/spaces/happy/oyster/?world=a%2Bb%2Fc"
+
+
+def test_direct_key_route_takes_signed_tokens_only(app):
+    """POST /oyster/keys: a token signed for one visitor moves only that visitor; forged tokens and bad payloads
+    are refused with a reason and change nothing."""
+    import httpx
+
+    from oyster.app.fastkeys import tokens_for
+    app.runner.open("web-keys-a", seed=1)
+    app.runner.open("web-keys-b", seed=1)
+    try:
+        token = tokens_for(app.runner).token("web-keys-a")
+        url = app.url.rstrip("/") + "/oyster/keys"
+        r = httpx.post(url, params={"t": token}, content='{"seq": 1, "held": ["forward"]}')
+        assert r.status_code == 204 and app.runner.held("web-keys-a") == (1, frozenset({"forward"}))
+        forged = "web-keys-b." + token.rsplit(".", 1)[1]
+        r = httpx.post(url, params={"t": forged}, content='{"seq": 5, "held": ["back"]}')
+        assert r.status_code == 403 and app.runner.held("web-keys-b") == (-1, frozenset())
+        r = httpx.post(url, params={"t": token}, content='{"seq": 2, "held": ["fly"]}')
+        assert r.status_code == 400 and "unknown input 'fly'" in r.json()["error"]
+        r = httpx.post(url, params={"t": token}, content="x" * 10_000)
+        assert r.status_code == 400
+        assert app.runner.held("web-keys-a") == (1, frozenset({"forward"}))       # untouched by the refusals
+    finally:
+        app.runner.close("web-keys-a")
+        app.runner.close("web-keys-b")
+    r = httpx.post(url, params={"t": token}, content='{"seq": 3, "held": []}')
+    assert r.status_code == 404
+
+
+def test_headless_quality_switch_gives_hd_frames(client):
+    import cv2
+    import numpy as np
+    sid = client.predict(0, "", "", api_name="/new_session")["session_id"]
+    try:
+        assert client.predict(sid, "hd", api_name="/quality") == {"quality": "hd", "width": 1280, "height": 720}
+        jpeg = parse_data_url(client.predict(sid, ["forward"], 1, api_name="/step")["frame"])[1]
+        assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (720, 1280, 3)
+        with pytest.raises(Exception, match="quality must be"):
+            client.predict(sid, "8k", api_name="/quality")
+        client.predict(sid, "sd", api_name="/quality")
+        jpeg = parse_data_url(client.predict(sid, [], 1, api_name="/step")["frame"])[1]
+        assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (180, 320, 3)
+    finally:
+        client.predict(sid, api_name="/close")

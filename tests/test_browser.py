@@ -1,7 +1,6 @@
 """The page in Debian Chromium via Playwright: frames, keys, mouse look, Direct mode, share links, separate worlds,
 bad input. Chromium comes from the `browser` fixture in conftest.py (skipped where it is not installed).
 """
-import json
 import math
 import time
 import urllib.parse
@@ -101,6 +100,7 @@ def test_holding_w_moves_the_view(visitor):
     p1, (_, f1) = visitor.player(), visitor.frame()
     moved = np.hypot(p1["x"] - p0["x"], p1["y"] - p0["y"])
     assert moved > 0.5, (p0, p1)
+    f1 = cv2.resize(f1, f0.shape[1::-1], interpolation=cv2.INTER_AREA)   # a busy server adapts the frame size
     assert np.abs(f0.astype(int) - f1.astype(int)).mean() > 1.0, "the view did not change"
     visitor.wait_held(frozenset())    # released on keyup
 
@@ -192,6 +192,7 @@ def test_typing_in_direct_mode_does_not_move_and_gets_reply(visitor):
     assert visitor.app.runner.held(visitor.sid)[1] == frozenset()   # nothing typed ever reached the world
 
 
+@pytest.mark.slow
 def test_share_link_reopens_the_same_world(app, browser, visitor):
     visitor.hold("KeyW", 0.5)
     visitor.page.get_by_role("tab", name="Share & new world").click()
@@ -212,6 +213,7 @@ def test_share_link_reopens_the_same_world(app, browser, visitor):
         other.close()
 
 
+@pytest.mark.slow
 def test_two_pages_have_separate_worlds(app, browser, visitor):
     other = Visitor(app, browser)
     try:
@@ -225,6 +227,7 @@ def test_two_pages_have_separate_worlds(app, browser, visitor):
         other.close()
 
 
+@pytest.mark.slow
 def test_closing_a_page_frees_its_session(app, browser):
     v = Visitor(app, browser)
     assert v.sid in app.runner.session_ids()
@@ -238,19 +241,28 @@ def test_closing_a_page_frees_its_session(app, browser):
 def test_malformed_key_payload_gets_message_and_play_goes_on(visitor):
     """A tampered key message (unknown input name) is refused with a clear status; frames keep coming."""
     def tamper(route):
-        body = json.loads(route.request.post_data)
-        body["data"] = ['{"seq": 99999, "held": ["fly", "<b>x</b>"]}']
-        route.continue_(post_data=json.dumps(body))
+        route.continue_(post_data='{"seq": 99999, "held": ["fly", "<b>x</b>"]}')
 
-    visitor.page.route("**/gradio_api/run/predict", tamper)
+    visitor.page.route("**/oyster/keys*", tamper)
     visitor.page.keyboard.down("KeyW")
     visitor.page.wait_for_function("document.querySelector('#play-status').innerText.includes('Ignored')",
                                    timeout=10_000)
     visitor.page.keyboard.up("KeyW")
-    visitor.page.unroute("**/gradio_api/run/predict")
+    visitor.page.unroute("**/oyster/keys*")
     assert "unknown input 'fly'" in visitor.status()
     assert visitor.page.locator("#play-status b").count() == 0
+    assert visitor.app.runner.held(visitor.sid)[0] < 99999     # refused: the bad seq was never taken
     visitor.wait_frames(5)
+
+
+def test_keys_fall_back_to_the_gradio_event_when_the_direct_route_fails(visitor):
+    """If the direct key route is unreachable (a proxy that only passes Gradio's routes), keys still arrive."""
+    visitor.page.route("**/oyster/keys*", lambda route: route.abort())
+    visitor.page.keyboard.down("KeyD")
+    visitor.wait_held(frozenset({"right"}))
+    visitor.page.keyboard.up("KeyD")
+    visitor.wait_held(frozenset())
+    visitor.page.unroute("**/oyster/keys*")
 
 
 def test_one_megabyte_chat_is_refused_clearly(visitor):
@@ -275,7 +287,8 @@ def test_html_in_chat_is_shown_as_text(visitor):
     visitor.wait_frames(3)
 
 
-@pytest.mark.parametrize("code", ["!!!not-a-code", "A" * 5000, "<script>alert(1)</script>"])
+@pytest.mark.parametrize("code", ["<script>alert(1)</script>", pytest.param("!!!not-a-code", marks=pytest.mark.slow),
+                                  pytest.param("A" * 5000, marks=pytest.mark.slow)])
 def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
     v = Visitor(app, browser, "?" + urllib.parse.urlencode({"world": code}))
     try:
@@ -287,6 +300,7 @@ def test_bad_world_codes_get_a_message_and_a_fresh_world(app, browser, code):
         v.close()
 
 
+@pytest.mark.slow
 def test_seed_query_and_new_world(app, browser):
     v = Visitor(app, browser, "?seed=123")
     try:
@@ -303,6 +317,7 @@ def test_seed_query_and_new_world(app, browser):
         v.close()
 
 
+@pytest.mark.slow
 def test_waitlist_form(app, browser):
     page = browser.new_page()
     page.goto(app.url)
@@ -319,6 +334,7 @@ def test_waitlist_form(app, browser):
     page.close()
 
 
+@pytest.mark.slow
 def test_play_through_80ms_round_trip(app, browser):
     """Guard against regressions that only show at real network latency (40 ms each way, like a hosted Space)."""
     from app_harness import DelayProxy
@@ -350,6 +366,7 @@ def test_play_through_80ms_round_trip(app, browser):
         proxy.close()
 
 
+@pytest.mark.slow
 def test_full_house_shows_place_in_line_then_plays(browser, tmp_path):
     """With one seat, the second visitor sees their place in line on the screen and plays once the seat frees."""
     with launched_app(str(tmp_path / "w.db"), width=160, height=90, max_players=1) as small:
@@ -369,3 +386,58 @@ def test_full_house_shows_place_in_line_then_plays(browser, tmp_path):
             assert parse_data_url(second.get_attribute("#screen img", "src"))[0]["fid"] > fid
         finally:
             second.close()
+
+
+KEY_TO_FRAME_JS = """(seq0) => {
+  window.__keyAt = 0; window.__shownAt = 0;
+  document.addEventListener("keydown", () => { if (!window.__keyAt) window.__keyAt = performance.now(); },
+                            { capture: true, once: true });
+  const screen = document.getElementById("screen");
+  const seen = new MutationObserver(() => {
+    const img = screen.querySelector("img");
+    const m = img && /seq=(-?\\d+)/.exec(img.getAttribute("src").slice(0, 200));
+    if (window.__keyAt && m && parseInt(m[1], 10) > seq0) {
+      seen.disconnect();
+      img.decode().catch(() => {}).then(() => { window.__shownAt = performance.now(); });
+    }
+  });
+  seen.observe(screen, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
+}"""
+
+
+def test_key_press_to_changed_frame_on_the_page(visitor):
+    """Press a key and time, in the page, until it shows (decoded) the first frame rendered after the server
+    applied that key; the frame must really differ. A generous bound: it guards against gross regressions (a
+    second of lag), not the loopback target, which `python -m oyster.serve.loadtest` measures."""
+    visitor.wait_frames(5)
+    times = []
+    for key in ("ArrowLeft", "ArrowRight", "ArrowLeft"):
+        before = visitor.frame()[1]
+        seq0 = visitor.app.runner.held(visitor.sid)[0]
+        visitor.page.evaluate(KEY_TO_FRAME_JS, seq0)
+        visitor.page.keyboard.down(key)
+        visitor.page.wait_for_function("window.__shownAt > 0", timeout=10_000)
+        times.append(visitor.page.evaluate("window.__shownAt - window.__keyAt"))
+        visitor.page.wait_for_timeout(300)
+        visitor.page.keyboard.up(key)
+        visitor.wait_held(frozenset())
+        after = cv2.resize(visitor.frame()[1], before.shape[1::-1], interpolation=cv2.INTER_AREA)  # busy: sizes adapt
+        assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0, "the view did not turn"
+    print(f"key press to changed frame on the page: {sorted(round(t) for t in times)} ms")
+    assert 0 < min(times) and sorted(times)[1] < 1000, times
+
+
+def test_quality_switch_streams_hd_frames(visitor):
+    """The page's quality control: HD streams 1280x720 frames (or a step down the ladder when the machine is
+    busy), SD the configured size again."""
+    visitor.page.get_by_label("HD 1280x720").check()
+    deadline = time.monotonic() + 20
+    while visitor.frame()[1].shape[1] not in (1280, 960, 640):
+        assert time.monotonic() < deadline, "no HD frame arrived"
+        visitor.page.wait_for_timeout(100)
+    assert "1280x720" in visitor.status()
+    visitor.page.get_by_label("SD 320x180").check()
+    deadline = time.monotonic() + 20
+    while visitor.frame()[1].shape[1] not in (320, 240, 160):
+        assert time.monotonic() < deadline, "SD frames did not come back"
+        visitor.page.wait_for_timeout(100)

@@ -32,6 +32,7 @@ def wait_dream_frames(page, n: int, timeout: float = 20.0) -> None:
         page.wait_for_timeout(50)
 
 
+@pytest.mark.slow
 def test_dream_along_streams_frames_with_psnr(app, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:

@@ -388,11 +388,14 @@ def test_reset_many_equals_resets_one_by_one():
 
 
 def test_frame_codec_encodes_like_the_tokenizer():
-    from oyster.neural.runtime import FrameCodec, bf16_fast
+    from oyster.fastpaths import torch_paths
+    from oyster.neural.runtime import FrameCodec
     tok, _, _ = load_checkpoint()
     frames = np.random.default_rng(4).integers(0, 255, (3, 64, 64, 3), dtype=np.uint8)
     with torch.no_grad():
         want = tok.encode(torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 255)
-    got = FrameCodec(tok).encode(frames)
+    codec = FrameCodec(tok)
+    assert codec.dtype == (torch.bfloat16 if torch_paths().bf16_conv else torch.float32)
+    got = codec.encode(frames)
     assert got.dtype == torch.float32 and got.shape == want.shape
-    assert (got - want).abs().max() < (0.02 if bf16_fast() else 1e-5)
+    assert (got - want).abs().max() < (0.02 if codec.dtype == torch.bfloat16 else 1e-5)

@@ -67,6 +67,9 @@ def test_scene_not_mutated(view):
 
 def test_threads_give_the_same_frame(view):
     """The prange variant must draw exactly what the one-thread variant draws."""
+    from oyster.fastpaths import render_paths
+    if not render_paths().parallel:
+        pytest.skip(f"parallel render kernels are not chosen here: {render_paths().layer}")
     numba.set_num_threads(1)
     one = frame(view)
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)

@@ -13,6 +13,7 @@ from oyster.app.trailer_tab import add_trailer_tab
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.slow
 def test_make_a_trailer_then_step_into_its_last_frame(tmp_path, browser):
     with launched_app(str(tmp_path / "w.db"), extensions=[add_trailer_tab], width=320, height=180,
                       max_players=2) as app:

@@ -6,6 +6,7 @@
     out = c.predict(s["session_id"], ["forward", "sprint"], 30, api_name="/step")  # 30 frames holding keys
     out = c.predict(s["session_id"], [], 1, [0.3, 0.0], api_name="/step")   # turn left 0.3 rad (analog look)
     out["frame"]  # "data:image/jpeg;...;base64,..."  (oyster.serve.encode.parse_data_url decodes it)
+    c.predict(s["session_id"], "hd", api_name="/quality")   # 1280x720 frames from the next /step on
     c.predict(s["session_id"], "make it rain", api_name="/command")
     c.predict(s["session_id"], api_name="/close")
 """
@@ -49,6 +50,13 @@ def add_api(runner: Runner) -> None:
         returns {"frame": JPEG data URL, "state": {...}}."""
         return _guard(runner.step_once, _sid(session_id), held or [], steps=int(steps), look=look or None)
 
+    def quality(session_id: str, quality: str = "sd") -> dict:
+        """Frame size for the next /step frames: "sd" (the configured size, 640x360 by default) or "hd"
+        (1280x720); returns {"quality", "width", "height"}."""
+        if quality not in ("sd", "hd"):
+            raise gr.Error(f'quality must be "sd" or "hd", got {str(quality)[:20]!r}')
+        return _guard(runner.set_quality, _sid(session_id), quality)
+
     def command(session_id: str, text: str) -> dict:
         """Direct mode: {"reply": str, "edits": [...]}."""
         return _guard(runner.command, _sid(session_id), text)
@@ -72,6 +80,7 @@ def add_api(runner: Runner) -> None:
         """Server counters: sessions, fps, frame time p50/p99, dropped frames (no session ids)."""
         return runner.stats()
 
-    for fn, name in ((new_session, "new_session"), (step, "step"), (command, "command"), (share, "share"),
+    for fn, name in ((new_session, "new_session"), (step, "step"), (quality, "quality"), (command, "command"),
+                     (share, "share"),
                      (link, "play_link"), (close, "close"), (metrics, "metrics")):
         gr.api(fn, api_name=name, queue=name not in ("metrics",))

@@ -5,6 +5,7 @@ reach the other's worlds.
 """
 import gradio as gr
 
+from oyster.app.fastkeys import tokens_for
 from oyster.app.links import play_link
 from oyster.app.views import hud_html, log_html, screen_html, status_html
 from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
@@ -58,6 +59,7 @@ class Handlers:
         except InputError as e:
             notes.append(str(e))
             info = self.runner.open(sid, seed=seed, prompt=prompt)
+        self.runner.set_quality(sid, self.runner.cfg.page_quality)
         for note in notes:
             self.runner.log_line(sid, "system", note)
         message = " ".join(x for x in [info["warning"], info["message"], *notes] if x)
@@ -66,6 +68,9 @@ class Handlers:
     def _join(self, sid: str, code: str, name: str, notes: list) -> dict | None:
         """Join an invite's world as a player, or as a watcher when its players are full; None (and a note) if
         that cannot be done, so the visitor gets a world of their own instead."""
+        if not hasattr(self.runner, "join"):
+            notes.append("This server cannot host shared worlds yet (it runs on the Ray runner).")
+            return None
         for watch in (False, True):
             try:
                 return self.runner.join(sid, code, name, watch=watch)
@@ -84,13 +89,13 @@ class Handlers:
         Frees the seat when it ends, including when Gradio closes it because the tab went away.
         """
         sid = web_id(request)
-        url, hud = "", hud_html(None)
+        url, hud, token = "", hud_html(None), tokens_for(self.runner).token(sid)
         try:
             for p in self.runner.frames(sid):
                 url = p.get("url", url)
                 if "hud" in p:
                     hud = hud_html(p["hud"])
-                yield screen_html(url, hud, p.get("message", ""))
+                yield screen_html(url, hud, p.get("message", ""), token)
                 if p.get("done"):
                     return
         except UnknownSession:
@@ -110,6 +115,19 @@ class Handlers:
         except UnknownSession:
             pass
         return gr.skip()
+
+    def on_quality(self, choice: str, request: gr.Request):
+        """The quality radio: "Auto", "SD ..." or "HD ..." -> auto | sd | hd for this visitor; returns a status."""
+        mode = str(choice or "").split(" ")[0].lower()
+        try:
+            info = self.runner.set_quality(web_id(request), mode)
+        except InputError as e:
+            return status_html(str(e), error=True)
+        except UnknownSession:
+            return gr.skip()
+        if mode == "auto":
+            return status_html("Quality: HD while the server has room, SD when it is busy.")
+        return status_html(f"Quality: {info['width']}x{info['height']}.")
 
     # -- Direct mode, share, new world --
     def on_command(self, text: str, request: gr.Request):

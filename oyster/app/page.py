@@ -12,6 +12,7 @@ import gradio as gr
 from oyster.app.api import add_api
 from oyster.app.dream_tab import add_dream_view
 from oyster.app.extensions import Extension, PageContext
+from oyster.app.fastkeys import keys_route
 from oyster.app.handlers import EXAMPLES, Handlers, web_id
 from oyster.app.together_tab import add_together, add_together_api, poll_together
 from oyster.app.trailer_tab import add_trailer_tab
@@ -55,6 +56,8 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                         status = gr.HTML("", elem_id="play-status", js_on_load=None)
                         keys = gr.HTML("{}", html_template=_static("touch.html"), js_on_load=_static("keys.js"),
                                        elem_id="keys")
+                        quality = gr.Radio(quality_choices(runner.cfg), value=quality_label(runner.cfg),
+                                           label="Quality", elem_id="quality", container=False)
                     with gr.Column(scale=2):
                         with gr.Tabs() as side_tabs:
                             with gr.Tab("Direct mode", id="direct"):
@@ -94,12 +97,23 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
         text.submit(h.on_command, inputs=[text], api_visibility="undocumented", **cmd)
         for chip in chips:
             chip.click(h.on_command, inputs=[chip], api_visibility="undocumented", **cmd)
+        quality.change(h.on_quality, inputs=[quality], outputs=[status], show_progress="hidden",
+                       api_visibility="undocumented")
         share_btn.click(h.on_share, outputs=[share_link, status], api_visibility="undocumented")
         new_btn.click(h.on_new_world, inputs=[seed, prompt], outputs=[log, status], api_visibility="undocumented")
         add_api(runner)
         add_together_api(runner)
     demo.queue(default_concurrency_limit=runner.cfg.max_players, max_size=4 * seats)
     return demo
+
+
+def quality_choices(cfg) -> list[str]:
+    return ["Auto", f"SD {cfg.width}x{cfg.height}", f"HD {cfg.hd_width}x{cfg.hd_height}"]
+
+
+def quality_label(cfg) -> str:
+    """The radio label of the configured starting quality."""
+    return quality_choices(cfg)[("auto", "sd", "hd").index(cfg.page_quality)]
 
 
 def _waitlist_form(h: Handlers) -> None:
@@ -114,6 +128,9 @@ def _waitlist_form(h: Handlers) -> None:
 
 
 def launch_kwargs(runner: Runner | None = None) -> dict:
-    """Arguments for demo.launch(): CSS (Gradio 6 takes it here) and enough threads for every seat."""
+    """Arguments for demo.launch(): CSS (Gradio 6 takes it here), enough threads for every seat, the key route."""
     seats = (runner.cfg.max_players + runner.cfg.max_waiting) if runner else 40
-    return {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}
+    kwargs = {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16)}
+    if runner is not None:   # the direct key route beside the page (fastkeys.py); Gradio's key event stays too
+        kwargs["app_kwargs"] = {"routes": [keys_route(runner)]}
+    return kwargs

@@ -14,6 +14,13 @@ from oyster.serve import InputError, Runner, RunnerFull, UnknownSession
 from oyster.together import MAX_NAME
 
 POLL_S = 1.0          # how often an open page refreshes the shared chat and the player list
+NOT_HERE = ("Play together needs the in-process runner for now (OYSTER_RUNNER=local): a shared world's tick lives "
+            "in one process.")
+
+
+def shares(runner) -> bool:
+    """Whether this runner hosts shared worlds (the in-process one does; the Ray runner does not yet)."""
+    return all(hasattr(runner, n) for n in ("invite", "join", "together", "rename"))
 HEADLESS_PREFIX = "api-"
 
 
@@ -43,6 +50,8 @@ def add_together(runner: Runner, status: gr.HTML, session_id) -> gr.HTML:
 
     def on_invite(typed: str, request: gr.Request):
         sid = session_id(request)
+        if not shares(runner):
+            return gr.skip(), gr.skip(), status_html(NOT_HERE, error=True)
         try:
             info = runner.invite(sid, typed or "")
             if typed and info.get("name") != typed.strip():
@@ -54,6 +63,8 @@ def add_together(runner: Runner, status: gr.HTML, session_id) -> gr.HTML:
 
     def on_rename(typed: str, request: gr.Request):
         sid = session_id(request)
+        if not shares(runner):
+            return gr.skip(), gr.skip()
         try:
             if not runner.together(sid):
                 return gr.skip(), gr.skip()
@@ -75,6 +86,8 @@ def poll_together(runner: Runner, log: gr.HTML, who: gr.HTML, session_id) -> Non
     def on_poll(last: str, request: gr.Request):
         """(log, players, seen): only when something changed, so an idle page costs almost nothing."""
         sid = session_id(request)
+        if not shares(runner):
+            return gr.skip(), gr.skip(), gr.skip()
         try:
             info = runner.together(sid)
             if not info:
@@ -95,6 +108,8 @@ def add_together_api(runner: Runner) -> None:
     """/invite and /join for scripts (ids from /new_session; /join returns a new one for /step and /command)."""
 
     def _guard(fn, *args, **kwargs):
+        if not shares(runner):
+            raise gr.Error(NOT_HERE)
         try:
             return fn(*args, **kwargs)
         except (InputError, RunnerFull, UnknownSession) as e:
@@ -104,12 +119,12 @@ def add_together_api(runner: Runner) -> None:
         """Share a headless world live: {"code": invite code, "link", "players": [names]}."""
         if not isinstance(session_id, str) or not session_id.startswith(HEADLESS_PREFIX):
             raise gr.Error("session_id must be one returned by /new_session")
-        info = _guard(runner.invite, session_id, name or "")
+        info = _guard(lambda: runner.invite(session_id, name or ""))
         return info | {"link": invite_link(info["code"])}
 
     def join(code: str, name: str = "", watch: bool = False) -> dict:
         """Join the live world of an invite code: {"session_id", "players", ...} usable with /step and /command."""
-        return _guard(runner.join, HEADLESS_PREFIX + uuid.uuid4().hex, code, name or "", bool(watch))
+        return _guard(lambda: runner.join(HEADLESS_PREFIX + uuid.uuid4().hex, code, name or "", bool(watch)))
 
     gr.api(invite, api_name="invite")
     gr.api(join, api_name="join")

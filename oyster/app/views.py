@@ -14,15 +14,17 @@ OVERLAY = ('<div class="oy-overlay">Click to play<small>WASD move &middot; arrow
            'Space jump &middot; Shift sprint</small></div>')
 
 
-def screen_html(url: str, hud: str = "", message: str = "") -> str:
+def screen_html(url: str, hud: str = "", message: str = "", keys_token: str = "") -> str:
     """The world view: the frame, the HUD over it, the click-to-play overlay, and an optional message.
 
     One HTML value per frame (Gradio morphs the DOM, so only the img src and HUD text change): a single output
-    keeps the stream cheap; skipped outputs cost a component rebuild per frame in Gradio 6.31.
+    keeps the stream cheap; skipped outputs cost a component rebuild per frame in Gradio 6.31. `keys_token` lets
+    the key widget post to the direct key route (fastkeys.py).
     """
     msg = f'<div class="oy-message" role="status">{escape(message)}</div>' if message else ""
-    return (f'<div class="oy-screen"><img class="oy-frame" src="{escape(url, quote=True)}" alt="The generated world" '
-            f'draggable="false">{hud}{OVERLAY}{msg}</div>')
+    keys = f' data-keys="{escape(keys_token, quote=True)}"' if keys_token else ""
+    return (f'<div class="oy-screen"{keys}><img class="oy-frame" src="{escape(url, quote=True)}" '
+            f'alt="The generated world" draggable="false">{hud}{OVERLAY}{msg}</div>')
 
 
 def hud_html(hud: dict | None) -> str:

@@ -15,21 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def _fused_gelu_works() -> bool:
-    """torch.ops.mkldnn._linear_pointwise is what torch.compile uses to fuse linear + GELU on the CPU; it is
-    internal, so check once that it exists and agrees with the plain ops before relying on it."""
-    try:
-        g = torch.Generator().manual_seed(0)
-        x, w, b = torch.randn(5, 8, generator=g), torch.randn(16, 8, generator=g), torch.randn(16, generator=g)
-        with torch.no_grad():
-            got = torch.ops.mkldnn._linear_pointwise(x, w, b, "gelu", [], "tanh")
-        return bool(torch.allclose(got, F.gelu(F.linear(x, w, b), approximate="tanh"), atol=1e-5))
-    except (AttributeError, RuntimeError):
-        return False
-
-
-FUSED_GELU = torch.backends.mkldnn.is_available() and _fused_gelu_works()
+from oyster.fastpaths import torch_paths
 
 
 @dataclass
@@ -175,10 +161,10 @@ class Block(nn.Module):
         return x + self.mlp_out(self.ln2(x))
 
     def mlp_out(self, x: torch.Tensor) -> torch.Tensor:
-        """self.mlp(x), with the first linear and its GELU fused into one oneDNN call where torch has it
-        (saves a pass over the widest activation; same numbers to float rounding)."""
+        """self.mlp(x), with the first linear and its GELU fused into one oneDNN call where the probe found it
+        working at x's dtype (saves a pass over the widest activation; same numbers to float rounding)."""
         fc, _, out = self.mlp
-        if FUSED_GELU:
+        if x.dtype in torch_paths().fused_gelu and fc.weight.dtype == x.dtype:
             return out(torch.ops.mkldnn._linear_pointwise(x, fc.weight, fc.bias, "gelu", [], "tanh"))
         return self.mlp(x)
 

@@ -29,12 +29,12 @@ from two threads at once; `fork()` and `batch(n)` share the read-only weights. T
 thread count (`torch.set_num_threads(1)` when serving several visitors).
 """
 import copy
-import functools
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
+from oyster.fastpaths import torch_paths
 from oyster.neural import data as D
 from oyster.neural.checkpoint import load_checkpoint
 from oyster.neural.detail import finish_frames, unshuffle_frames
@@ -42,21 +42,15 @@ from oyster.neural.model import DreamModel, KVCache
 from oyster.neural.tokenizer import Tokenizer, to_tensor
 
 
-@functools.cache
 def bf16_fast() -> bool:
-    """True where the CPU has native bfloat16 dot products (AVX512-BF16 / AMX): then decoding in bf16 is
-    ~2x faster at batch 8 for a change of well under one grey level. Elsewhere bf16 is emulated and slower."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return torch.backends.mkldnn.is_available() and ("avx512_bf16" in flags or "amx_bf16" in flags)
+    """True where the probe chose bfloat16 dynamics weights (native bf16 dot products: AVX512-BF16 / AMX); then
+    stepping is ~1.8x faster at batch 8. Elsewhere bf16 is emulated and slower, so float32 is used."""
+    return torch_paths().bf16_linear
 
 
 class FrameCodec:
     """The tokenizer prepared once for inference and shared by every stream: in bf16 + channels-last where the
-    CPU has native bf16 (weights cast once, not per call as autocast does; the encoder runs ~2.4x faster and
+    probe chose them (native bf16) (weights cast once, not per call as autocast does; the encoder runs ~2.4x faster and
     its latents move by under 0.004), and the decoder without its last PixelShuffle, which
     detail.finish_frames folds into its single pass over the output."""
 
@@ -64,20 +58,22 @@ class FrameCodec:
         body = list(tok.decoder)
         if not isinstance(body[-1], torch.nn.PixelShuffle) or body[-1].upscale_factor != 2:
             raise ValueError("Dream expects the tokenizer's decoder to end with PixelShuffle(2)")
-        self.dtype = torch.bfloat16 if bf16_fast() else torch.float32
+        paths = torch_paths()
+        self.dtype = torch.bfloat16 if paths.bf16_conv else torch.float32
+        self.memory_format = torch.channels_last if paths.channels_last else torch.contiguous_format
         frozen = lambda m: copy.deepcopy(m).eval().requires_grad_(False).to(   # noqa: E731
-            dtype=self.dtype, memory_format=torch.channels_last)
+            dtype=self.dtype, memory_format=self.memory_format)
         self.encoder, self.body = frozen(tok.encoder), frozen(torch.nn.Sequential(*body[:-1]))
 
     def encode(self, frames: np.ndarray) -> torch.Tensor:
         """(B, H, W, 3) uint8 frames -> (B, C, G, G) float32 latents (what Tokenizer.encode gives)."""
-        x = (to_tensor(frames) * 2 - 1).to(self.dtype).contiguous(memory_format=torch.channels_last)
+        x = (to_tensor(frames) * 2 - 1).to(self.dtype).contiguous(memory_format=self.memory_format)
         return torch.tanh(self.encoder(x).float()).contiguous()
 
     def raw(self, z: torch.Tensor) -> np.ndarray:
         """(B, C, G, G) latents -> (B, H/2, W/2, 12) float32 numpy: the decoder before its last pixel shuffle."""
-        x = z.to(self.dtype).contiguous(memory_format=torch.channels_last)
-        y = self.body(x).permute(0, 2, 3, 1).float()                    # channels-last memory: a plain view
+        x = z.to(self.dtype).contiguous(memory_format=self.memory_format)
+        y = self.body(x).permute(0, 2, 3, 1).float()                    # with channels-last memory: a plain view
         return y.contiguous().numpy()
 
     def frames(self, z: torch.Tensor) -> np.ndarray:
@@ -88,7 +84,7 @@ class FrameCodec:
 
 def stream_model(model: DreamModel) -> DreamModel:
     """The dynamics model prepared once for inference and shared by every stream: a frozen copy with bfloat16
-    weights where the CPU has native bf16 (its matmuls run ~1.8x faster at batch 8; rollouts stay within
+    weights where the probe chose them (native bf16; its matmuls run ~1.8x faster at batch 8; rollouts stay within
     54-58 dB PSNR of float32 ones). Latents, the KV cache and attention stay float32 (see DreamModel.step)."""
     fast = copy.deepcopy(model).eval().requires_grad_(False)
     return fast.to(torch.bfloat16) if bf16_fast() else fast

@@ -9,6 +9,7 @@ import cv2
 import numba
 import numpy as np
 
+from oyster.fastpaths import render_paths
 from oyster.render.params import frame_params
 from oyster.render.particles import draw_particles
 from oyster.render.sky import STARS, draw_stars
@@ -49,13 +50,14 @@ def render(scene, out: np.ndarray) -> np.ndarray:
     """Draw `scene` into `out` (HxWx3 uint8 RGB, C-contiguous) and return it; the scene is not modified.
 
     Uses numba's thread count of the calling thread: with numba.set_num_threads(1) everything runs on this
-    thread; with more, the terrain pass spreads columns over them.
+    thread; with more, the terrain pass spreads columns over them where the probe found parallel kernels working
+    (oyster.fastpaths.render_paths).
     """
     _check(scene, out)
     H, W = out.shape[:2]
     P = frame_params(scene, W, H)
     img, depth = _buffers(W, H)      # every pixel is overwritten by the terrain pass
-    terrain_pass(img, depth, scene.ring, P, numba.get_num_threads() > 1)
+    terrain_pass(img, depth, scene.ring, P, numba.get_num_threads() > 1 and render_paths().parallel)
     draw_stars(img, depth, P, STARS)
     draw_sprites(img, depth, P, _arr(scene.sprite_xyz, np.float32, (3,)), _arr(scene.sprite_kind, np.int32),
                  _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),

@@ -19,6 +19,11 @@ class ServeConfig:
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
     frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
+    page_quality: str = "auto"       # a browser visitor's starting quality: auto | sd | hd (quality.py)
+    hd_width: int = 1280             # the HD frame size
+    hd_height: int = 720
+    hd_max_players: int = 0          # auto picks HD while at most this many play; 0 = one per render thread
+    stage_times: bool = False        # frames carry their stage times (input received, render, encode) for loadtest
 
     @classmethod
     def from_env(cls, **overrides) -> "ServeConfig":
@@ -28,7 +33,10 @@ class ServeConfig:
             raw = os.environ.get(f"OYSTER_{f.name.upper()}")
             if raw is not None:
                 try:
-                    setattr(cfg, f.name, type(f.default)(raw))
+                    if isinstance(f.default, bool):   # bool("0") is True: read flags as words
+                        setattr(cfg, f.name, raw.strip().lower() in ("1", "true", "yes", "on"))
+                    else:
+                        setattr(cfg, f.name, type(f.default)(raw))
                 except ValueError as e:
                     kind = type(f.default).__name__
                     raise ValueError(f"OYSTER_{f.name.upper()}={raw!r} is not a valid {kind}") from e
@@ -46,3 +54,7 @@ class ServeConfig:
             raise ValueError(f"fps must be within 1..120, got {self.fps}")
         if not (16 <= self.width <= 1920 and 16 <= self.height <= 1080):
             raise ValueError(f"frame size {self.width}x{self.height} out of range")
+        if not (16 <= self.hd_width <= 1920 and 16 <= self.hd_height <= 1080):
+            raise ValueError(f"HD frame size {self.hd_width}x{self.hd_height} out of range")
+        if self.page_quality not in ("auto", "sd", "hd"):
+            raise ValueError(f"page_quality must be auto, sd or hd, got {self.page_quality!r}")

@@ -29,17 +29,19 @@ def encode_jpeg(frame: np.ndarray, quality: int, scale: float = 1.0) -> bytes:
     return buf.tobytes()
 
 
-def data_url(jpeg: bytes, frame_id: int, seq: int) -> str:
+def data_url(jpeg: bytes, frame_id: int, seq: int, stamps: dict[str, int] | None = None) -> str:
     """A data URL that also carries the frame id and the last applied input seq as MIME parameters.
 
     Browsers ignore unknown parameters; the page reads `fid` back to acknowledge frames, and scripts read `seq`
-    to measure key-to-frame latency.
+    to measure key-to-frame latency. `stamps` (name -> integer microseconds of the server's monotonic clock) are
+    the frame's stage times, for the load benchmark's latency breakdown (see ServeConfig.stage_times).
     """
-    return f"data:image/jpeg;fid={frame_id};seq={seq};base64," + base64.b64encode(jpeg).decode("ascii")
+    extra = "".join(f";{k}={int(v)}" for k, v in stamps.items()) if stamps else ""
+    return f"data:image/jpeg;fid={frame_id};seq={seq}{extra};base64," + base64.b64encode(jpeg).decode("ascii")
 
 
 def parse_data_url(url: str) -> tuple[dict, bytes]:
-    """Inverse of `data_url`: ({'fid': int, 'seq': int}, jpeg bytes). For tests and the load benchmark."""
+    """Inverse of `data_url`: ({'fid': int, 'seq': int, ...stamps}, jpeg bytes). For tests and the load benchmark."""
     head, _, body = url.partition(",")
     params = dict(p.split("=", 1) for p in head.split(";")[1:] if "=" in p)
     return {k: int(v) for k, v in params.items()}, base64.b64decode(body)

@@ -28,6 +28,7 @@ from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
 from oyster.serve.hosted import SessionFactory
 from oyster.serve.metrics import FrameStats
+from oyster.serve.quality import QualityChoice, base_size, check_quality
 from oyster.serve.stream import Packet, Streaming
 from oyster.serve.together import Together
 from oyster.serve.visitor import Slot
@@ -179,12 +180,25 @@ class Runner(Streaming, Together):
                 slot.stale_inputs += 1
                 return False
             changed = names != slot.held or dyaw != 0.0 or dpitch != 0.0
-            slot.seq, slot.held = seq, names
+            slot.seq, slot.held, slot.seq_at = seq, names, time.monotonic()
             slot.add_look(dyaw, dpitch)
         slot.touch(input_=changed)
         if changed:
             slot.wake.set()
         return True
+
+    def set_quality(self, session_id: str, mode: str) -> dict:
+        """Frame quality for this visitor: "sd" (the configured size), "hd" (1280x720) or "auto" (HD while the
+        machine has room, SD under load); the next frame uses it. Returns {"quality", "width", "height"} of the
+        mode's full size. InputError for an unknown mode (nothing changes)."""
+        slot = self._slot(session_id)
+        try:
+            mode = check_quality(mode)
+        except ValueError as e:
+            raise InputError(str(e)) from None
+        slot.resolution = QualityChoice(mode)
+        w, h = base_size(mode == "hd", self.cfg)
+        return {"quality": mode, "width": w, "height": h}
 
     def send_payload(self, session_id: str, payload: str) -> bool:
         """Browser form of send_input: a JSON string
@@ -221,6 +235,10 @@ class Runner(Streaming, Together):
         slot.touch(input_=True)
         t0 = time.monotonic()
         with slot.lock:
+            size = base_size(slot.resolution.mode == "hd", self.cfg)   # scripts: auto is SD (sizes stay predictable)
+            have = (getattr(slot.session, "width", size[0]), getattr(slot.session, "height", size[1]))
+            if have != size and hasattr(slot.session, "resize"):
+                slot.session.resize(*size)
             for k in range(steps):
                 if k == 0 and turn != (0.0, 0.0):
                     frame = slot.session.step(held=names, dt=dt, look=turn)

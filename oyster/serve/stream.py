@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 import numba
 
+from oyster.fastpaths import render_paths
 from oyster.serve.checks import UnknownSession, clip, closed_message
 from oyster.serve.encode import Adapter, data_url, encode_jpeg
+from oyster.serve.quality import base_size
 from oyster.serve.visitor import Slot, hud_fields, waiting_frame
 
 log = logging.getLogger(__name__)
@@ -112,11 +114,12 @@ class Streaming:
             if session is None:
                 raise UnknownSession("session closed")
             seq, held, look = slot.take_input()
-            self._fit_size(session, adapter)
+            self._fit_size(session, adapter, slot, now)
             frame = session.step(held=held, dt=dt, look=look)
         slot.last_step = now
         slot.last_frame = frame          # Session.step returns a fresh array: keeping it costs one frame of memory
         quality, scale = adapter.settings(self.cfg.jpeg_quality)
+        t_render = time.monotonic()
         jpeg = encode_jpeg(frame, quality, scale)
         slot.frame_id += 1
         slot.quality = quality
@@ -126,11 +129,20 @@ class Streaming:
         slot.stats.record(work_ms, done)
         self._stats.record(work_ms, done)
         slot.touch()
-        return Packet(url=data_url(jpeg, slot.frame_id, seq), frame_id=slot.frame_id, seq=seq)
+        stamps = None
+        if self.cfg.stage_times:   # microseconds of the monotonic clock: input arrived, render start/end, encoded
+            stamps = {k: round(v * 1e6) for k, v in
+                      (("rx", slot.applied_at), ("t0", t0), ("t1", t_render), ("t2", done))}
+        return Packet(url=data_url(jpeg, slot.frame_id, seq, stamps), frame_id=slot.frame_id, seq=seq)
 
-    def _fit_size(self, session, adapter: Adapter) -> None:
-        """Render smaller at the adapter's last level (CPU pressure), full size otherwise; the world is kept."""
-        want = adapter.render_size(self.cfg.width, self.cfg.height)
+    def _fit_size(self, session, adapter: Adapter, slot: Slot, now: float) -> None:
+        """The visitor's size (SD, HD, or auto: HD while there is room), smaller at the adapter's last level (CPU
+        pressure); the world is kept."""
+        with self._lock:
+            active = self._active_count()
+        room = self.cfg.hd_max_players or render_paths().max_threads
+        hd = slot.resolution.wants_hd(active, room, adapter.level > 0, now)
+        want = adapter.render_size(*base_size(hd, self.cfg))
         if (session.width, session.height) != want:
             session.resize(*want)
 
@@ -140,7 +152,7 @@ class Streaming:
         if not n:
             with self._lock:   # another visitor's open/close may be changing the slots right now
                 n = (os.cpu_count() or 1) if self._active_count() <= 1 else 1
-        numba.set_num_threads(max(1, min(n, numba.config.NUMBA_NUM_THREADS)))
+        numba.set_num_threads(max(1, min(n, render_paths().max_threads)))
 
     def _hud(self, slot: Slot) -> dict:
         with slot.lock:

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from oyster.serve.metrics import FrameStats
+from oyster.serve.quality import QualityChoice
 from oyster.session import MAX_LOOK
 
 MAX_LOG_CHARS = 600   # one chat-log line; replies are short, this bounds memory if one is not
@@ -27,6 +28,8 @@ class Slot:
         self.held: frozenset = frozenset()
         self.look = (0.0, 0.0)                # analog look (dyaw, dpitch) radians received since the last frame
         self.seq = -1                         # newest input sequence number applied
+        self.seq_at = 0.0                     # monotonic time that seq arrived
+        self.applied_at = 0.0                 # seq_at of the input the newest frame applied
         self.stale_inputs = 0                 # inputs dropped for an old seq
         now = time.monotonic()
         self.opened = now
@@ -39,7 +42,8 @@ class Slot:
         self.ack_lag = 0.0                    # seconds from sending that frame to hearing it was shown
         self.ack_at = 0.0
         self.sent_log: deque[tuple[int, float]] = deque(maxlen=256)   # (frame id, monotonic send time)
-        self.quality = 0
+        self.quality = 0                      # JPEG quality of the newest frame
+        self.resolution = QualityChoice()     # sd | hd | auto (set by Runner.set_quality)
         self.streamed = False                 # a frames() loop has served this slot
         self.close_reason = ""
         self.last_frame = None                # newest RGB frame streamed (for side views such as Dream)
@@ -86,9 +90,11 @@ class Slot:
         self.look = (max(-lim, min(lim, self.look[0] + dyaw)), max(-lim, min(lim, self.look[1] + dpitch)))
 
     def take_input(self) -> tuple[int, frozenset, tuple[float, float] | None]:
-        """(seq, held, look or None) for the frame about to be rendered; the look is consumed."""
+        """(seq, held, look or None) for the frame about to be rendered; the look is consumed. The arrival time of
+        that seq is left in `applied_at`."""
         with self.input_lock:
             look, self.look = self.look, (0.0, 0.0)
+            self.applied_at = self.seq_at
             return self.seq, self.held, (look if look != (0.0, 0.0) else None)
 
     def touch(self, input_: bool = False) -> None:

@@ -1,7 +1,9 @@
 // The one input widget (gr.HTML js_on_load): keyboard, mouse-drag look, touch joystick + look area, jump button.
-// It sends the whole held set with a rising sequence number (props.value + trigger('keys')), the analog look
-// (radians turned since the previous message) and the newest frame id the screen has shown ("ack"), so the server
-// can drop stale input and adapt when frames back up.
+// It sends the whole held set with a rising sequence number, the analog look (radians turned since the previous
+// message) and the newest frame id the screen has shown ("ack"), so the server can drop stale input and adapt when
+// frames back up. Messages go to the direct key route (POST oyster/keys, with the token the screen carries in
+// data-keys): a Gradio event costs a busy server far more. Without a token, or if that route fails, they go
+// through the widget's Gradio event (props.value + trigger('keys')).
 // Names: forward back left right turn_left turn_right look_up look_down jump sprint (oyster.session.HELD_INPUTS).
 const KEYMAP = {
   KeyW: "forward", KeyS: "back", KeyA: "left", KeyD: "right",
@@ -20,6 +22,33 @@ const keyHeld = new Set();    // from the keyboard
 const joyHeld = new Set();    // from the joystick and jump button
 let look = { yaw: 0, pitch: 0 };  // radians turned since the last message (yaw counter-clockwise, pitch up)
 let seq = 0, lastSent = "", lastFid = 0, ackedFid = 0, shownAt = 0, lastLookAt = 0;
+let directKeys = true;        // false once the direct route failed: Gradio's event from then on
+
+function keyToken() {
+  const el = directKeys && document.querySelector("#screen .oy-screen[data-keys]");
+  return el ? el.getAttribute("data-keys") : "";
+}
+
+function showKeyError(text) {
+  const status = document.getElementById("play-status");
+  if (!status) return;
+  const div = document.createElement("div");
+  div.className = "oy-status oy-error";
+  div.setAttribute("role", "status");
+  div.textContent = "Ignored a key message: " + text;    // text, never HTML
+  status.replaceChildren(div);
+}
+
+function post(body) {
+  const token = keyToken();
+  if (!token) { props.value = body; trigger("keys"); return; }
+  fetch("oyster/keys?t=" + encodeURIComponent(token), { method: "POST", body: body, keepalive: true })
+    .then((r) => {
+      if (r.status === 400) return r.json().then((j) => showKeyError(j.error || "refused"));
+      if (!r.ok) { directKeys = false; props.value = body; trigger("keys"); }
+    })
+    .catch(() => { directKeys = false; props.value = body; trigger("keys"); });
+}
 
 function typing(t) {
   return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
@@ -50,8 +79,7 @@ function send(force) {
     look = { yaw: 0, pitch: 0 };
     lastLookAt = performance.now();
   }
-  props.value = JSON.stringify(msg);
-  trigger("keys");
+  post(JSON.stringify(msg));
 }
 
 function clearAll() {
