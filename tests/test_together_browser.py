@@ -9,7 +9,7 @@ from app_harness import FRAME, launched_app
 
 from oyster.serve.encode import parse_data_url
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]   # a launched app and two pages: CI runs -m slow
 
 
 @pytest.fixture(scope="module")

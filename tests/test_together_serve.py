@@ -82,6 +82,7 @@ def test_bad_codes_names_and_full_worlds_are_refused_cleanly(runner):
     assert runner.step_once("api-a", [], steps=1)["state"]["players"][0]["name"] == "A"
 
 
+@pytest.mark.slow
 def test_invite_and_join_endpoints_of_the_launched_app(tmp_path):
     from app_harness import launched_app
     from gradio_client import Client
