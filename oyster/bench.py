@@ -2,6 +2,7 @@
 
     python -m oyster.bench                    # everything, 200 frames per row
     python -m oyster.bench --frames 500 --only render
+    python -m oyster.bench --only presets first_frame recipe_change   # recipe worlds (bench_recipes.py)
 
 Each measurement is a function returning per-call (wall, cpu) seconds; `MEASUREMENTS` lists what runs
 and `print_table` prints them. Wall is time.perf_counter; cpu is time.thread_time of the calling thread,
@@ -167,14 +168,23 @@ MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
     "step": (time_step, True),
     "chunk": (time_chunks, False),
     "start": (time_start, False),
+    # recipe worlds (oyster/bench_recipes.py): these return their own rows
+    "presets": ("presets", "rows"),
+    "first_frame": ("first_frame", "rows"),
+    "recipe_change": ("recipe_change", "rows"),
 }
+DEFAULT_SKIP = ("presets", "first_frame", "recipe_change")   # run only when named with --only (a minute or more)
 
 
 def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
     all_threads = render_paths().max_threads
     rows = []
     for name, (fn, sized) in MEASUREMENTS.items():
-        if only and name not in only:
+        if (only and name not in only) or (not only and name in DEFAULT_SKIP):
+            continue
+        if sized == "rows":
+            from oyster import bench_recipes
+            rows.extend(Row(*r) for r in getattr(bench_recipes, f"time_{fn}")(frames))
             continue
         if not sized:
             out = fn(frames)
@@ -193,6 +203,8 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         (wm, wp), (cm, cp) = r.stats(0), r.stats(1)
         print(f"{r.what:<16}{r.size:>10}{r.threads:>8}{wm:>13.2f}{wp:>10.2f}{cm:>12.2f}{cp:>9.2f}{len(r.times):>7}")
+        if r.what in ("first_frame", "recipe_change"):
+            print(f"{'':<16}{'worst wall':>26}{np.asarray(r.times)[:, 0].max() * 1000.0:>13.2f}")
 
 
 def main(argv=None) -> None:

@@ -14,9 +14,12 @@ import numpy as np
 
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
+from oyster.language import read_prompt
+from oyster.language.restyle import restyle
 from oyster.render import render
 from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
+from oyster.world.recipe import DEFAULT, WorldRecipe, from_doc, preset
 from oyster.world.world import World
 from oyster.world.world import warm_up as warm_up_world
 
@@ -65,19 +68,38 @@ def _check_dt(dt) -> float:
 
 class Session:
     def __init__(self, seed: int = 0, prompt: str = "", width: int = 640, height: int = 360, *,
-                 _world: World | None = None):
+                 recipe: WorldRecipe | None = None, _world: World | None = None):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not -2**63 <= seed < 2**63:
             raise ValueError(f"seed must be a 64-bit integer, got {seed!r}")
         if not isinstance(prompt, str) or len(prompt) > 500:
             raise ValueError("prompt must be a string of at most 500 characters")
         self.width, self.height = _check_size(width, height)
         self.seed, self.prompt = int(seed), prompt
-        self.world = _world if _world is not None else World(self.seed)
+        if recipe is not None and not isinstance(recipe, WorldRecipe):
+            recipe = preset(recipe) if isinstance(recipe, str) else from_doc(recipe)   # a preset name or a doc
+        reading = read_prompt(prompt) if prompt and _world is None else None   # the prompt makes the world
+        if recipe is None and reading is not None and reading.shapes_world:
+            recipe = reading.recipe()
+        self.world = _world if _world is not None else World(self.seed, recipe=recipe or DEFAULT)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
         self._direct = None
-        if prompt and _world is None:
-            self.prompt_reply = self.command(prompt).reply
+        if reading is not None:
+            self.prompt_reply = self._open_with(reading)
+        elif prompt and _world is None:
+            self.prompt_reply = self.command(prompt).reply      # "plant three trees": a command, as before
+
+    def _open_with(self, reading) -> str:
+        """Apply the prompt's weather, time, gravity and eruption as logged edits; a prompt that names no world
+        and no such change ("spawn three villagers") is a Direct-mode command, as before."""
+        if not (reading.shapes_world or reading.edits):
+            return self.command(self.prompt).reply
+        for e in reading.edits:
+            try:
+                self.apply(e)
+            except ValueError:
+                pass                     # the reply below still says what the prompt asked
+        return reading.summary()
 
     # ------------------------------------------------------------------------------------------ playing
     def step(self, held=frozenset(), dt: float = 1 / 30, look=None) -> np.ndarray:
@@ -137,7 +159,8 @@ class Session:
         if self._direct is None:
             self._direct = Interpreter()   # on first use: a Session used headless never builds one; per session,
             # so "him" means the last-mentioned character
-        result = self._direct.interpret(text, self.state())
+        world = restyle(text)    # "turn this into a desert": a world change, read by the language layer
+        result = world if world is not None else self._direct.interpret(text, self.state())
         applied, skipped = [], []
         for e in result.edits:
             try:
@@ -157,6 +180,19 @@ class Session:
             st = self.world.state()
         st["prompt"] = self.prompt
         return st
+
+    def ground(self, x: float, y: float) -> float:
+        """Terrain height (metres, edits included) at (x, y) metres; ValueError on a non-finite point."""
+        if any(isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v)
+               or abs(v) > 1.0e6 for v in (x, y)):
+            raise ValueError(f"ground needs two finite coordinates within 1e6 m, got {(x, y)!r}")
+        with self.world.cache.frame_lock:
+            return self.world.ground(float(x), float(y))
+
+    @property
+    def recipe(self) -> WorldRecipe:
+        """The world's recipe (it changes only through a {"op": "recipe"} edit)."""
+        return self.world.recipe
 
     def share_code(self) -> str:
         with self.world.cache.frame_lock:

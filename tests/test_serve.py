@@ -15,6 +15,7 @@ class FakeSession:
     instances: list = []
 
     def __init__(self, seed=0, prompt="", width=64, height=36):
+        self.prompt_reply = ""
         self.seed, self.width, self.height, self.steps, self.helds, self.closed = seed, width, height, 0, [], False
         self.looks = []
         FakeSession.instances.append(self)

@@ -33,7 +33,8 @@ def test_prompt_sets_weather_time_and_biome():
 
 def test_volcano_prompt_lands_facing_the_volcano_at_sunset():
     st, where = _state_after("a snowy volcanic island at sunset")
-    assert st["weather"]["kind"] == "snow"
+    assert where.recipe.terrain.islands > 0 and where.recipe.terrain.volcano
+    assert where.recipe.ground.season == "winter" and st["weather"]["kind"] == "clear"   # snow lies, not falls
     assert 16.5 <= st["clock"]["hour"] <= 21.0
     main, p = where.pois[0], st["player"]
     assert main.name == "volcano"

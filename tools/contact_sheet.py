@@ -1,6 +1,7 @@
 """Contact sheet: a grid of labelled screenshots of the real world (biomes, hours, weather, eruption, villagers).
 
     python tools/contact_sheet.py out/sheet.png [--seed 7] [--size 320x180] [--cols 4]
+    python tools/contact_sheet.py assets/contact_sheet.png --prompts    # worlds from words (README, the page)
 
 Every tile is a fresh `oyster.Session` driven only through typed edits (`s.apply`) and `s.step`, exactly as
 a visitor or Direct mode would drive it. `--fixture` draws the renderer's synthetic scene instead (no world).
@@ -17,6 +18,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 SETTLE = 20.0              # seconds of world time after the edits (weather eases with a ~4 s time constant)
+PROMPT_SETTLE = 6.0        # seconds of world time before a prompt world's tile (its weather eases in)
 STEP_DT = 0.25             # frame time per step while settling (the world accepts at most 0.25 s per call)
 
 # (label, edits, seconds to settle, held inputs while settling)
@@ -135,6 +137,18 @@ def world_tiles(seed: int, width: int, height: int) -> list:
     return tiles
 
 
+def prompt_tiles(seed: int, width: int, height: int, settle: float = PROMPT_SETTLE) -> list:
+    """One tile per example prompt: `Session(prompt=...)` as a visitor opens it, after `settle` world seconds."""
+    from oyster import Session
+    from oyster.language.examples import WORLD_PROMPTS
+    tiles = []
+    for prompt, _ in WORLD_PROMPTS:
+        with Session(seed=seed, prompt=prompt, width=width, height=height) as s:
+            tiles.append((prompt, _settle(s, settle)))
+        print(f"  {prompt}", flush=True)
+    return tiles
+
+
 def fixture_tiles(width: int, height: int) -> list:
     from oyster.render import render
     from oyster.render.fixture import make_scene
@@ -174,11 +188,17 @@ def main(argv=None) -> None:
     ap.add_argument("--size", default="320x180", help="tile size WxH")
     ap.add_argument("--cols", type=int, default=4)
     ap.add_argument("--fixture", action="store_true", help="draw the renderer's synthetic scene (no world)")
+    ap.add_argument("--prompts", action="store_true", help="one tile per example world prompt")
     a = ap.parse_args(argv)
     w, h = (int(v) for v in a.size.split("x"))
-    tiles = fixture_tiles(w, h) if a.fixture else world_tiles(a.seed, w, h)
+    if a.fixture:
+        tiles = fixture_tiles(w, h)
+    elif a.prompts:
+        tiles = prompt_tiles(a.seed, w, h)
+    else:
+        tiles = world_tiles(a.seed, w, h)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    cv2.imwrite(a.out, sheet(tiles, a.cols)[:, :, ::-1])
+    cv2.imwrite(a.out, sheet(tiles, a.cols)[:, :, ::-1], [cv2.IMWRITE_PNG_COMPRESSION, 9])
     print(f"wrote {a.out} ({len(tiles)} tiles)")
 
 

@@ -98,6 +98,10 @@ class DreamViews:
             yield gr.skip()
             return
         runner = self.ctx.runner
+        note = _off_recipe(runner, sid)
+        if note:
+            yield dream_html("", note)
+            return
 
         def source():
             try:
@@ -126,6 +130,9 @@ class DreamViews:
                 elif isinstance(item, str):
                     yield dream_html(shown[0], item)
                     return
+                elif fid % 30 == 29 and _off_recipe(runner, sid):   # "turn this into a desert" mid-dream
+                    yield dream_html("", _off_recipe(runner, sid))
+                    return
                 elif self._alive(sid, token):
                     fid = v.frames = fid + 1
                     shown = (_jpeg_url(item.frame, self.cfg.jpeg_quality, fid), _caption(item))
@@ -136,6 +143,15 @@ class DreamViews:
                 v = self.visitors.get(sid)
                 if v is not None and v.token == token:
                     v.on = False
+
+
+def _off_recipe(runner, sid: str) -> str | None:
+    """What to show instead of a dream when this visitor's world is not the one Dream learned; else None."""
+    from oyster.neural.recipe_note import off_recipe_note
+    try:
+        return off_recipe_note(runner.state(sid))
+    except UnknownSession:      # a closed world is said by the stream itself
+        return None
 
 
 def _jpeg_url(frame: np.ndarray, quality: int, fid: int) -> str:

@@ -17,6 +17,7 @@ from oyster.app.handlers import EXAMPLES, Handlers, web_id
 from oyster.app.together_tab import add_together, add_together_api, poll_together
 from oyster.app.trailer_tab import add_trailer_tab
 from oyster.app.views import hud_html, log_html, screen_html
+from oyster.language.examples import PAGE_EXAMPLES
 from oyster.serve import Runner
 from oyster.waitlist import Waitlist
 
@@ -73,7 +74,8 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                                         elem_id="share-link", interactive=False, buttons=["copy"])
                                 seed = gr.Number(0, label="Seed", precision=0, minimum=0, elem_id="new-seed")
                                 prompt = gr.Textbox(label="Prompt (optional)", elem_id="new-prompt",
-                                                    placeholder="a snowy volcanic island at sunset")
+                                                    placeholder=PAGE_EXAMPLES[0])
+                                gr.Examples([[e] for e in PAGE_EXAMPLES], inputs=[prompt], label="Worlds to try")
                                 new_btn = gr.Button("New world", elem_id="new-world")
                             with gr.Tab("Play together", id="together"):
                                 players = add_together(runner, status, web_id)

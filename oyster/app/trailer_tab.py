@@ -18,11 +18,11 @@ from pathlib import Path
 import gradio as gr
 
 from oyster.app.links import play_link
+from oyster.language.examples import PAGE_EXAMPLES
 
 OUT_DIR = Path(tempfile.gettempdir()) / "oyster-trailers"   # gettempdir is in Gradio's allowed paths
 KEEP_S = 3600.0          # trailer files older than this are deleted (Gradio has copied them into its cache)
-EXAMPLES = ("a snowy volcanic island at sunset", "misty pine forest at dawn", "desert canyon during a thunderstorm",
-            "a village by the lake at night")
+EXAMPLES = PAGE_EXAMPLES   # drawn from the contact sheet's prompts (assets/contact_sheet.png)
 _summaries: OrderedDict[str, str] = OrderedDict()   # share code -> what the plan understood (bounded, see _remember)
 _lock = threading.Lock()
 

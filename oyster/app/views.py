@@ -28,13 +28,14 @@ def screen_html(url: str, hud: str = "", message: str = "", keys_token: str = ""
 
 
 def hud_html(hud: dict | None) -> str:
-    """Biome, time, weather, position and fps as one line of labelled values (elem id `hud`)."""
+    """World style, biome, time, weather, position and fps as one line of labelled values (elem id `hud`)."""
     hud = hud or {}
     weather = _fmt(hud.get("weather"))
     if hud.get("intensity") is not None and hud.get("weather") not in (None, "clear"):
         weather += f" {float(hud['intensity']):.0%}"
     pos = "–" if hud.get("x") is None else f"{hud['x']:.0f}, {hud['y']:.0f}, {hud.get('z') or 0:.0f} m"
-    items = [("biome", _fmt(hud.get("biome"))), ("time", _fmt(hud.get("time"))), ("weather", weather),
+    items = [("world", _fmt(hud.get("world"))),
+             ("biome", _fmt(hud.get("biome"))), ("time", _fmt(hud.get("time"))), ("weather", weather),
              ("position", pos), ("fps", _fmt(hud.get("fps"), 0))]
     return '<div id="hud" class="oy-hud">' + "".join(f"<span><b>{k}</b>{v}</span>" for k, v in items) + "</div>"
 

@@ -12,7 +12,7 @@ import numpy as np
 from oyster.fastpaths import render_paths
 from oyster.render.params import frame_params
 from oyster.render.particles import draw_particles
-from oyster.render.sky import STARS, draw_stars
+from oyster.render.sky import STARS, draw_bodies, draw_stars, sky_bodies
 from oyster.render.sprites import draw_sprites, sprite_seeds
 from oyster.render.terrain_pass import terrain_pass
 from oyster.render.weather import draw_weather
@@ -59,6 +59,8 @@ def render(scene, out: np.ndarray) -> np.ndarray:
     img, depth = _buffers(W, H)      # every pixel is overwritten by the terrain pass
     terrain_pass(img, depth, scene.ring, P, numba.get_num_threads() > 1 and render_paths().parallel)
     draw_stars(img, depth, P, STARS)
+    if getattr(scene, "look", None) is not None:
+        draw_bodies(img, depth, P, sky_bodies(scene))
     draw_sprites(img, depth, P, _arr(scene.sprite_xyz, np.float32, (3,)), _arr(scene.sprite_kind, np.int32),
                  _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),
                  _arr(scene.sprite_scale, np.float32), sprite_seeds(scene))

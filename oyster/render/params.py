@@ -52,6 +52,12 @@ def frame_params(scene, width: int, height: int) -> np.ndarray:
     p[S.MAX_HEIGHT] = float(mh) + 0.01 if mh is not None else max_height_bound(scene.ring.height)
     p[S.YAW] = scene.yaw % (2 * math.pi)
     # sun in the camera basis, used to shade billboards as if they were round
+    lk = getattr(scene, "look", None)
+    if lk is not None:
+        if lk.leaf is not None:
+            p[S.LEAF_ON], p[S.LEAF:S.LEAF + 3] = 1.0, lk.leaf
+        if lk.water is not None:
+            p[S.WATER_ON], p[S.WATER_DEEP:S.WATER_DEEP + 3] = 1.0, lk.water
     s = light.sun_dir if light.sun_dir[2] > -0.05 else light.moon_dir
     p[S.SUN_CAM] = s[0] * cam.right_x + s[1] * cam.right_y
     p[S.SUN_CAM + 1] = s[2]

@@ -76,6 +76,9 @@ def sky_light(scene) -> SkyLight:
     glow = np.array([1.0, 0.42, 0.12]) * twilight * 0.85
     ambient = _mix((0.10, 0.12, 0.20), (0.40, 0.44, 0.52), day) + np.array([0.12, 0.07, 0.05]) * twilight
 
+    lk = getattr(scene, "look", None)
+    if lk is not None:
+        zenith, horizon, glow, ambient = _recipe_sky(lk, zenith, horizon, glow, ambient, day, twilight)
     overcast = max(scene.rain * 0.8, scene.storm, scene.snow * 0.7, scene.fog * 0.6)
     grey = float(horizon.mean())
     zenith = _mix(zenith, (grey * 0.9,) * 3, overcast * 0.8)
@@ -93,8 +96,52 @@ def sky_light(scene) -> SkyLight:
     fog_density = 0.0022 + 0.055 * scene.fog + 0.004 * scene.rain + 0.014 * scene.snow + 0.006 * scene.storm
     cover = 0.32 + 0.68 * overcast
     cloud_col = (sun_col * 0.75 + ambient * 1.3 + glow * 0.9) * (1 - 0.45 * scene.storm)
+    stars = 1 - _smooth(-0.22, 0.04, e)
+    moon_disc = moon_up * (1 - overcast * 0.9)
+    if lk is not None:
+        fog_density *= lk.haze
+        cover = min(cover * lk.clouds, 1.0)
+        stars = max(stars, 1.0 if lk.black else lk.stars * (1 - overcast))
+        if lk.moons == 0:
+            moon_disc = 0.0
     return SkyLight(sun, sun_col, moon, moon_col, ambient, zenith, horizon, glow, fog_density, cover,
-                    cloud_col, 1 - _smooth(-0.22, 0.04, e), 1 - overcast * 0.92, moon_up * (1 - overcast * 0.9))
+                    cloud_col, stars, 1 - overcast * 0.92, moon_disc)
+
+
+NIGHT_ZENITH = (0.012, 0.018, 0.05)
+DUSK_HORIZON = (0.62, 0.45, 0.48)
+
+
+def _recipe_sky(lk, zenith, horizon, glow, ambient, day: float, twilight: float):
+    """Zenith, horizon, glow and ambient of a recipe's sky (colours through the day: night, dusk, noon)."""
+    night = lk.night_zenith if lk.night_zenith is not None else NIGHT_ZENITH
+    if lk.black:
+        zenith = np.array([0.004, 0.004, 0.008])
+        horizon = np.array([0.012, 0.012, 0.018])
+        return zenith, horizon, glow * 0.0, ambient * 0.55
+    if lk.day_zenith is not None or lk.night_zenith is not None:
+        dz = lk.day_zenith if lk.day_zenith is not None else (0.20, 0.42, 0.85)
+        zenith = _mix(_mix(night, dz, day), (0.20, 0.22, 0.45), twilight * 0.5)
+        ambient = _mix(ambient, np.asarray(dz) * 0.5 + 0.2, 0.4 * day)
+    if lk.day_horizon is not None or lk.day_zenith is not None or lk.night_zenith is not None:
+        dh = lk.day_horizon if lk.day_horizon is not None else _mix(lk.day_zenith or (0.2, 0.42, 0.85),
+                                                                    (1.0, 1.0, 1.0), 0.45)
+        horizon = _mix(_mix(np.asarray(night) * 2.0 + 0.01, dh, day), DUSK_HORIZON, twilight * 0.6)
+    if lk.dusk is not None:
+        glow = np.asarray(lk.dusk) * twilight * 0.85
+    return zenith, horizon, glow, ambient
+
+
+def sky_bodies(scene) -> np.ndarray:
+    """(n, 7) float32 extra moons and planets of the scene's recipe: unit direction, angular radius, RGB."""
+    lk = getattr(scene, "look", None)
+    rows = []
+    if lk is not None:
+        if lk.planet:
+            rows.append((*_unit(0.55, 0.75, 0.42), 0.16, 0.78, 0.58, 0.42))
+        for k in range(max(lk.moons - 1, 0)):
+            rows.append((*_unit(-0.7 + 0.5 * k, -0.5 + 0.9 * k, 0.55 - 0.15 * k), 0.03 - 0.008 * k, 0.85, 0.8, 0.9))
+    return np.array(rows, np.float32).reshape(-1, 7)
 
 
 def _cloud_texture(size: int = CLOUD_TEX, seed: int = 1234) -> np.ndarray:
@@ -261,3 +308,40 @@ def draw_stars(img, depth, P, stars):
         a = vis * stars[i, 3] * twinkle * (1.0 - min(dd - SKY_DEPTH, 1.0)) * 255.0
         for c in range(3):
             img[sx, sy, c] = min(255, int(img[sx, sy, c] + a * (0.9 + 0.1 * c)))
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_bodies(img, depth, P, bodies):
+    """Discs of extra moons and planets where the sky shows (shaded towards the sun, dimmed by clouds)."""
+    W, H = depth.shape
+    focal, hor, cx = P[P_.FOCAL], P[P_.HORIZON], P[P_.CX]
+    day = min(max(P[P_.SUN + 2] * 3.0 + 0.4, 0.0), 1.0)
+    for i in range(bodies.shape[0]):
+        x, y, z, rad = bodies[i, 0], bodies[i, 1], bodies[i, 2], bodies[i, 3]
+        fwd = x * P[P_.FWD_X] + y * P[P_.FWD_Y]
+        if fwd < 0.1:
+            continue
+        sx = cx + (x * P[P_.RIGHT_X] + y * P[P_.RIGHT_Y]) / fwd * focal
+        sy = hor - z / fwd * focal
+        rp = rad / fwd * focal
+        # lit side: the sun's direction across the screen
+        lx = P[P_.SUN] * P[P_.RIGHT_X] + P[P_.SUN + 1] * P[P_.RIGHT_Y]
+        ly = P[P_.SUN + 2]
+        ln = math.sqrt(lx * lx + ly * ly) + 1e-6
+        for px in range(max(int(sx - rp), 0), min(int(sx + rp) + 1, W)):
+            for py in range(max(int(sy - rp), 0), min(int(sy + rp) + 1, H)):
+                dd = depth[px, py]
+                if dd < SKY_DEPTH:
+                    continue
+                ox = (px + 0.5 - sx) / rp
+                oy = (sy - py - 0.5) / rp
+                q = ox * ox + oy * oy
+                if q > 1.0:
+                    continue
+                limb = math.sqrt(1.0 - q)
+                lit = 0.35 + 0.65 * max((ox * lx + oy * ly) / ln + 0.3, 0.0)
+                band = 0.85 + 0.15 * math.sin(oy * 9.0 + ox * 2.0)
+                a = (1.0 - min(dd - SKY_DEPTH, 1.0)) * (0.55 + 0.45 * (1.0 - day))
+                for c in range(3):
+                    v = bodies[i, 4 + c] * 255.0 * lit * band * (0.6 + 0.4 * limb)
+                    img[px, py, c] = min(255, int(img[px, py, c] * (1.0 - a) + v * a))

@@ -15,6 +15,8 @@ from oyster.world.kinds import ACTION_ID, KIND_ID
 K_TREE, K_PINE, K_ROCK, K_HOUSE = KIND_ID["tree"], KIND_ID["pine"], KIND_ID["rock"], KIND_ID["house"]
 K_CACTUS, K_CAMPFIRE, K_VILLAGER, K_ANIMAL = (KIND_ID["cactus"], KIND_ID["campfire"], KIND_ID["villager"],
                                                KIND_ID["animal"])
+K_PALM, K_DEAD, K_CRYSTAL, K_RUIN, K_BUILDING = (KIND_ID["palm"], KIND_ID["dead_tree"], KIND_ID["crystal"],
+                                                KIND_ID["ruin"], KIND_ID["building"])
 A_IDLE, A_WALK, A_WAVE, A_DANCE = ACTION_ID["idle"], ACTION_ID["walk"], ACTION_ID["wave"], ACTION_ID["dance"]
 A_SIT, A_JUMP, A_FOLLOW = ACTION_ID["sit"], ACTION_ID["jump"], ACTION_ID["follow"]
 
@@ -28,7 +30,13 @@ KIND_BOX = np.array([
     (0.8, 1.8),    # campfire
     (0.8, 2.6),    # villager (jump and raised arms)
     (1.0, 1.9),    # animal
+    (2.8, 7.2),    # palm
+    (1.8, 5.0),    # dead tree
+    (1.1, 3.0),    # crystal
+    (2.6, 3.4),    # ruin
+    (5.2, 34.0),   # building
 ], np.float32)
+BUILDING_TOP = 34.0      # metres: the tallest building (var scales each one between 40% and 100%)
 
 SHIRTS = np.array([(0.75, 0.18, 0.15), (0.16, 0.34, 0.72), (0.85, 0.68, 0.16), (0.22, 0.55, 0.28),
                    (0.52, 0.24, 0.60), (0.90, 0.52, 0.20)], np.float32)
@@ -298,6 +306,89 @@ def animal_shape(lx, ly, pose, var, fine):
     return MISS
 
 
+@njit(cache=True, nogil=True, fastmath=True)
+def palm_shape(lx, ly, var, fine):
+    top = 6.2 + 0.8 * var
+    bend = 0.9 * (ly / top) ** 2 * (1.0 if var > 0.5 else -1.0)
+    if ly < top and abs(lx - bend) < 0.2 - 0.05 * ly / top:
+        ring = 1.0 - 0.15 * (int(ly * 4.0) & 1)
+        return True, 0.45 * ring, 0.34 * ring, 0.22 * ring, (lx - bend) / 0.2, 0.0, False
+    dx, dy = lx - bend * 1.05, ly - top
+    r = math.sqrt(dx * dx + dy * dy)
+    if r < 2.7 and dy > -1.6:
+        a = math.atan2(dy, dx)
+        droop = dy + 0.25 * dx * dx              # fronds arch and hang down at their tips
+        if abs(math.sin(3.5 * a + var * 3.0)) > 0.35 and -0.9 < droop < 0.55:
+            s = _speckle(lx, ly, max(5.0, fine), 0.3, 41)
+            return True, 0.16 * s, 0.42 * s, 0.12 * s, dx / 2.7, dy / 2.7, False
+    return MISS
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def dead_tree_shape(lx, ly, var):
+    d, nx, ny = _seg(lx, ly, 0.0, 0.0, 0.2 * (var - 0.5), 4.2)
+    if d < 0.18 - 0.025 * ly:
+        return True, 0.30, 0.26, 0.22, nx, ny, False
+    for j in range(3):
+        y0 = 1.8 + 0.8 * j
+        side = 1.0 if (j + int(var * 3.0)) % 2 == 0 else -1.0
+        d, nx, ny = _seg(lx, ly, 0.0, y0, side * (1.0 + 0.5 * var), y0 + 1.0 + 0.3 * j)
+        if d < 0.08:
+            return True, 0.32, 0.27, 0.23, nx, ny, False
+    return MISS
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def crystal_shape(lx, ly, var, night):
+    for j in range(3):
+        cx = (0.0, -0.55, 0.5)[j]
+        h = (2.8, 1.7, 1.4)[j] * (0.7 + 0.3 * var)
+        w = (0.38, 0.28, 0.26)[j]
+        if 0.0 <= ly <= h and abs(lx - cx) < w * min(1.0, (h - ly) / (0.35 * h)):
+            lit = 0.7 + 0.3 * math.copysign(1.0, lx - cx)
+            glow = 0.4 + 0.8 * night
+            if var > 0.5:
+                return True, 0.55 * lit * glow, 0.95 * lit * glow, 1.0 * lit * glow, 0.0, 0.0, True
+            return True, 0.95 * lit * glow, 0.35 * lit * glow, 1.0 * lit * glow, 0.0, 0.0, True
+    return MISS
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def ruin_shape(lx, ly, var):
+    ax = abs(lx)
+    top = 3.2 - 1.6 * hash01(int(lx * 1.5 + 40.0), int(var * 97.0))     # broken top edge
+    if ax < 2.5 and ly < top:
+        if ax < 0.8 and ly < 2.1:                                        # the arch
+            if ly < 1.5 or (lx * lx + (ly - 1.5) ** 2) < 0.64:
+                return MISS
+        s = 1.0 - 0.12 * ((int(ly * 3.0) + int(lx * 1.5 + 10.0)) & 1)    # stone courses
+        return True, 0.62 * s, 0.58 * s, 0.50 * s, lx / 2.5, 0.0, False
+    return MISS
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def building_shape(lx, ly, var, night):
+    top = BUILDING_TOP * (0.4 + 0.6 * var)
+    w = 4.2 + 1.0 * var
+    if abs(lx) > w or ly > top:
+        return MISS
+    if top - 0.6 < ly and night > 0.2:                                   # neon band along the roof line
+        if var > 0.5:
+            return True, 1.4 * night, 0.2 * night, 1.2 * night, 0.0, 0.0, True
+        return True, 0.2 * night, 1.3 * night, 1.4 * night, 0.0, 0.0, True
+    fx = (lx + w) / 1.6
+    fy = ly / 3.2
+    inx = fx - math.floor(fx)
+    iny = fy - math.floor(fy)
+    if ly > 1.0 and 0.25 < inx < 0.75 and 0.3 < iny < 0.8:              # a window
+        on = hash01(int(fx) + int(var * 1000.0), int(fy)) < 0.55
+        if night > 0.3 and on:
+            return True, 1.1 * night, 0.9 * night, 0.55 * night, 0.0, 0.0, True
+        return True, 0.16, 0.2, 0.26, 0.0, 0.0, False
+    g = 0.42 + 0.2 * var
+    return True, g, g * 1.02, g * 1.08, lx / w, 0.0, False
+
+
 NO_POSE = (0.0,) * 12
 
 
@@ -353,6 +444,16 @@ def sprite_shape(kind, pose, lx, ly, var, snow, night, now, fine):
         return villager_shape(lx, ly, pose, var)
     if kind == K_ANIMAL:
         return animal_shape(lx, ly, pose, var, fine)
+    if kind == K_PALM:
+        return palm_shape(lx, ly, var, fine)
+    if kind == K_DEAD:
+        return dead_tree_shape(lx, ly, var)
+    if kind == K_CRYSTAL:
+        return crystal_shape(lx, ly, var, night)
+    if kind == K_RUIN:
+        return ruin_shape(lx, ly, var)
+    if kind == K_BUILDING:
+        return building_shape(lx, ly, var, night)
     return MISS
 
 
@@ -388,4 +489,22 @@ def far_shape(kind, lx, ly, var, night):
     if kind == K_ANIMAL:
         q = (lx / 0.7) ** 2 + ((ly - 0.8) / 0.4) ** 2
         return q < 1.0 or (abs(lx) < 0.5 and ly < 0.8 and abs(abs(lx) - 0.4) < 0.06), 0.6, 0.5, 0.4, False
+    if kind == K_PALM:
+        if ly > 5.8:
+            return abs(lx) < 2.4 and ly < 7.0, 0.16, 0.40, 0.12, False
+        return abs(lx) < 0.2, 0.45, 0.34, 0.22, False
+    if kind == K_DEAD:
+        return abs(lx) < 0.15 + 0.25 * (ly > 2.0) and ly < 4.5, 0.30, 0.26, 0.22, False
+    if kind == K_CRYSTAL:
+        g = 0.4 + 0.8 * night
+        return abs(lx) < 0.4 * (3.0 - ly) / 3.0 and ly < 2.6, 0.8 * g, 0.5 * g, 1.0 * g, True
+    if kind == K_RUIN:
+        return abs(lx) < 2.5 and ly < 2.6 and not (abs(lx) < 0.8 and ly < 1.8), 0.6, 0.56, 0.48, False
+    if kind == K_BUILDING:
+        top = BUILDING_TOP * (0.4 + 0.6 * var)
+        if abs(lx) > 4.2 + var or ly > top:
+            return False, 0.0, 0.0, 0.0, False
+        if night > 0.3 and (int(ly / 3.2) + int(lx / 1.6 + 10.0)) % 3 == 0:
+            return True, 1.0 * night, 0.85 * night, 0.5 * night, True
+        return True, 0.45, 0.46, 0.5, False
     return False, 0.0, 0.0, 0.0, False

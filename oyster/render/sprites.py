@@ -13,6 +13,7 @@ from oyster.render import param_slots as S
 from oyster.render.lighting import fog_amount, horizon_color
 from oyster.render.sprite_shapes import (
     K_ANIMAL,
+    K_PALM,
     K_PINE,
     K_TREE,
     K_VILLAGER,
@@ -59,8 +60,17 @@ def _variation(i, kind, x, y):
     return hash01(int(math.floor(x * 4.0)), int(math.floor(y * 4.0)) + kind * 977)
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _leaf(P, g, var):
+    """A canopy pixel in the recipe's leaf colour, keeping its shading (g) and varying per tree (autumn mixes)."""
+    k = g / 0.44
+    return (P[S.LEAF] * k * (0.8 + 0.4 * var), P[S.LEAF + 1] * k * (0.55 + 0.9 * var),
+            P[S.LEAF + 2] * k * (0.8 + 0.4 * var))
+
+
 @njit(cache=True, nogil=True, fastmath=True)
-def _draw_far(img, depth, lr, lg, lb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb):
+def _draw_far(img, depth, lr, lg, lb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb, P,
+              leaf_on):
     """A small sprite: flat-lit silhouette, one light factor (lr, lg, lb) for the whole sprite."""
     for px in range(x0, x1):
         lx = (px + 0.5 - sx) * inv_ppm
@@ -70,6 +80,8 @@ def _draw_far(img, depth, lr, lg, lb, k, var, night, d, sx, foot, inv_ppm, x0, x
             hit, r, g, b, emit = far_shape(k, lx, (foot - py - 0.5) * inv_ppm, var, night)
             if not hit:
                 continue
+            if leaf_on and (k == K_TREE or k == K_PALM) and g > 1.4 * r:
+                r, g, b = _leaf(P, g, var)
             if not emit:
                 r, g, b = r * lr, g * lg, b * lb
             r += (fr - r) * fog
@@ -132,6 +144,7 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
     snow = P[S.SNOW_COVER]
     now = P[S.TIME]
     n_kinds = KIND_BOX.shape[0]
+    leaf_on = P[S.LEAF_ON] > 0.0
     flr, flg, flb = _sprite_light(P, 0.0, 0.3)         # the flat light of every far sprite
     for i in range(xyz.shape[0]):
         k = kinds[i]
@@ -164,7 +177,8 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
         inv_ppm = 1.0 / (ppm * sc)
         if top_m * ppm < FAR_PIXELS:
-            _draw_far(img, depth, flr, flg, flb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb)
+            _draw_far(img, depth, flr, flg, flb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb,
+                      P, leaf_on)
             continue
         pose = sprite_pose(k, actions[i], phases[i])
         fine = ppm * sc * (1.0 / SPECKLE_PIXELS)
@@ -202,6 +216,8 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                 hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now, fine)
                 if not hit:
                     continue
+                if leaf_on and (k == K_TREE or k == K_PALM) and g > 1.4 * r:
+                    r, g, b = _leaf(P, g, var)
                 if emit:
                     f = fog * 0.5
                 else:

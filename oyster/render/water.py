@@ -67,9 +67,15 @@ def water_color(P, ripples, wx, wy, d, dx, dy, floor_h, ar, ag, ab, hr, hg, hb, 
     sr, sg, sb = sky_gradient(P, rz, hr, hg, hb)
     depth_w = max(WATER_LEVEL - floor_h, 0.0)
     k = exp_neg(depth_w * WATER_CLARITY)        # shallow: the floor shows through
-    br = (WATER_DEEP[0] + (WATER_SHALLOW[0] * 0.5 + ar * 0.5 - WATER_DEEP[0]) * k) * lr
-    bg = (WATER_DEEP[1] + (WATER_SHALLOW[1] * 0.5 + ag * 0.5 - WATER_DEEP[1]) * k) * lg
-    bb = (WATER_DEEP[2] + (WATER_SHALLOW[2] * 0.5 + ab * 0.5 - WATER_DEEP[2]) * k) * lb
+    if P[S.WATER_ON] > 0.0:   # a recipe's water colour: deep as given, shallow a lighter shade of it
+        dr, dg, db = P[S.WATER_DEEP], P[S.WATER_DEEP + 1], P[S.WATER_DEEP + 2]
+        br = (dr + ((dr * 1.5 + 0.05) * 0.5 + ar * 0.5 - dr) * k) * lr
+        bg = (dg + ((dg * 1.5 + 0.05) * 0.5 + ag * 0.5 - dg) * k) * lg
+        bb = (db + ((db * 1.5 + 0.05) * 0.5 + ab * 0.5 - db) * k) * lb
+    else:
+        br = (WATER_DEEP[0] + (WATER_SHALLOW[0] * 0.5 + ar * 0.5 - WATER_DEEP[0]) * k) * lr
+        bg = (WATER_DEEP[1] + (WATER_SHALLOW[1] * 0.5 + ag * 0.5 - WATER_DEEP[1]) * k) * lg
+        bb = (WATER_DEEP[2] + (WATER_SHALLOW[2] * 0.5 + ab * 0.5 - WATER_DEEP[2]) * k) * lb
     spec = rx * P[S.SUN] + ry * P[S.SUN + 1] + rz * P[S.SUN + 2]
     spec = pow_2n(spec, 8) * 3.0 * P[S.SUN_DISC] if spec > 0.95 else 0.0   # no denormals
     return (br + (sr - br) * fres + spec * P[S.SUN_COL],

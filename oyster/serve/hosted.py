@@ -13,6 +13,7 @@ class CommandReply(Protocol):
 class HostedSession(Protocol):
     width: int
     height: int
+    prompt_reply: str     # what the world's prompt made and did not understand ("" without a prompt)
 
     def step(self, held=frozenset(), dt: float = 1 / 30, look=None) -> np.ndarray: ...   # HxWx3 uint8 RGB
     def resize(self, width: int, height: int) -> None: ...

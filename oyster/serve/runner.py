@@ -124,6 +124,8 @@ class Runner(Streaming, Together):
             old.close()
         if warning:
             slot.log_line("system", warning)
+        elif old is not session and session.prompt_reply:
+            slot.log_line("world", session.prompt_reply)   # what the prompt made, and what it did not understand
         return warning
 
     def _info(self, slot: Slot, warning: str = "") -> dict:

@@ -114,6 +114,7 @@ def hud_fields(state: dict) -> dict:
     weather = state.get("weather") or {}
     hour = clock.get("hour")
     return {
+        "world": (state.get("recipe") or {}).get("style"),    # the world's style ("sand dunes", "cratered moon")
         "biome": state.get("biome"),
         "time": None if hour is None else f"{int(hour) % 24:02d}:{int(round((hour % 1) * 60)) % 60:02d}",
         "weather": weather.get("kind"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
+from oyster.language.restyle import restyle
 from oyster.world import persist
 from oyster.world.chunks import LOAD_RADIUS, SLOTS, chunk_range
 from oyster.world.state import DT, EYE_HEIGHT, Player
@@ -368,7 +369,8 @@ class Party:
                 return CommandResult([], "Watchers cannot change the world; join as a player to do that.")
             if m.direct is None:
                 m.direct = Interpreter()
-            result = m.direct.interpret(text, self.state(m))
+            world = restyle(text)     # "turn this into a desert": a world change, read by the language layer
+            result = world if world is not None else m.direct.interpret(text, self.state(m))
             self._say(m.pid, m.name, "said", text)
             self._refill(m)
             wanted = sum(1 for e in result.edits if e.get("op") != "undo")

@@ -144,7 +144,7 @@ def _place_player(s, where: Scouting, cfg: TrailerConfig) -> Pose:
     """Teleport the player to the landing spot, facing the main place; return the eye pose the world settled to."""
     main = where.pois[0]
     x, y = where.stand
-    eye = ground(where.seed, x, y) + 1.7
+    eye = ground(where.seed, x, y, where.recipe) + 1.7
     yaw = math.atan2(main.y - y, main.x - x)
     pitch = min(max(math.atan2(main.z - eye, math.dist((x, y), (main.x, main.y))), cfg.end_pitch[0]), cfg.end_pitch[1])
     s.apply({"op": "teleport", "x": x, "y": y, "yaw": yaw, "pitch": pitch})
@@ -183,10 +183,11 @@ def setup_world(plan: WorldPlan, width: int, height: int, cfg: TrailerConfig | N
     Returns (session, scouting, eye pose of the player, notes). The caller closes the session."""
     from oyster import Session
     cfg = cfg or TrailerConfig()
-    where = scout(plan.seed, plan.biomes, plan.seed_given if fixed_seed is None else fixed_seed)
+    recipe = plan.recipe()
+    where = scout(plan.seed, plan.biomes, plan.seed_given if fixed_seed is None else fixed_seed, recipe)
     plan.seed = where.seed
     notes = list(where.notes)
-    s = Session(seed=plan.seed, width=width, height=height)
+    s = Session(seed=plan.seed, width=width, height=height, recipe=recipe)
     try:
         _place_player(s, where, cfg)
         _apply_plan(s, plan, notes)
@@ -207,7 +208,7 @@ def render_trailer(plan: WorldPlan, seconds: float, path: str, width: int, heigh
     s, where, end, notes = setup_world(plan, width, height, cfg, fixed_seed)
     timings = {"setup": time.perf_counter() - t0}
     try:
-        cam = build_path(where.pois, end, _ground_of(s), seconds, cfg.fps, cfg.camera,
+        cam = build_path(where.pois, end, _ground_of(s, where.recipe), seconds, cfg.fps, cfg.camera,
                          close=plan.eruption is not None)
         timings["path"] = time.perf_counter() - t0 - timings["setup"]
         last = _film(s, cam, plan, path, width, height, cfg, progress, timings)
@@ -221,11 +222,12 @@ def render_trailer(plan: WorldPlan, seconds: float, path: str, width: int, heigh
     return TrailerResult(path, code, plan, list(plan.not_understood), last, notes, timings)
 
 
-def _ground_of(s):
-    """The world's own (edited) height query; never below the water surface."""
+def _ground_of(s, recipe):
+    """The world's own (edited) height query; never below the water surface of the recipe's world."""
     from oyster.world.scene import WATER_LEVEL
     world = s.world
-    return lambda x, y: max(world.ground(x, y), WATER_LEVEL)
+    water = WATER_LEVEL + recipe.water.level if recipe.water.enabled else -math.inf
+    return lambda x, y: max(world.ground(x, y), water)
 
 
 def _advance(s, dt: float) -> None:

@@ -10,7 +10,8 @@ import math
 
 from .kinds import ACTIONS, KINDS, WEATHER_KINDS
 
-OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo")
+OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo",
+            "recipe")
 TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
 CHARACTER_ACTIONS = ACTIONS + ("stop",)
@@ -27,6 +28,7 @@ FIELDS = {                  # allowed keys per op (besides "op"); resolved edits
     "character": {"action", "target", "targets", "at"},
     "terrain": {"action", "where", "x", "y", "radius", "amount", "level"},
     "undo": set(),
+    "recipe": {"preset", "changes", "recipe"},   # resolved: "recipe" holds the whole new recipe (compact doc)
 }
 
 
@@ -147,6 +149,32 @@ def validate(edit) -> dict:
         out["radius"] = _num(e, "radius", 1.0, 60.0, 8.0)
         out["amount"] = _num(e, "amount", 0.0, 40.0, 4.0 if out["action"] == "crater" else 3.0)
         out["level"] = _num(e, "level", -1000.0, 1000.0)
+    elif op == "recipe":
+        out.update(_recipe_fields(e))
+    return out
+
+
+def _recipe_fields(e: dict) -> dict:
+    """A recipe edit: a preset and/or dotted changes (checked against the schema), or a resolved recipe doc."""
+    from .recipe import DEFAULT, PRESETS, from_doc  # lazy: the schema module is only needed by this op
+    out = {}
+    if "recipe" in e:
+        if "changes" in e:
+            raise ValueError("a resolved recipe edit holds 'recipe' (and the preset it came from), not 'changes'")
+        out["recipe"] = from_doc(e["recipe"]).to_compact_doc()
+        if "preset" in e:
+            out["preset"] = _name(e, "preset", tuple(PRESETS))
+        return out
+    if "preset" not in e and "changes" not in e:
+        raise ValueError("recipe edit needs 'preset' and/or 'changes'")
+    if "preset" in e:
+        out["preset"] = _name(e, "preset", tuple(PRESETS))
+    if "changes" in e:
+        ch = e["changes"]
+        if not isinstance(ch, dict) or not 0 < len(ch) <= 64:
+            raise ValueError("recipe.changes must be an object of 1..64 dotted paths to values")
+        DEFAULT.changed(ch)          # unknown paths and bad values fail here, before anything changes
+        out["changes"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in ch.items()}
     return out
 
 

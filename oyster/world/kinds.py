@@ -4,7 +4,8 @@ The renderer's numba kernels see kinds and actions as small integers; the index 
 """
 
 # Static objects first, characters last. Order is part of the share-code format: append, never reorder.
-KINDS = ("tree", "pine", "rock", "house", "cactus", "campfire", "villager", "animal")
+KINDS = ("tree", "pine", "rock", "house", "cactus", "campfire", "villager", "animal",
+         "palm", "dead_tree", "crystal", "ruin", "building")
 CHARACTER_KINDS = ("villager", "animal")
 ACTIONS = ("idle", "walk", "wave", "dance", "sit", "jump", "follow")
 PARTICLES = ("lava_bomb", "smoke", "ember", "ash")   # ash: the dark eruption plume

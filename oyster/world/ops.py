@@ -43,6 +43,29 @@ def apply(world, edit) -> dict:
     return e
 
 
+def _recipe(world, e):
+    """Change the world's recipe live: nearby chunks regenerate over the next frames (see ChunkCache.set_recipe);
+    a preset also brings its gravity. Resolved to the whole new recipe, so a replay never re-reads presets."""
+    from .recipe import from_doc, preset
+    if "recipe" in e:
+        new = from_doc(e["recipe"])
+    else:
+        base = preset(e["preset"]) if "preset" in e else world.recipe
+        new = base.changed(e.get("changes", {}))
+    before, g0 = world.recipe, world.s.gravity
+    world.set_recipe(new)
+    if "preset" in e:
+        world.s.gravity = new.gravity
+    out = {"op": "recipe", "recipe": new.to_compact_doc()}
+    if "preset" in e:
+        out["preset"] = e["preset"]
+
+    def undo():
+        world.set_recipe(before)
+        world.s.gravity = g0
+    return out, undo
+
+
 def _ahead(world, dist: float) -> tuple[float, float]:
     p = world.s.player
     return p.x + dist * math.cos(p.yaw), p.y + dist * math.sin(p.yaw)
@@ -238,7 +261,7 @@ def _feature(world, name: str) -> tuple[float, float, float]:
     p = world.s.player
     if name == "start":
         return world.start
-    got = terrain.find_feature(world.seed, name, p.x, p.y)
+    got = terrain.find_feature(world.seed, name, p.x, p.y, world.recipe)
     if got is None:
         raise ValueError(f"there is no {name} within reach of here")
     x, y = got
@@ -247,7 +270,7 @@ def _feature(world, name: str) -> tuple[float, float, float]:
         for k in range(12):
             a = a0 + (k + 1) // 2 * (math.pi / 6) * (1 if k % 2 else -1)
             vx, vy = x + VOLCANO_VIEW * math.cos(a), y + VOLCANO_VIEW * math.sin(a)
-            if terrain.height_at(world.seed, vx, vy) > 1.0:
+            if terrain.height_at(world.seed, vx, vy, world.recipe) > 1.0:
                 return vx, vy, a + math.pi
         return vx, vy, a + math.pi
     if name == "village":     # stand among the houses a few metres from the campfire, facing it
@@ -308,6 +331,8 @@ def _terrain(world, e):
 def _eruption(world, e):
     if world.active_eruption() is not None:
         raise ValueError("the volcano is already erupting")
+    if not world.recipe.terrain.volcano:
+        raise ValueError("this world has no volcano")
     world.uid += 1
     er = volcano.start(world.seed, world.uid, world.s.tick, e["strength"], EARTH_G * world.s.gravity,
                        world.cache.heights)
@@ -328,4 +353,5 @@ def _eruption(world, e):
 
 
 HANDLERS = {"weather": _weather, "time": _time, "gravity": _gravity, "spawn": _spawn, "remove": _remove,
-       "teleport": _teleport, "eruption": _eruption, "character": _character, "terrain": _terrain}
+            "teleport": _teleport, "eruption": _eruption, "character": _character, "terrain": _terrain,
+            "recipe": _recipe}

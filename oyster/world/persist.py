@@ -17,10 +17,11 @@ from dataclasses import asdict
 
 from . import physics
 from .kinds import WEATHER_KINDS
+from .recipe import DEFAULT, from_doc
 from .state import DT, Clock, Player, Weather
 from .world import World
 
-VERSION = 1
+VERSION = 2                 # 2 adds "recipe" (the world's recipe itself); version 1 codes open as DEFAULT
 MAX_ENCODED = 60_000        # characters of a share code
 MAX_DECODED = 64 * 1024     # bytes of JSON inside it
 _B64 = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -92,10 +93,13 @@ def _obj(v, what: str, keys: set) -> dict:
 
 def check(doc) -> dict:
     """Validate a decoded document's shape and ranges (edits themselves are validated when replayed)."""
-    _obj(doc, "document", {"v", "seed", "prompt", "t", "acc", "pose", "clock", "gravity", "weather", "followers",
-                           "edits"})
-    if doc["v"] != VERSION:
-        raise ValueError(f"share code version {doc['v']!r} is not supported (expected {VERSION})")
+    keys = {"v", "seed", "prompt", "t", "acc", "pose", "clock", "gravity", "weather", "followers", "edits"}
+    v = doc.get("v") if isinstance(doc, dict) else None
+    if isinstance(v, bool) or v not in (1, VERSION):
+        raise ValueError(f"share code version {v!r} is not supported (expected 1 or {VERSION})")
+    _obj(doc, "document", keys | ({"recipe"} if doc["v"] >= 2 else set()))
+    if doc["v"] >= 2:
+        from_doc(doc["recipe"])          # strict: unknown fields, bad values or an oversize recipe fail here
     _i(doc["seed"], "seed", -2**63, 2**63 - 1)
     if not isinstance(doc["prompt"], str) or len(doc["prompt"]) > 500:
         raise ValueError("share code prompt must be a string of at most 500 characters")
@@ -149,14 +153,16 @@ def snapshot(world, prompt: str = "") -> dict:
     followers = {i: [o.x, o.y, o.heading] for i, o in world.entities.overrides.items() if o.action == "follow"}
     pose = Player(**asdict(s.player))
     physics.look(pose, *world.pending_look)    # a look not yet applied by a fixed step: the next one would
-    return {"v": VERSION, "seed": world.seed, "prompt": prompt, "t": s.tick, "acc": s.acc,
+    return {"v": VERSION, "seed": world.seed, "recipe": world.initial_recipe.to_compact_doc(), "prompt": prompt,
+            "t": s.tick, "acc": s.acc,
             "pose": asdict(pose), "clock": asdict(s.clock), "gravity": s.gravity, "weather": asdict(s.weather),
             "followers": followers, "edits": [copy.deepcopy(e) for e in world.log]}
 
 
 def restore(doc: dict, background: bool = True):
     """Rebuild the world of a validated document: replay the edit log, fast-forward lava, set the state."""
-    world = World(doc["seed"], background=background, replaying=True)
+    recipe = from_doc(doc["recipe"]) if doc["v"] >= 2 else DEFAULT
+    world = World(doc["seed"], background=background, replaying=True, recipe=recipe)
     try:
         for entry in doc["edits"]:
             if world.cache.generated > RESTORE_CHUNKS:

@@ -7,6 +7,7 @@ import zlib
 import numpy as np
 
 from . import characters, terrain, volcano, weather
+from .recipe_pack import look
 from .scene import DRAW_DISTANCE, MAP_MASK, Scene
 from .state import DT, EYE_HEIGHT
 
@@ -59,7 +60,8 @@ def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
                  weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),
                  np.ascontiguousarray(skind, np.int32), np.ascontiguousarray(saction, np.int32),
                  np.ascontiguousarray(sphase, np.float32), np.ascontiguousarray(sscale, np.float32),
-                 pxyz, pkind, psize, np.ascontiguousarray(sseed, np.int32), float(ring.slot_max.max()))
+                 pxyz, pkind, psize, np.ascontiguousarray(sseed, np.int32), float(ring.slot_max.max()),
+                 look(world.recipe))
 
 def look_seeds(world, v) -> tuple[np.ndarray, np.ndarray]:
     """Per-entity look seeds (crc32 of the id, so a look never depends on the entity's row), per view."""
@@ -100,7 +102,8 @@ def state(world) -> dict:
         "weather": {"kind": w.kind, "intensity": w.intensity, "rain": w.rain, "snow": w.snow, "fog": w.fog,
                     "storm": w.storm, "snow_cover": w.snow_cover},
         "gravity": s.gravity,
-        "biome": terrain.biome_at(world.seed, p.x, p.y),
+        "biome": terrain.biome_at(world.seed, p.x, p.y, world.recipe),
+        "recipe": {"name": world.recipe.name, "style": world.recipe.terrain.style, "doc": world.recipe.to_doc()},
         "events": events,
         "entities": [{"id": i, "kind": k, "x": x, "y": y, "radius": r, "action": a, "distance": round(d, 3)}
                      for d, i, k, x, y, r, a in near],

@@ -66,3 +66,4 @@ class Scene:
     # optional extras (synthetic scenes may leave them out; the renderer then derives them)
     sprite_seed: np.ndarray | None = None   # (N,) int32 >= 0, stable per entity id: a character's look
     max_height: float | None = None         # metres: the highest terrain anywhere in `ring` (early out)
+    look: object = None                     # recipe_pack.Look of a non-default recipe (sky, water, leaves), or None

@@ -7,9 +7,10 @@ arithmetic: chunk borders are seamless and a rebuilt chunk is bit-identical.
 import numpy as np
 from numba import njit
 
+from . import recipe_pack as rk
 from .kinds import KIND_ID
 from .noise import eroded_fbm, fbm, hash01, hash2, lerp, noise, ridged, smoothstep
-from .scene import CHUNK, MAT_LAND, MAT_WATER, WATER_LEVEL
+from .scene import CHUNK, MAT_LAND, MAT_LAVA, MAT_WATER, WATER_LEVEL
 
 BIOMES = ("ocean", "lake", "beach", "grassland", "forest", "desert", "mountains", "snowy_peaks", "volcano")
 B_OCEAN, B_LAKE, B_BEACH, B_GRASS, B_FOREST, B_DESERT, B_MOUNT, B_SNOW, B_VOLC = range(9)
@@ -31,20 +32,27 @@ VILLAGE_RADIUS = 30.0
 
 
 @njit(cache=True, nogil=True)
-def _node_fields(gx, gy, salts, vol, out):
+def _node_fields(gx, gy, salts, vol, rp, out):
     """Climate fields at coarse node (gx, gy) (world cell coordinates, multiples of G); each noise has std ~0.45."""
     x = float(gx)
     y = float(gy)
     e = fbm(x / 900.0, y / 900.0, salts[S_E], 3)
     c = fbm(x / 1600.0, y / 1600.0, salts[S_C], 4) + 0.12
+    if rp[rk.R_ISLANDS] > 0.0:
+        c = lerp(c, fbm(x / 380.0, y / 380.0, salts[S_C] + 17, 4) * 1.1 - 0.36, rp[rk.R_ISLANDS])
     r0 = np.sqrt(x * x + y * y) * (1.0 + 0.6 * e)
     rv = np.sqrt((x - vol[0]) ** 2 + (y - vol[1]) ** 2)
     # the start and the volcano stand on land (a noisy-edged island at worst)
     # (the ramps are gentle: a steep one would make every field derived from c change abruptly at the crease)
-    c = max(c, lerp(0.35, -1.3, smoothstep(300.0, 1400.0, r0)))
+    if rp[rk.R_ISLANDS] > 0.0:   # open sea around the start island, then the archipelago beyond
+        c = lerp(c, min(c, -0.3), rp[rk.R_ISLANDS] * smoothstep(rp[rk.R_RAMP1], rp[rk.R_RAMP1] + 60.0, r0)
+                 * (1.0 - smoothstep(500.0, 800.0, r0)))
+    c = max(c, lerp(0.35, -1.3, smoothstep(rp[rk.R_RAMP0], rp[rk.R_RAMP1], r0)))
     c = max(c, lerp(0.3, -1.3, smoothstep(vol[2] + 50.0, vol[2] + 700.0, rv)))
     m = smoothstep(-0.05, 0.3, c) * smoothstep(0.15, 0.6, -e)
-    m *= smoothstep(250.0, 550.0, r0) * smoothstep(vol[2] + 20.0, vol[2] + 220.0, rv)
+    if rp[rk.R_MOUNT] > 0.0:   # broad ranges where erosion is low, valleys where it is high
+        m = max(m, rp[rk.R_MOUNT] * smoothstep(-0.05, 0.3, c) * smoothstep(-0.25, 0.2, -e))
+    m *= smoothstep(rp[rk.R_MRAMP0], rp[rk.R_MRAMP1], r0) * smoothstep(vol[2] + 20.0, vol[2] + 220.0, rv)
     out[F_C] = c
     out[F_M] = m
     out[F_E] = e
@@ -54,6 +62,8 @@ def _node_fields(gx, gy, salts, vol, out):
     # (evaluated per cell in _height), not by masking it, so lake shores keep their natural shapes
     lk = 1.5 * (1.0 - smoothstep(120.0, 400.0, r0)) + 1.5 * (1.0 - smoothstep(vol[2], vol[2] + 150.0, rv))
     out[F_L] = lk + 1.5 * m + 2.0 * smoothstep(0.25, -0.1, c)
+    if rp[rk.R_LAKES] != 1.0:
+        out[F_L] += 4.0 * (1.0 - rp[rk.R_LAKES])
     out[F_WX] = fbm(x / 300.0, y / 300.0, salts[S_WX], 3) * 25.0
     out[F_WY] = fbm(x / 300.0, y / 300.0, salts[S_WY], 3) * 25.0
 
@@ -64,18 +74,24 @@ def _bilerp(a, b, c, d, fx, fy):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _desertness(f):
-    return smoothstep(0.15, 0.35, f[F_T]) * smoothstep(0.0, -0.2, f[F_H])
+def _desertness(f, rp):
+    d = smoothstep(0.15, 0.35, f[F_T]) * smoothstep(0.0, -0.2, f[F_H])
+    if rp[rk.R_DESERT] > 0.0:
+        d = max(d, rp[rk.R_DESERT])
+    return d
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _forestness(f):
-    return smoothstep(0.1, 0.3, f[F_H])
+def _forestness(f, rp):
+    w = smoothstep(0.1, 0.3, f[F_H])
+    if rp[rk.R_FOREST] > 0.0:
+        w = max(w, rp[rk.R_FOREST] * smoothstep(-0.6, -0.2, f[F_H] - 0.4 * _desertness(f, rp)))
+    return w
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _snowline(f):
-    return 128.0 - 30.0 * f[F_T]
+def _snowline(f, rp):
+    return rp[rk.R_SNOW0] - rp[rk.R_SNOWT] * f[F_T]
 
 
 @njit(cache=True, nogil=True)
@@ -100,7 +116,70 @@ def _continental(c):
 
 
 @njit(cache=True, nogil=True)
-def _height(ix, iy, f, salts, vol):
+def _lava(ix, iy, f, salts, rp):
+    """Lava river weight 0..1 (1 = the middle of a flow) of a volcanic recipe: thin lines of a warped noise."""
+    v = abs(noise((ix + f[F_WX]) / 210.0, (iy + f[F_WY]) / 210.0, salts[S_DUNE] + 3))
+    return 1.0 - smoothstep(0.04, 0.1, v)
+
+
+@njit(cache=True, nogil=True)
+def _lava_cell(ix, iy, h, f, salts, rp):
+    """A cell of molten lava: in a flow, or (a recipe without water) on the floor of a dry basin: a lava lake."""
+    if rp[rk.R_FLOOR_ON] > 0.0 and h <= rp[rk.R_FLOOR] + 0.05:
+        return True
+    return _lava(ix, iy, f, salts, rp) > 0.5
+
+
+@njit(cache=True, nogil=True)
+def _crater_layer(ix, iy, cell, r_min, r_span, rate, salt):
+    """Sum of crater profiles (bowl plus rim) of the craters placed by hash in the cells around (ix, iy)."""
+    out = 0.0
+    ca = int(np.floor(ix / cell))
+    cb = int(np.floor(iy / cell))
+    for b in range(cb - 1, cb + 2):
+        for a in range(ca - 1, ca + 2):
+            if hash01(a, b, salt) > rate:
+                continue
+            x0 = (a + 0.15 + 0.7 * hash01(a, b, salt + 1)) * cell
+            y0 = (b + 0.15 + 0.7 * hash01(a, b, salt + 2)) * cell
+            q = hash01(a, b, salt + 3)
+            r = r_min + r_span * q * q
+            d = np.sqrt((ix - x0) ** 2 + (iy - y0) ** 2) / r
+            if d < 1.0:
+                out += r * (0.3 * (d * d - 1.0) + 0.1 * d * d * d * d)
+            elif d < 2.0:
+                t = d - 1.0
+                out += r * 0.1 * (1.0 - t) * (1.0 - t)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _styled(h, ix, iy, px, py, e, land, f, salts, rp):
+    """The optional style terms of a recipe (each gated on its slot; none of them run for the default world)."""
+    if rp[rk.R_ROUGH] != 1.0:
+        h += (rp[rk.R_ROUGH] - 1.0) * 2.0 * fbm(ix / 7.0, iy / 7.0, salts[S_DET] + 3, 2) * land
+    if rp[rk.R_DUNES] > 0.0:
+        dn = noise(ix / 70.0 + 0.5 * e, iy / 190.0, salts[S_DUNE] + 1)
+        dn2 = noise(ix / 23.0 + 0.3 * e, iy / 61.0, salts[S_DUNE] + 2)
+        h += rp[rk.R_DUNES] * land * (9.0 * (1.0 - abs(dn)) ** 2 + 2.0 * (1.0 - abs(dn2)) ** 2)
+    if rp[rk.R_CANYON] > 0.0:
+        # a plateau in terraces, cut by steep-walled canyons along the zero lines of two noises
+        v = abs(noise(px * 0.9, py * 0.9, salts[S_RIDGE] + 5))
+        v2 = abs(noise(px * 2.3 + 3.3, py * 2.3, salts[S_RIDGE] + 6))
+        ch = max(1.0 - smoothstep(0.05, 0.16, v), 0.8 * (1.0 - smoothstep(0.03, 0.09, v2)))
+        t = (26.0 + 16.0 * smoothstep(-0.3, 0.3, e)) * land
+        q = np.floor(t / 7.0)
+        t = 7.0 * (q + smoothstep(0.6, 1.0, t / 7.0 - q))
+        h += rp[rk.R_CANYON] * t * (1.0 - ch)
+    if rp[rk.R_CRATERS] > 0.0:
+        k = rp[rk.R_CRATERS]
+        h += _crater_layer(ix, iy, 70.0, 5.0, 22.0, 0.5 * k, salts[S_VOLC] + 101)
+        h += _crater_layer(ix, iy, 330.0, 35.0, 60.0, 0.4 * k, salts[S_VOLC] + 211)
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _height(ix, iy, f, salts, vol, rp):
     """Unedited terrain height at world cell (ix, iy) from interpolated fields f."""
     c = f[F_C]
     m = f[F_M]
@@ -111,8 +190,12 @@ def _height(ix, iy, f, salts, vol):
     h = _continental(c)
     # plains where erosion is high, rolling hills where it is low
     hills = (3.0 + 22.0 * smoothstep(-0.4, 0.4, -f[F_E])) * smoothstep(-0.1, 0.25, c) + 1.2
-    h += e * (hills * land * (1.0 - 0.6 * m) + 3.0 * (1.0 - land))
-    d = _desertness(f) * land
+    if rp[rk.R_STYLED] == 0.0:
+        h += e * (hills * land * (1.0 - 0.6 * m) + 3.0 * (1.0 - land))
+    else:
+        h += e * (hills * rp[rk.R_RELIEF] * land * (1.0 - 0.6 * m) + 3.0 * (1.0 - land))
+        h = _styled(h, ix, iy, px, py, e, land, f, salts, rp)
+    d = _desertness(f, rp) * land
     if d > 0.0:
         # elongated dune crests across the desert
         dn = noise(ix / 38.0 + 0.4 * e, iy / 120.0, salts[S_DUNE])
@@ -120,10 +203,19 @@ def _height(ix, iy, f, salts, vol):
     if m > 0.0:
         r = ridged(px * 0.3, py * 0.3, salts[S_RIDGE], 6)
         h += m * (20.0 + 185.0 * smoothstep(0.3, 0.95, r) + 30.0 * e)
+        if rp[rk.R_MOUNT] > 0.0:   # a recipe's high ranges: lifted, and peaks sharper
+            h += rp[rk.R_MOUNT] * m * (30.0 + 90.0 * smoothstep(0.2, 0.9, r))
     lw = _lake(ix, iy, f, salts)
     if lw > 0.0:
         h = lerp(h, -7.0 + 4.0 * e, lw)
-    return _volcano(h, ix, iy, vol, e)
+    h = _volcano(h, ix, iy, vol, e)
+    if rp[rk.R_STYLED] != 0.0:
+        h -= rp[rk.R_SEA]
+        if rp[rk.R_LAVA] > 0.0:
+            h -= 2.5 * _lava(ix, iy, f, salts, rp) * land
+        if rp[rk.R_FLOOR_ON] > 0.0:
+            h = max(h, rp[rk.R_FLOOR])
+    return h
 
 
 @njit(cache=True, nogil=True)
@@ -152,12 +244,12 @@ def _volcano(h, ix, iy, vol, e):
 
 
 @njit(cache=True, nogil=True)
-def _chunk_fields(cx, cy, salts, vol, nodes):
+def _chunk_fields(cx, cy, salts, vol, rp, nodes):
     gx0 = cx * CHUNK
     gy0 = cy * CHUNK
     for b in range(NG):
         for a in range(NG):
-            _node_fields(gx0 + a * G, gy0 + b * G, salts, vol, nodes[b, a])
+            _node_fields(gx0 + a * G, gy0 + b * G, salts, vol, rp, nodes[b, a])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -167,55 +259,57 @@ def _interp_fields(nodes, a, b, fx, fy, f):
 
 
 @njit(cache=True, nogil=True)
-def _chunk_height(cx, cy, salts, vol, nodes, height):
-    _chunk_fields(cx, cy, salts, vol, nodes)
+def _chunk_height(cx, cy, salts, vol, rp, nodes, height):
+    _chunk_fields(cx, cy, salts, vol, rp, nodes)
     f = np.empty(NF)
     for j in range(CHUNK):
         for i in range(CHUNK):
             _interp_fields(nodes, i // G, j // G, (i % G) / G, (j % G) / G, f)
-            height[j, i] = np.float32(_height(cx * CHUNK + i, cy * CHUNK + j, f, salts, vol))
+            height[j, i] = np.float32(_height(cx * CHUNK + i, cy * CHUNK + j, f, salts, vol, rp))
 
 
 @njit(cache=True, nogil=True)
-def _point_fields(ix, iy, salts, vol, f):
+def _point_fields(ix, iy, salts, vol, rp, f):
     """Fields at one cell, with exactly the arithmetic of _chunk_height."""
     gx = (ix // G) * G
     gy = (iy // G) * G
     nodes = np.empty((2, 2, NF))
     for b in range(2):
         for a in range(2):
-            _node_fields(gx + a * G, gy + b * G, salts, vol, nodes[b, a])
+            _node_fields(gx + a * G, gy + b * G, salts, vol, rp, nodes[b, a])
     _interp_fields(nodes, 0, 0, (ix - gx) / G, (iy - gy) / G, f)
 
 
 @njit(cache=True, nogil=True)
-def _point(ix, iy, salts, vol):
+def _point(ix, iy, salts, vol, rp):
     """(height, biome) of one world cell."""
     f = np.empty(NF)
-    _point_fields(ix, iy, salts, vol, f)
-    h = np.float32(_height(ix, iy, f, salts, vol))
-    return h, _classify(ix, iy, h, f, salts, vol)
+    _point_fields(ix, iy, salts, vol, rp, f)
+    h = np.float32(_height(ix, iy, f, salts, vol, rp))
+    return h, _classify(ix, iy, h, f, salts, vol, rp)
 
 
 # ----------------------------------------------------------------------------------------------- biomes & colour
 
 
 @njit(cache=True, nogil=True)
-def _classify(ix, iy, h, f, salts, vol):
+def _classify(ix, iy, h, f, salts, vol, rp):
+    if rp[rk.R_FROZEN] > 0.0 and h <= WATER_LEVEL:
+        return B_LAKE if (_lake(ix, iy, f, salts) > 0.2 or f[F_C] > 0.0) else B_OCEAN   # ice
     if h < WATER_LEVEL:
         return B_LAKE if (_lake(ix, iy, f, salts) > 0.2 or f[F_C] > 0.0) else B_OCEAN
     rv = np.sqrt((ix - vol[0]) ** 2 + (iy - vol[1]) ** 2)
     if rv < vol[2] * 0.85:
         return B_VOLC
-    if h > _snowline(f):
+    if h > _snowline(f, rp):
         return B_SNOW
     if h > 60.0 or (f[F_M] > 0.5 and h > 35.0):
         return B_MOUNT
     if h < 2.2 and f[F_C] < -0.03:
         return B_BEACH
-    if _desertness(f) > 0.5:
+    if _desertness(f, rp) > 0.5:
         return B_DESERT
-    if _forestness(f) > 0.5:
+    if _forestness(f, rp) > 0.5:
         return B_FOREST
     return B_GRASS
 
@@ -227,41 +321,55 @@ def _mix3(col, r, g, b, t):
     col[2] += (b - col[2]) * t
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _mixp(col, pal, row, t):
+    _mix3(col, pal[row, 0], pal[row, 1], pal[row, 2], t)
+
+
 @njit(cache=True, nogil=True)
-def _albedo(ix, iy, h, slope, f, salts, vol, col):
+def _albedo(ix, iy, h, slope, f, salts, vol, rp, pal, col):
     """Albedo of one cell: continuous biome blends so borders are soft, plus patches and speckle."""
     n1 = fbm(ix / 11.0, iy / 11.0, salts[S_COL], 2)
     n2 = hash01(ix, iy, salts[S_COL2])
-    if h < WATER_LEVEL:
-        col[0], col[1], col[2] = 196.0, 182.0, 134.0
-        _mix3(col, 88.0, 84.0, 64.0, smoothstep(0.5, 9.0, -h + 1.5 * n1))
+    if rp[rk.R_FROZEN] > 0.0 and h <= WATER_LEVEL:
+        col[0], col[1], col[2] = pal[rk.P_ICE, 0], pal[rk.P_ICE, 1], pal[rk.P_ICE, 2]
+    elif h < WATER_LEVEL:
+        col[0], col[1], col[2] = pal[rk.P_SEABED, 0], pal[rk.P_SEABED, 1], pal[rk.P_SEABED, 2]
+        _mixp(col, pal, rk.P_SEAMUD, smoothstep(0.5, 9.0, -h + 1.5 * n1))
     else:
         lush = smoothstep(-0.5, 0.3, f[F_H])
-        col[0], col[1], col[2] = lerp(152.0, 80.0, lush), lerp(156.0, 132.0, lush), lerp(78.0, 50.0, lush)
+        for c in range(3):
+            col[c] = lerp(pal[rk.P_DRY, c], pal[rk.P_LUSH, c], lush)
         # meadow-scale tint so plains are not one flat green: drier and lusher swathes ~100 m across
         tint = fbm(ix / 90.0, iy / 90.0, salts[S_COL] + 5, 2)
-        _mix3(col, 158.0, 150.0, 76.0, smoothstep(0.1, 0.7, tint) * 0.45)
-        _mix3(col, 60.0, 118.0, 44.0, smoothstep(-0.1, -0.7, tint) * 0.4)
-        _mix3(col, 44.0, 84.0, 36.0, 0.85 * _forestness(f))
-        _mix3(col, 208.0, 162.0, 102.0, _desertness(f))
+        _mixp(col, pal, rk.P_TINT_DRY, smoothstep(0.1, 0.7, tint) * 0.45)
+        _mixp(col, pal, rk.P_TINT_LUSH, smoothstep(-0.1, -0.7, tint) * 0.4)
+        _mixp(col, pal, rk.P_FOREST, 0.85 * _forestness(f, rp))
+        _mixp(col, pal, rk.P_SAND, _desertness(f, rp))
         beach = smoothstep(2.4, 1.2, h + 0.4 * n1) * smoothstep(-0.01, -0.05, f[F_C])
-        _mix3(col, 222.0, 205.0, 160.0, beach)
+        _mixp(col, pal, rk.P_BEACH, beach)
         if h < 1.2 and f[F_C] > 0.0:
-            _mix3(col, 98.0, 90.0, 62.0, smoothstep(1.2, 0.3, h) * 0.8)   # muddy lake shore
-        _mix3(col, 128.0, 136.0, 72.0, smoothstep(35.0, 80.0, h + 12.0 * n1) * 0.7)   # alpine meadow
+            _mixp(col, pal, rk.P_SHORE, smoothstep(1.2, 0.3, h) * 0.8)   # muddy lake shore
+        _mixp(col, pal, rk.P_ALPINE, smoothstep(35.0, 80.0, h + 12.0 * n1) * 0.7)   # alpine meadow
         rock = smoothstep(0.65, 1.1, slope + 0.25 * n1)
-        g = 112.0 + 26.0 * n1
+        g = rp[rk.R_ROCK0] + 26.0 * n1
         warm = 10.0 * fbm(ix / 60.0, iy / 60.0, salts[S_COL] + 9, 1)   # brown and grey rock bands
-        _mix3(col, g + warm, g - 3.0, g - 8.0 - warm, rock)
+        _mix3(col, g + warm, g - rp[rk.R_ROCK_D1], g - rp[rk.R_ROCK_D2] - warm, rock)
+        if rp[rk.R_STRATA] > 0.0:   # canyon walls and mesa tops in height bands
+            band = 0.5 + 0.5 * np.sin(h * 0.9 + 2.0 * n1)
+            _mix3(col, pal[rk.P_STRATA, 0] * (0.8 + 0.3 * band), pal[rk.P_STRATA, 1] * (0.75 + 0.35 * band),
+                  pal[rk.P_STRATA, 2] * (0.8 + 0.3 * band), 0.35 + 0.6 * rock)
         rv = np.sqrt((ix - vol[0]) ** 2 + (iy - vol[1]) ** 2)
         volc = 1.0 - smoothstep(vol[2] * 0.55, vol[2] * 0.95, rv + 25.0 * n1)
         if volc > 0.0:
             ash = smoothstep(vol[2] * 0.25, vol[2] * 0.8, rv + 20.0 * n1)
-            _mix3(col, lerp(50.0, 92.0, ash), lerp(44.0, 84.0, ash), lerp(43.0, 76.0, ash), volc)
-            _mix3(col, 96.0, 52.0, 36.0, (1.0 - smoothstep(vol[3] * 0.6, vol[3] * 1.3, rv)) * 0.6)
-        sl = _snowline(f)
+            _mix3(col, lerp(pal[rk.P_ASH_D, 0], pal[rk.P_ASH_L, 0], ash),
+                  lerp(pal[rk.P_ASH_D, 1], pal[rk.P_ASH_L, 1], ash),
+                  lerp(pal[rk.P_ASH_D, 2], pal[rk.P_ASH_L, 2], ash), volc)
+            _mixp(col, pal, rk.P_CRATER, (1.0 - smoothstep(vol[3] * 0.6, vol[3] * 1.3, rv)) * 0.6)
+        sl = _snowline(f, rp)
         snow = smoothstep(sl - 10.0, sl + 6.0, h + 14.0 * n1) * (1.0 - smoothstep(0.9, 1.4, slope)) * (1.0 - volc)
-        _mix3(col, 236.0, 239.0, 245.0, snow)
+        _mixp(col, pal, rk.P_SNOW, snow)
     k = 1.0 + 0.11 * n1 + 0.09 * (n2 - 0.5)
     for c in range(3):
         v = col[c] * k
@@ -269,7 +377,7 @@ def _albedo(ix, iy, h, slope, f, salts, vol, col):
 
 
 @njit(cache=True, nogil=True)
-def _chunk_surface(cx, cy, salts, vol, nodes, height, color, material, biome, slope):
+def _chunk_surface(cx, cy, salts, vol, rp, pal, nodes, height, color, material, biome, slope):
     """Colour, material, biome and slope of a chunk from its (possibly edited) height; nodes are filled."""
     f = np.empty(NF)
     col = np.empty(3)
@@ -288,9 +396,12 @@ def _chunk_surface(cx, cy, salts, vol, nodes, height, color, material, biome, sl
             ix = cx * CHUNK + i
             iy = cy * CHUNK + j
             h = height[j, i]
-            biome[j, i] = _classify(ix, iy, h, f, salts, vol)
+            biome[j, i] = _classify(ix, iy, h, f, salts, vol, rp)
             material[j, i] = MAT_WATER if h < WATER_LEVEL else MAT_LAND
-            _albedo(ix, iy, h, s, f, salts, vol, col)
+            _albedo(ix, iy, h, s, f, salts, vol, rp, pal, col)
+            if rp[rk.R_LAVA] > 0.0 and h >= WATER_LEVEL and _lava_cell(ix, iy, h, f, salts, rp):
+                material[j, i] = MAT_LAVA
+                col[0], col[1], col[2] = 60.0, 22.0, 12.0
             for c in range(3):
                 color[j, i, c] = np.uint8(col[c] + 0.5)
 
@@ -372,7 +483,7 @@ def _in(b, targets):
 
 
 @njit(cache=True, nogil=True)
-def _find_biome(salts, vol, x0, y0, targets, step, rings, extent):
+def _find_biome(salts, vol, rp, x0, y0, targets, step, rings, extent):
     """Nearest cell (by square rings of `step` metres around (x0, y0)) whose biome is in targets, and so are
     the cells `extent` metres away on both axes (so a target is not a puddle)."""
     for k in range(rings + 1):
@@ -385,12 +496,12 @@ def _find_biome(salts, vol, x0, y0, targets, step, rings, extent):
                     continue
                 ix = int(np.floor(x0)) + a * step
                 iy = int(np.floor(y0)) + b * step
-                hit = _in(_point(ix, iy, salts, vol)[1], targets)
+                hit = _in(_point(ix, iy, salts, vol, rp)[1], targets)
                 if hit and extent > 0:
                     for q in range(4):
                         ex = ix + (extent if q == 0 else (-extent if q == 1 else 0))
                         ey = iy + (extent if q == 2 else (-extent if q == 3 else 0))
-                        hit = hit and _in(_point(ex, ey, salts, vol)[1], targets)
+                        hit = hit and _in(_point(ex, ey, salts, vol, rp)[1], targets)
                 if hit:
                     d = float(a * a + b * b)
                     if best < 0.0 or d < best:

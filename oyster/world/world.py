@@ -9,9 +9,11 @@ from . import characters, ops, physics, present, spawn, terrain, volcano, weathe
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
 from .kinds import ACTION_ID, ACTIONS, KINDS
+from .recipe import DEFAULT, WorldRecipe
+from .recipe_pack import pack
 from .scene import Scene
 from .sculpt import overlaps
-from .state import DT, WorldScalars, wrap_angle
+from .state import DT, WorldScalars, weather_targets, wrap_angle
 
 MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
 MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
@@ -21,13 +23,18 @@ GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cel
 
 
 class World:
-    def __init__(self, seed: int, background: bool = True, replaying: bool = False):
+    def __init__(self, seed: int, background: bool = True, replaying: bool = False,
+                 recipe: WorldRecipe = DEFAULT):
+        if not isinstance(recipe, WorldRecipe):
+            raise ValueError(f"recipe must be a WorldRecipe, got {type(recipe).__name__}")
         self.seed = int(seed)
+        self.recipe = recipe                   # changes only through the "recipe" edit
+        self.initial_recipe = recipe           # what share codes store (the log replays any change after it)
         # while a share code replays its log, the ring map is not kept filled (only the end pose needs it)
         self.replaying = replaying
         self.s = WorldScalars()
         self.terrain_edits: list = []          # sculpt.Shape / RockPatch, in the order they apply
-        self.cache = ChunkCache(self.seed, self.terrain_edits, background=background)
+        self.cache = ChunkCache(self.seed, self.terrain_edits, background=background, recipe=recipe)
         self.cache.overlays.append(self._lava_overlay)
         self.entities = Entities(self.seed)
         self.eruptions: list = []              # volcano.Eruption, oldest first; only the last may be active
@@ -45,8 +52,29 @@ class World:
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
         self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
                                                # them); they collide with each other. Empty in a private world.
+        self._recipe_defaults(recipe)
         self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
         self.place_player(*self.start, 0.0)
+
+    def set_recipe(self, recipe: WorldRecipe) -> None:
+        """Switch the recipe live (the "recipe" edit): chunks regenerate nearest first over the next frames."""
+        if recipe == self.recipe:
+            return
+        self.recipe = recipe
+        recipe.key()
+        pack(recipe)                 # the numbers the kernels read, made now rather than inside a frame
+        self.cache.set_recipe(recipe, (self.s.player.x, self.s.player.y))
+
+    def _recipe_defaults(self, r: WorldRecipe) -> None:
+        """A fresh world starts with its recipe's gravity, weather and hour (today's world: unchanged)."""
+        s = self.s
+        s.gravity = r.gravity
+        if r.hour is not None:
+            s.clock.hour0 = r.hour
+        if r.weather != "clear":
+            w = s.weather
+            w.kind, w.intensity = r.weather, 0.6
+            w.rain, w.snow, w.fog, w.storm = weather_targets(w.kind, w.intensity)
 
     # ------------------------------------------------------------------------------------------ time
     def step(self, held: frozenset = frozenset(), dt: float = 1 / 30, look: tuple = (0.0, 0.0)) -> int:
