@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from oyster.direct import warm_up as warm_up_direct
 from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
 from oyster.language import read_prompt
@@ -20,6 +21,7 @@ from oyster.render import render
 from oyster.render import warm_up as warm_up_render
 from oyster.world import persist
 from oyster.world.recipe import DEFAULT, WorldRecipe, from_doc, preset
+from oyster.world.terrain import volcano_site
 from oyster.world.world import World
 from oyster.world.world import warm_up as warm_up_world
 
@@ -27,6 +29,7 @@ HELD_INPUTS = frozenset({"forward", "back", "left", "right", "turn_left", "turn_
                          "look_up", "look_down", "jump", "sprint"})
 MAX_SIDE = 4096
 MAX_LOOK = 1.0     # radians of analog look per step call, per axis (a wild flick is clipped, not a spin)
+DIRECT_VIEW = 60.0  # metres: characters this close are "in view" for Direct mode ("everyone dance")
 
 
 def _check_size(width, height) -> tuple[int, int]:
@@ -83,7 +86,8 @@ class Session:
         self.world = _world if _world is not None else World(self.seed, recipe=recipe or DEFAULT)
         self._frame = np.zeros((self.height, self.width, 3), np.uint8)
         self.prompt_reply = ""
-        self._direct = None
+        self._direct = _direct_mode()               # the learned fallback is loaded now, not on the first command
+        self._redo: list[dict] = []                 # resolved edits undone by Direct mode, newest last
         if reading is not None:
             self.prompt_reply = self._open_with(reading)
         elif prompt and _world is None:
@@ -153,18 +157,34 @@ class Session:
             return self.world.apply(edit)
 
     def command(self, text: str) -> CommandResult:
-        """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped."""
+        """Direct mode: text -> typed edits (oyster.direct), applied in order; edits that fail are skipped. The
+        reply is built from the edits that really ran and the entities they really touched."""
         if not isinstance(text, str):
             raise ValueError("a command must be a string")
-        if self._direct is None:
-            self._direct = Interpreter()   # on first use: a Session used headless never builds one; per session,
-            # so "him" means the last-mentioned character
         world = restyle(text)    # "turn this into a desert": a world change, read by the language layer
-        result = world if world is not None else self._direct.interpret(text, self.state())
+        if world is not None:
+            return self._restyle(world)
+        plan = self._direct.plan(text, self.direct_state(), skip_noops=True)
+        ran, failed = [], []
+        for e in plan.edits:
+            try:
+                ran.append((e, self._apply_direct(e)))
+            except ValueError as err:
+                failed.append((e, str(err)))
+        kinds = {}
+        with self.world.cache.frame_lock:
+            for _, done in ran:
+                for t in done.get("targets", ()) if done.get("op") == "character" else ():
+                    kinds[t] = self.world.entity_kind(t)
+        reply = self._direct.report(plan, ran, failed, kinds)
+        return CommandResult([e for e, _ in ran], reply, list(plan.options))
+
+    def _restyle(self, result: CommandResult) -> CommandResult:
+        """Apply a world change read by the language layer; the reply adds what could not be applied."""
         applied, skipped = [], []
         for e in result.edits:
             try:
-                self.apply(e)
+                self._apply_direct(e)
                 applied.append(e)
             except ValueError as err:
                 skipped.append(str(err))
@@ -172,6 +192,35 @@ class Session:
         if skipped:
             reply = (reply + " " if reply else "") + "Skipped: " + "; ".join(skipped) + "."
         return CommandResult(applied, reply)
+
+    def _apply_direct(self, e: dict) -> dict:
+        """One Direct-mode edit; "redo" re-applies the last undone edit (Direct mode keeps that stack)."""
+        with self.world.cache.frame_lock:
+            if e.get("op") == "redo":
+                if not self._redo:
+                    raise ValueError("nothing to redo")
+                done = self.world.apply(self._redo[-1])
+                self._redo.pop()
+                return done
+            top = _top_edit(self.world.log) if e.get("op") == "undo" else None
+            done = self.world.apply(e)
+            if top is not None:
+                self._redo.append(top)
+            else:
+                self._redo.clear()
+            return done
+
+    def direct_state(self) -> dict:
+        """state() plus what Direct mode needs to answer and aim: every character in view and the volcano."""
+        st = self.state()
+        with self.world.cache.frame_lock:
+            p = self.world.s.player
+            near = self.world.entities_near(p.x, p.y, DIRECT_VIEW, ("villager", "animal"))
+        st["characters"] = [{"id": i, "kind": k, "x": x, "y": y, "action": a, "distance": round(d, 3)}
+                            for d, i, k, x, y, _, a in near]
+        vx, vy, _, _ = volcano_site(self.seed, self.world.recipe)
+        st["volcano"] = {"x": vx, "y": vy}
+        return st
 
     # ------------------------------------------------------------------------------------------ reading
     def state(self) -> dict:
@@ -214,6 +263,24 @@ class Session:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _top_edit(log: list) -> dict | None:
+    """The logged edit an undo would revert now (undo entries cancel the edits before them)."""
+    pending = 0
+    for entry in reversed(log):
+        if entry["edit"]["op"] == "undo":
+            pending += 1
+        elif pending:
+            pending -= 1
+        else:
+            return entry["edit"]
+    return None
+
+
+def _direct_mode() -> Interpreter:
+    warm_up_direct()    # the learned fallback and lexicon caches, once per process
+    return Interpreter()
 
 
 def warm_up() -> None:

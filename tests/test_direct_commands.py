@@ -9,7 +9,7 @@ from oyster.direct.train import TrainConfig
 from oyster.world.kinds import KINDS, WEATHER_KINDS
 
 PLACES = {"volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start"}
-CHAR_ACTIONS = {"idle", "walk", "wave", "dance", "sit", "jump", "follow", "stop"}
+CHAR_ACTIONS = {"idle", "walk", "wave", "dance", "sit", "jump", "follow", "stop", "sleep", "flee"}
 
 
 def check_edit(e: dict) -> None:

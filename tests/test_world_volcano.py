@@ -70,7 +70,7 @@ def test_cooled_lava_becomes_a_persistent_rock_edit(erupted):
 def test_rock_survives_a_share_code_round_trip():
     s = Session(seed=7, width=96, height=54)
     try:
-        s.apply({"op": "eruption", "strength": 0.0})
+        s.apply({"op": "eruption", "strength": 0.05})  # strength 0 ends an eruption
         e = s.world.eruptions[-1]
         while not e.done:
             s.world.step(frozenset(), 0.25)

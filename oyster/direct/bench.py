@@ -1,6 +1,6 @@
-"""Latency of Direct mode over the hand-written test set, on one thread.
+"""Latency of Direct mode over the hand-written test sets, on one thread.
 
-    python -m oyster.direct.bench            # median / p99 per command, plus the fallback path alone
+    python -m oyster.direct.bench     # interpret() alone; Session.command end to end: python -m oyster.judge --bench
 """
 import statistics
 import time

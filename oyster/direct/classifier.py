@@ -4,6 +4,7 @@ Trained in torch by `python -m oyster.direct.train`; shipped as `assets/direct_i
 plus a plain config dict, loaded with `torch.load(..., weights_only=True)`). Inference runs the same maths
 in numpy so a command never touches torch's global thread pool (and costs ~0.1 ms).
 """
+import json
 import threading
 import zlib
 from dataclasses import asdict, dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 CHECKPOINT = Path(__file__).resolve().parents[2] / "assets" / "direct_intent.pt"
+WEIGHTS = CHECKPOINT.with_suffix(".npz")   # the same weights as plain arrays: loads in milliseconds, no torch
 
 INTENTS = ("none", "weather_rain", "weather_snow", "weather_fog", "weather_storm", "weather_clear",
            "time_night", "time_day", "time_morning", "time_evening", "time_fast", "time_slow", "time_freeze",
@@ -74,10 +76,11 @@ class Classifier:
 
     def __init__(self, state: dict, cfg: ClassifierConfig):
         self.cfg = cfg
-        self.emb = state["emb.weight"].float().numpy()      # (buckets, hidden)
-        self.bias = state["bias"].float().numpy()            # (hidden,)
-        self.w_out = state["out.weight"].float().numpy().T   # (hidden, C)
-        self.b_out = state["out.bias"].float().numpy()       # (C,)
+        arr = {k: np.asarray(v.float().numpy() if hasattr(v, "float") else v, np.float32) for k, v in state.items()}
+        self.emb = arr["emb.weight"]          # (buckets, hidden)
+        self.bias = arr["bias"]               # (hidden,)
+        self.w_out = arr["out.weight"].T      # (hidden, C)
+        self.b_out = arr["out.bias"]          # (C,)
 
     def probs(self, text: str) -> np.ndarray:
         ids = features(text, self.cfg)
@@ -100,6 +103,21 @@ def save(model, cfg: ClassifierConfig, path: Path) -> None:
     conf["intents"] = list(cfg.intents)
     path.parent.mkdir(parents=True, exist_ok=True)
     torch.save({"state_dict": state, "config": conf}, path)
+    save_arrays(state, conf, path.with_suffix(".npz"))
+
+
+def save_arrays(state: dict, conf: dict, path: Path) -> None:
+    """The weights as a numpy archive (no pickle: the config travels as a JSON string)."""
+    arrays = {k: v.numpy() if hasattr(v, "numpy") else np.asarray(v) for k, v in state.items()}
+    np.savez(path, config=np.array(json.dumps(conf)), **arrays)
+
+
+def load_arrays(path: Path = WEIGHTS) -> Classifier:
+    with np.load(path, allow_pickle=False) as blob:
+        conf = json.loads(str(blob["config"]))
+        state = {k: blob[k] for k in blob.files if k != "config"}
+    conf["intents"] = tuple(conf["intents"])
+    return Classifier(state, ClassifierConfig(**conf))
 
 
 def load(path: Path = CHECKPOINT) -> Classifier:
@@ -115,9 +133,10 @@ _SHARED: list = []
 
 
 def shared(path: Path = CHECKPOINT) -> Classifier | None:
-    """The process-wide classifier, loaded once; None if the checkpoint is missing."""
+    """The process-wide classifier, loaded once (from the numpy copy when it is there); None if missing."""
     if not _SHARED:
         with _LOCK:
             if not _SHARED:
-                _SHARED.append(load(path) if path.exists() else None)
+                arrays = path.with_suffix(".npz")
+                _SHARED.append(load_arrays(arrays) if arrays.exists() else load(path) if path.exists() else None)
     return _SHARED[0]

@@ -1,6 +1,11 @@
-"""Score Direct mode on the hand-written command set (tests/data/direct_commands.jsonl).
+"""Score Direct mode on the hand-written command sets.
 
-    python -m oyster.direct.evaluate          # prints accuracy and every miss
+    python -m oyster.direct.evaluate              # accuracy on the edit-list set and every miss
+    python -m oyster.direct.evaluate -q           # the figure only
+    python -m oyster.direct.evaluate --threshold  # the fallback's acting threshold, measured on held-out paraphrases
+
+tests/data/direct_commands.jsonl is judged on the edit list against fixture states (below); the world-state set
+(tests/data/direct_world_cases.jsonl) runs through real Sessions in `python -m oyster.judge`, outside this room.
 
 Each case: {"text", "edits", optional "state": "village"|"empty"|"none", optional "before": [commands]}.
 Expected edits are compared by op and by the keys they list (numbers within a tolerance; a key set
@@ -83,10 +88,45 @@ def accuracy(cases: list[dict] | None = None, verbose: bool = False) -> float:
     return hits / max(1, len(cases))
 
 
+PARAPHRASES = CASES.parent / "direct_paraphrases.jsonl"
+MIN_PRECISION = 0.97   # the fallback may act where at least this share of its held-out guesses are right
+
+
+def threshold_table(path: Path = PARAPHRASES) -> list[tuple[float, int, float, float]]:
+    """(threshold, guesses acted on, precision, share of real commands covered) on the held-out paraphrases."""
+    from oyster.direct import classifier
+    from oyster.direct.text import normalise, repair_clause
+    model = classifier.shared()
+    rows = load_cases(path)
+    got = [(*model.predict(repair_clause(normalise(r["text"]).text)), r["intent"]) for r in rows]
+    real = max(1, sum(want != "none" for _, _, want in got))
+    out = []
+    for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98):
+        acted = [(i, want) for i, p, want in got if p >= t and i != "none"]
+        out.append((t, len(acted), sum(i == w for i, w in acted) / max(1, len(acted)), len(acted) / real))
+    return out
+
+
+def pick_threshold(table) -> float:
+    return next((t for t, n, prec, _ in table if prec >= MIN_PRECISION and n >= 10), 1.0)
+
+
 def main() -> None:
+    quiet = "-q" in sys.argv
+    if "--threshold" in sys.argv:
+        from oyster.direct import fallback
+        table = threshold_table()
+        print(f"fallback classifier on {len(load_cases(PARAPHRASES))} held-out paraphrases:")
+        print("| threshold | acted on | precision | coverage |\n| --- | --- | --- | --- |")
+        for t, n, prec, cov in table:
+            print(f"| {t:.2f} | {n} | {prec:.3f} | {cov:.3f} |")
+        print(f"lowest threshold with precision >= {MIN_PRECISION}: {pick_threshold(table)} "
+              f"(fallback.ACT = {fallback.ACT})")
+        return
     cases = load_cases()
-    acc = accuracy(cases, verbose="-q" not in sys.argv)
-    print(f"accuracy {acc:.3f} on {len(cases)} hand-written commands")
+    acc = accuracy(cases, verbose=not quiet)
+    print(f"edit-list set: accuracy {acc:.3f} on {len(cases)} hand-written commands")
+    print("(the world-state set, per pattern, through real Sessions: python -m oyster.judge)")
 
 
 if __name__ == "__main__":

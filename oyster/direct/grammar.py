@@ -32,6 +32,7 @@ class Parse:
     edits: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # canonical-only remarks for the reply
     intent: str = ""                                  # which branch matched ("" = none)
+    options: list[str] = field(default_factory=list)  # commands to offer when unsure ("make it noon")
 
 
 def parse_clause(text: str, ctx: DirectContext, state: dict | None, prev: list[dict]) -> Parse | None:
@@ -157,16 +158,29 @@ def _character(text, ctx, state, prev):
         return None
     if not refer and L.SPAWN_VERB.first(text) and act in ("walk", "follow"):
         return None
-    return Parse(character_edits(act, text, ctx, state), intent="character")
+    edits = character_edits(act, text, ctx, state)
+    return Parse(edits, intent="character") if edits else Parse(notes=[nobody(text, state)], intent="character")
 
 
 def character_edits(act: str, text: str, ctx: DirectContext, state: dict | None) -> list[dict]:
-    """One edit per character the clause means (remembered for pronouns); untargeted if none is known."""
+    """One edit per character the clause means (remembered for pronouns); untargeted if the state says nothing
+    about characters, none at all if it lists none of the kind asked for (never another kind instead)."""
     ids, kind = refs.resolve(text, ctx, state)
     refs.remember(ctx, ids, kind, state)
     if not ids:
-        return [{"op": "character", "action": act}]
+        listed = (state or {}).get("characters", (state or {}).get("entities"))
+        known = isinstance(listed, list) and (listed == [] and "characters" in state or
+                                              any(isinstance(e, dict) and "id" in e for e in listed))
+        return [] if known else [{"op": "character", "action": act}]
     return [{"op": "character", "action": act, "target": i} for i in ids]
+
+
+def nobody(text: str, state: dict | None) -> str:
+    """Why no character acted: none of the kind named is near (there may be others)."""
+    kind = refs.mentioned_kind(text)
+    if kind and refs.characters(state):
+        return f"There is no {kind} nearby, so nobody moved."
+    return "There is nobody nearby to do that."
 
 
 def _terrain(text, ctx, state, prev):

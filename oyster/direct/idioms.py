@@ -8,7 +8,8 @@ import re
 from oyster.direct import lexicon as L
 
 _STOP_WORDS = {"make", "it", "stop", "please", "pls", "now", "just", "that", "this", "can", "you", "could",
-               "ok", "okay", "already", "end", "enough", "over", "u", "would"}
+               "ok", "okay", "already", "end", "enough", "over", "u", "would", "thats", "is", "its", "really",
+               "that is", "it is", "alright", "will", "do", "for", "today"}
 _SUN = re.compile(r"\bsun\b")
 _SUN_OFF = re.compile(r"\b(?:turn|switch|shut|put|blow|kill)\b(?: [a-z]+){0,2} (?:off|out)\b")
 _SUN_BACK = re.compile(r"\b(?:back|come out|comes out|return|returns|turn on|switch on|turn the sun on|"

@@ -29,7 +29,9 @@ class Table:
 WEATHER = Table({
     "rain": ("rain", "rains", "raining", "rainy", "rained", "rainfall", "drizzle", "drizzling", "shower",
              "showers", "downpour", "pour", "pouring", "sprinkle", "sprinkling", "monsoon", "raindrops",
-             "rainstorm", "rain storm", "precipitation", "wet weather"),
+             "rainstorm", "rain storm", "precipitation", "wet weather", "bucketing", "bucketing down",
+             "chucking it down", "tipping down", "pelting", "pelting down", "lashing", "lashing down", "teeming",
+             "spitting", "spotting", "few drops", "a few drops", "raining cats", "bucket down", "buckets down"),
     "snow": ("snow", "snows", "snowing", "snowy", "snowed", "snowfall", "snowflakes", "snowflake", "flurries",
              "blizzard", "blizzards", "snowstorm", "snow storm", "winter", "wintry", "sleet", "hail"),
     "fog": ("fog", "foggy", "fogs", "mist", "misty", "haze", "hazy", "smog", "murky", "fog bank", "mists"),
@@ -51,14 +53,15 @@ INTENSITY = Table({
     "0.3": ("light", "lightly", "little", "a bit", "bit", "slight", "slightly", "gentle", "gently", "soft",
             "softly", "mild", "drizzle", "drizzling", "sprinkle", "sprinkling", "flurries", "thin", "weak",
             "faint", "less", "lighter", "some", "patchy", "calm", "turn down", "turn it down", "tone down",
-            "tone it down", "dial down", "dial it down"),
+            "tone it down", "dial down", "dial it down", "spitting", "spotting", "few drops", "a few drops"),
     "0.5": ("moderate", "medium", "normal", "average", "steady"),
     "0.9": ("heavy", "heavily", "hard", "harder", "heavier", "lots", "lot", "strong", "strongly", "intense",
             "torrential", "massive", "huge", "downpour", "pouring", "blizzard", "blizzards", "thick", "dense",
             "violent", "extreme", "crazy", "insane", "monsoon", "very", "really", "super", "snowstorm",
             "snow storm", "hurricane", "raging", "big", "more", "wild", "severe", "buckets", "cats and dogs",
             "pea soup", "whiteout", "tons", "rainstorm", "turn up", "turn it up", "crank up", "crank it up",
-            "dial up", "dial it up"),
+            "dial up", "dial it up", "bucketing", "bucketing down", "chucking it down", "tipping down", "pelting",
+            "lashing", "teeming", "raining cats", "bucket down", "buckets down"),
 })
 
 # Times of day in hours (0..24), matched to the renderer's sun (oyster/render/sky.py: sunrise 6:00,
@@ -116,7 +119,8 @@ TIME_SUBJECT = Table({"time": ("time", "clock", "day", "days", "sun", "daylight"
                                "slow motion")})
 
 GRAVITY_WORDS = Table({"gravity": (
-    "gravity", "weightless", "weightlessness", "zero g", "low g", "floaty", "float", "floating", "gravitation",
+    "gravity", "weightless", "weightlessness", "zero g", "float away", "no weight", "hover", "hovering", "low g",
+    "floaty", "float", "floating", "gravitation",
     "like on the moon", "like the moon", "on the moon", "like on mars", "like mars",
     "on mars", "like on jupiter", "on jupiter", "jump higher", "moon jump", "antigravity", "anti gravity",
     "g force", "gravitational pull", "fall slower", "fall faster")})
@@ -128,12 +132,14 @@ GRAVITY_SCALE = Table({
     "0.91": ("venus",),
     "0.063": ("pluto",),
     "0.05": ("zero", "no", "none", "off", "without", "weightless", "weightlessness", "disable", "zero g",
+             "float", "floating", "float away", "no weight", "hover", "drift", "zero gravity", "minimum",
              "turn off", "remove", "switch off", "space", "antigravity", "anti gravity", "kill"),
     "2": ("double", "twice", "doubled", "2x", "two times", "high", "higher", "more", "stronger", "increase",
           "heavy", "heavier", "strong", "fall faster", "increased"),
     "3": ("triple", "tripled", "3x", "three times"),
     "0.5": ("half", "halve", "halved", "low", "lower", "less", "weaker", "reduce", "reduced", "decrease",
-            "lighter", "floaty", "float", "floating", "light", "weak", "jump higher", "fall slower", "low g"),
+            "lighter", "light", "weak", "jump higher", "fall slower", "low g"),
+    "0.2": ("floaty", "bouncy", "very low", "really low", "super low"),
     "0.25": ("quarter",),
     "1": ("normal", "earth", "reset", "default", "regular", "standard", "back", "restore", "usual", "real",
           "earthly", "original", "1g", "one g", "ordinary"),
@@ -253,7 +259,15 @@ ACTION = Table({
              "jump up and down", "skip"),
     "walk": ("walk", "walks", "walking", "wander", "wanders", "wandering", "stroll", "roam", "walk around",
              "move around", "go for a walk", "patrol", "pace", "move", "walk about", "run around", "go around",
-             "take a walk", "explore", "run", "moving", "get moving", "keep walking"),
+             "take a walk", "explore", "moving", "get moving", "keep walking"),
+    "sleep": ("sleep", "sleeps", "sleeping", "go to sleep", "take a nap", "nap", "have a nap", "go to bed",
+              "doze", "doze off", "fall asleep", "get some sleep", "snooze", "go to sleep now", "lie down and sleep",
+              "catch some sleep", "get some rest", "bed"),
+    "flee": ("flee", "flees", "run", "run away", "runs away", "run off", "run for your lives", "run for it", "scram",
+             "escape", "get away", "get away from me", "scatter", "bolt", "make a run for it", "leg it",
+             "run away from me", "run for their lives", "run for his life", "run for her life", "run for its life",
+             "back off", "keep away", "stay away", "clear off", "take off", "retreat",
+             "hide", "run and hide", "skedaddle"),
     "follow": ("follow", "follows", "following", "follow me", "come with me", "come here", "come over",
                "come to me", "tag along", "accompany", "accompany me", "come along", "after me",
                "with me", "come", "stick with me", "go with me", "join me", "heel"),
@@ -288,7 +302,8 @@ COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "single": 1, "another": 1, "two": 2, "
 
 GREETING = Table({"hi": ("hi", "hello", "hey", "hiya", "howdy", "yo", "greetings", "good day", "sup",
                          "hey there", "hello there", "hi there", "thanks", "thank you", "thx", "cool", "nice",
-                         "awesome", "great", "ok", "okay", "wow", "lol", "bye", "goodbye", "ty", "yes", "no")})
+                         "awesome", "great", "ok", "okay", "wow", "lol", "bye", "goodbye", "ty", "yes", "no", "come on",
+                         "alright", "oi")})
 HELP = Table({"help": ("help", "what can you do", "what can i do", "what can i say", "commands",
                        "what do you understand", "how does this work", "instructions", "options",
                        "what can i ask", "what can i type", "menu")})
@@ -299,3 +314,10 @@ REQUEST = Table({"req": ("can you", "could you", "would you", "will you", "can w
 QUESTION_START = ("what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which",
                   "is", "are", "does", "do", "did", "can", "could", "will", "would", "should", "shall", "am",
                   "was", "were", "has", "have", "whom", "whose")
+
+# Words the polarity and conversation rules read (oyster/direct/polarity.py, talk.py): listed here so that typo
+# repair can reach them ("latr" -> "later").
+RELATIVE_WORDS = Table({"rel": ("later", "earlier", "minutes", "minute", "hours", "hour", "rewind", "tomorrow",
+                                "next", "extinguish", "redo", "again", "anymore", "forward", "backward", "ease",
+                                "notch", "touch", "bucketing", "spitting", "gather", "around", "round", "instead",
+                                "following", "dancing", "campfire", "weightless", "floating", "sleep", "flee")})

@@ -2,14 +2,14 @@
 
 `DirectContext` is the small memory one Session keeps between commands (the last character mentioned).
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from oyster.direct import lexicon as L
 
 PLURALS = {"villagers", "people", "animals", "npcs", "folks", "guys", "humans", "kids", "children", "men", "women",
            "dogs", "cats", "cows", "pigs", "horses", "creatures", "rabbits", "chickens", "goats", "locals",
            "residents", "friends", "critters", "pets", "ducks", "wolves", "bears"}
-MAX_GROUP = 8  # "make everyone dance" addresses at most this many characters
+MAX_GROUP = 200  # "make everyone dance" addresses every character in view, up to the edit vocabulary's cap
 
 
 @dataclass
@@ -18,11 +18,16 @@ class DirectContext:
     last_target: str | None = None
     last_kind: str | None = None
     last_op: str | None = None  # op of the last edit made ("make it stop" after rain means the rain)
+    last_text: str | None = None  # the last command that changed something ("again", "do that at night too")
+    last_edits: list = field(default_factory=list)
+    state: dict | None = None     # the state the last command was read against (for its reply)
+    undid: bool = False           # the last command was an undo ("bring it back" then means redo)
 
 
 def characters(state: dict | None) -> list[dict]:
     """Characters near the player, nearest first (state lists entities sorted by distance)."""
-    ents = (state or {}).get("entities") or []
+    st = state or {}
+    ents = st.get("characters") if isinstance(st.get("characters"), list) else st.get("entities") or []
     out = [e for e in ents if isinstance(e, dict) and e.get("kind") in L.CHARACTER_KIND and "id" in e]
     return sorted(out, key=lambda e: float(e.get("distance", 0.0) or 0.0))
 

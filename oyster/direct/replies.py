@@ -21,7 +21,7 @@ NOTES = {
                  "and animals.",
 }
 
-_KIND_NAMES = {"tree": ("tree", "trees"), "pine": ("pine", "pines"), "rock": ("rock", "rocks"),
+KIND_NAMES = {"tree": ("tree", "trees"), "pine": ("pine", "pines"), "rock": ("rock", "rocks"),
                "house": ("house", "houses"), "cactus": ("cactus", "cacti"),
                "campfire": ("campfire", "campfires"), "villager": ("villager", "villagers"),
                "animal": ("animal", "animals")}
@@ -54,7 +54,7 @@ def clock(hour: float) -> str:
 
 
 def _count(n: int, kind: str) -> str:
-    one, many = _KIND_NAMES.get(kind, (kind, kind + "s"))
+    one, many = KIND_NAMES.get(kind, (kind, kind + "s"))
     word = _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
     if n == 1 and one[0] in "aeiou":
         word = "an"
@@ -118,9 +118,9 @@ def _spawn(e: dict) -> str:
 def _remove(e: dict) -> str:
     kind = e.get("kind")
     if "radius" in e:
-        what = _KIND_NAMES.get(kind, ("", "everything"))[1] if kind else "everything"
+        what = KIND_NAMES.get(kind, ("", "everything"))[1] if kind else "everything"
         return f"Removed {'the ' if kind else ''}{what} within {float(e['radius']):g} m."
-    return f"Removed the nearest {_KIND_NAMES.get(kind, (kind or 'thing',))[0]}."
+    return f"Removed the nearest {KIND_NAMES.get(kind, (kind or 'thing',))[0]}."
 
 
 def _teleport(e: dict) -> str:

@@ -6,3 +6,4 @@ from dataclasses import dataclass, field
 class CommandResult:
     edits: list[dict] = field(default_factory=list)   # typed edits that were applied, in order
     reply: str = ""                                   # one short sentence for the chat log (plain text)
+    options: list[str] = field(default_factory=list)  # commands to click or type when the reply asks back

@@ -32,18 +32,23 @@ _SPLIT = re.compile(r"\s*(?:,|;|!|\?|\+|&|\.(?!\d)|\b(?:and then|and also|but al
 _MERIDIEM = re.compile(r"(\d)\s*([ap])\.\s?m\b\.?")  # "6 p.m." -> "6pm" before '.' splits sentences
 _CTRL_Z = re.compile(r"\b(?:ctrl|control|cmd)\s*[-+]?\s*z\b")
 _IDIOM = {"cats and dogs": "buckets", "thunder and lightning": "thunderstorm", "rock and roll": "music",
-          "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise"}
+          "day and night": "day night", "salt and pepper": "spice", "rise and shine": "sunrise",
+          "enough with": "enough of", "done with": "finished", "finished with": "finished", "away with": "no more",
+          "stop with": "stop", "leave it alone": "no thanks", "leave it be": "no thanks",
+          "leave it as it is": "no thanks", "leave it": "no thanks"}
 _IDIOMS = re.compile("|".join(map(re.escape, _IDIOM)))
 _TOKEN = re.compile(r"-?\d+(?:[.:]\d+)?%?|[a-z]+")
 
 _NUMBERS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
             "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+            "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90", "fourty": "40",
             "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
             "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100"}
 _NUM_RX = re.compile(r"\b(" + "|".join(_NUMBERS) + r")\b")
 _PAST = re.compile(r"\b(half|quarter) past (\d{1,2})\b")
 _TO = re.compile(r"\bquarter to (\d{1,2})\b")
-_TENS = re.compile(r"\b([2-5]0) ([1-9])\b(?!\s*(?:am|pm|oclock|:))")
+_AND_A_HALF = re.compile(r"\b(\d+|an?|one) (?:(hours?|minutes?) and a half|and a half (hours?|minutes?))\b")
+_TENS = re.compile(r"\b([2-9]0) ([1-9])\b(?!\s*(?:am|pm|oclock|:))")
 
 # Ordinary words that must never be "repaired" into lexicon words ("train" is not "rain").
 COMMON = set("""
@@ -76,7 +81,19 @@ cat dog man woman boy girl child friend mother father brother sister family hous
 chair bed floor wall roof garden street road bridge river sea lake mountain hill forest tree rock stone
 fire water earth air wind cloud sun moon star stars light dark night day rain snow fog storm ice cold hot
 warm cool dry wet m km meters metres meter metre yards feet steps percent times x funny joke jokes
-you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunlight shine""".split())
+you hey hi guy cloud clouds cloudy overcast skies weep cry tears stars moon sunlight shine pleasant lovely
+heavens bump heap scoop carve whisk zip bounce leap feather lead ages crawl race rooster puddles soaking""".split())
+
+
+# Words the polarity and conversation rules read (polarity.py, talk.py) that no lexicon table lists: known, so
+# typo repair leaves them alone ("gather" is not "another", "ease" is not "erase").
+SPOKEN = set("""
+actually advance ago assemble avoid backwards become bigger blasts blaze care changes chase chasing cluster coming
+command convert crowd dare denser die dump edit encore falling falls fewer fight flame flames fleeing forbid
+forwards fraction gentler hang hmm hrs huddle intensify kicks lighten longer lying magma meet melt mins mustnt
+onward onwards partying pass passes pls pours puts quiet quieten refrain repeat running settle settles settling
+shift shouldnt shows slowed slowing smidge smother soften softer sped speeding splash spray stamp swap tad tailing
+thats thicker thinner tip tomorrows transform turns weaken wont worry worse yourselves""".split())
 
 
 @dataclass
@@ -112,10 +129,16 @@ def normalise(raw: object) -> Clean:
     text = _TENS.sub(lambda m: str(int(m.group(1)) + int(m.group(2))), text)
     text = _PAST.sub(lambda m: f"{m.group(2)}:{'30' if m.group(1) == 'half' else '15'}", text)
     text = _TO.sub(lambda m: f"{(int(m.group(1)) - 1) % 24}:45", text)
+    text = _AND_A_HALF.sub(lambda m: f"{_half(m.group(1))} {m.group(2) or m.group(3)}", text)
     text = _COORDS.sub(r"\1 \2", text)
     out.text = text
     out.had_letters = any("a" <= ch <= "z" for ch in text)
     return out
+
+
+def _half(n: str) -> str:
+    """'an' / '2' -> '1.5' / '2.5' ("an hour and a half", "two and a half hours")."""
+    return f"{(1 if not n.isdigit() else int(n)) + 0.5:g}"
 
 
 def split_clauses(text: str) -> list[str]:
@@ -131,7 +154,7 @@ def _vocab() -> tuple[frozenset, dict[str, tuple[str, ...]]]:
     by_initial: dict[str, list[str]] = {}
     for w in sorted(w for w in words if len(w) >= MIN_FUZZY_LEN and w.isalpha()):
         by_initial.setdefault(w[0], []).append(w)
-    return frozenset(words | COMMON), {k: tuple(v) for k, v in by_initial.items()}
+    return frozenset(words | COMMON | SPOKEN), {k: tuple(v) for k, v in by_initial.items()}
 
 
 @lru_cache(maxsize=4096)

@@ -19,6 +19,8 @@ WANDER = {"villager": 3.0, "animal": 8.0}   # wander radius around home, metres 
 MAX_WANDER = max(WANDER.values())
 FOLLOW_GAP = 2.5            # metres a follower keeps from the player
 FOLLOW_SPEED = 4.5          # metres/second
+FLEE_SPEED = 5.0            # metres/second a fleeing character runs
+FLEE_DIST = 25.0            # metres it runs before it stops
 # ambient activities at the end of a walk, with cumulative probabilities (villagers; animals always idle)
 _VILLAGER_ACTS = np.array([ACTION_ID["idle"], ACTION_ID["wave"], ACTION_ID["sit"], ACTION_ID["dance"],
                            ACTION_ID["jump"]], np.int32)
@@ -105,3 +107,10 @@ def follow_step(o: Override, px: float, py: float) -> None:
     o.x += dx / d * step
     o.y += dy / d * step
     o.heading = float(np.arctan2(dy, dx))
+
+
+def flee_pos(o: Override, tick: int) -> tuple[float, float, bool]:
+    """(x, y, still running) of a fleeing character: a straight run from (o.x, o.y) along o.heading, closed form
+    in time (so it needs no state of its own and replays exactly)."""
+    d = min(FLEE_SPEED * max(0, tick - o.tick0) * DT, FLEE_DIST)
+    return o.x + d * float(np.cos(o.heading)), o.y + d * float(np.sin(o.heading)), d < FLEE_DIST

@@ -8,13 +8,13 @@ replays exactly (share codes).
 """
 import math
 
-from .kinds import ACTIONS, KINDS, WEATHER_KINDS
+from .kinds import ACTIONS, DRAWN_AS, KINDS, WEATHER_KINDS
 
 OP_NAMES = ("weather", "time", "gravity", "spawn", "remove", "teleport", "eruption", "character", "terrain", "undo",
             "recipe")
 TELEPORT_TARGETS = ("volcano", "lake", "village", "forest", "desert", "mountain", "beach", "start")
 TERRAIN_ACTIONS = ("raise", "lower", "crater", "flatten")
-CHARACTER_ACTIONS = ACTIONS + ("stop",)
+CHARACTER_ACTIONS = ACTIONS + ("stop",) + tuple(DRAWN_AS)
 MAX_COORD = 1.0e6           # metres from the origin an edit may refer to
 MAX_SPAWNED = 400           # spawned entities alive at once
 FIELDS = {                  # allowed keys per op (besides "op"); resolved edits add the ones after "|"

@@ -8,6 +8,7 @@ KINDS = ("tree", "pine", "rock", "house", "cactus", "campfire", "villager", "ani
          "palm", "dead_tree", "crystal", "ruin", "building")
 CHARACTER_KINDS = ("villager", "animal")
 ACTIONS = ("idle", "walk", "wave", "dance", "sit", "jump", "follow")
+DRAWN_AS = {"sleep": "sit", "flee": "walk"}   # commanded actions the renderer draws with one of the poses above
 PARTICLES = ("lava_bomb", "smoke", "ember", "ash")   # ash: the dark eruption plume
 WEATHER_KINDS = ("clear", "rain", "snow", "fog", "storm")
 

@@ -216,6 +216,8 @@ def _character(world, e):
             if pose is None:
                 raise ValueError(f"{t!r} is too far away to direct")
             at.append(list(pose))
+        if action == "flee":     # run straight away from the player (the heading is the escape direction)
+            at = [[x, y, math.atan2(y - p.y, x - p.x)] for x, y, _ in at]
     if len(set(targets)) != len(targets):
         raise ValueError("character.targets lists an id twice")
     e = {"op": "character", "action": e["action"], "targets": list(targets), "at": at}
@@ -329,6 +331,8 @@ def _terrain(world, e):
 
 
 def _eruption(world, e):
+    if e["strength"] == 0.0:
+        return _end_eruption(world, e)
     if world.active_eruption() is not None:
         raise ValueError("the volcano is already erupting")
     if not world.recipe.terrain.volcano:
@@ -349,6 +353,18 @@ def _eruption(world, e):
         x0, y0, x1, y1 = er.world_box()
         if x1 >= x0:
             world.cache.refresh(x0 - 1, y0 - 1, x1 + 1, y1 + 1, rebuild=True)
+    return e, undo
+
+
+def _end_eruption(world, e):
+    """Strength 0 ends the running eruption: emission stops now and the lava freezes within a few seconds."""
+    er = world.active_eruption()
+    if er is None or er.end_s < math.inf:
+        raise ValueError("the volcano is not erupting")
+    er.end(world.s.tick)
+
+    def undo():
+        er.end_s = math.inf
     return e, undo
 
 

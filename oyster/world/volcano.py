@@ -38,6 +38,7 @@ HALO = 2                      # cells of glowing ground around molten lava
 HALO_GLOW = 0.55              # their glow relative to the lava beside them
 SIDE_SHARE = 0.25             # share of the lava each side vent takes
 CRATER_LAKE = 0.6             # fraction of the crater radius that glows as a lava lake while erupting
+QUENCH_TAU = 1.0              # seconds: heat time constant of lava once an eruption is ended (frozen in a few s)
 
 
 def emit_seconds(strength: float) -> float:
@@ -68,10 +69,19 @@ class Eruption:
     done: bool = False
     crater_r: float = 0.0         # metres
     side_vents: tuple = ()        # ((gx, gy), ...) lower-rate overflows in the other thirds of the rim
+    end_s: float = math.inf       # seconds after the start when an `eruption` edit of strength 0 ended it
+
+    def emit(self) -> float:
+        """Seconds of emission: the natural length, or less if the eruption was ended."""
+        return min(emit_seconds(self.strength), self.end_s)
+
+    def end(self, tick: int) -> None:
+        """Stop emitting now; the lava then cools to rock within a few seconds (see QUENCH_TAU)."""
+        self.end_s = min(self.end_s, max(0.0, (tick - self.tick0) * DT))
 
     def lake_on(self) -> bool:
         """True while the crater holds a glowing lava lake (emission plus a few seconds)."""
-        return not self.done and self.steps * LDT <= emit_seconds(self.strength) + 3.0
+        return not self.done and self.steps * LDT <= self.emit() + (0.0 if self.end_s < math.inf else 3.0)
 
     def crater_box(self) -> list:
         """Grid cells [x0, y0, x1, y1] of the crater lake."""
@@ -88,7 +98,10 @@ class Eruption:
             if scratch is None:
                 scratch = (np.empty_like(self.lava), np.empty_like(self.lava))
             t = (self.steps + 1) * LDT
-            q = self.rate() * LDT if t <= emit_seconds(self.strength) else 0.0
+            q = self.rate() * LDT if t <= self.emit() else 0.0
+            if t > self.end_s and self.box[2] >= 0:   # ended: quench the flow so it freezes in a few seconds
+                b = self.box
+                self.energy[b[1]:b[3] + 1, b[0]:b[2] + 1] *= np.float32(math.exp(-LDT / QUENCH_TAU))
             if q > 0.0:
                 for vx, vy in self.side_vents:
                     _pour(self.lava, self.energy, self.box, vx, vy, q * SIDE_SHARE)
@@ -112,7 +125,7 @@ class Eruption:
 
     def stage(self, tick: int) -> str:
         s = (tick - self.tick0) * DT
-        return "erupting" if s <= emit_seconds(self.strength) else ("cooling" if not self.done else "cooled")
+        return "erupting" if s <= self.emit() and s < self.end_s else ("cooling" if not self.done else "cooled")
 
     def world_box(self) -> tuple[int, int, int, int]:
         """World cells (x0, y0, x1, y1) the flow ever covered (empty box if none)."""
@@ -193,7 +206,7 @@ class Eruption:
         """Ballistic lava bombs, each with a short trail of embers along the path it just flew."""
         b = self.bombs
         s0 = t - b[:, 0]
-        live = (s0 >= 0) & (s0 < 2.0 * b[:, 3] / self.g + 4.0)
+        live = (s0 >= 0) & (s0 < 2.0 * b[:, 3] / self.g + 4.0) & (b[:, 0] <= self.end_s)
         b, s0 = b[live], s0[live]
         lag = np.arange(TRAIL + 1) * TRAIL_DT                 # 0 = the bomb itself, then its trail
         s = np.maximum(s0[:, None] - lag[None, :], 0.0)
@@ -206,7 +219,7 @@ class Eruption:
 
     def _plume(self, t: float, wind: tuple):
         """The ash column: dark puffs leave the crater fast, slow as they rise, swell and bend downwind."""
-        emit = emit_seconds(self.strength)
+        emit = self.emit()
         k = np.arange(max(0, math.floor((t - PLUME_LIFE) / PLUME_EVERY)),
                       math.floor(min(t, emit + 8.0) / PLUME_EVERY) + 1)
         age = t - k * PLUME_EVERY
@@ -242,7 +255,7 @@ class Eruption:
 
     def _fountain(self, t: float):
         """Incandescent spatter thrown up out of the crater (and a little at the vent while lava pours out)."""
-        emit = emit_seconds(self.strength)
+        emit = self.emit()
         ke = np.arange(max(0, math.floor((t - EMBER_LIFE) / EMBER_EVERY)), math.floor(min(t, emit) / EMBER_EVERY) + 1)
         ae = t - ke * EMBER_EVERY
         ang = ke * 2.399963                     # golden angle spreads the spatter around the crater

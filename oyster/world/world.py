@@ -8,7 +8,7 @@ import numpy as np
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
 from .chunks import ChunkCache
 from .entities import Entities, build_view, char_key, chunk_parts
-from .kinds import ACTION_ID, ACTIONS, KINDS
+from .kinds import ACTION_ID, ACTIONS, DRAWN_AS, KINDS
 from .recipe import DEFAULT, WorldRecipe
 from .recipe_pack import pack
 from .scene import Scene
@@ -207,8 +207,11 @@ class World:
                     p = self.s.player
                     near = math.hypot(p.x - o.x, p.y - o.y) <= characters.FOLLOW_GAP + 0.05
                     act[k] = ACTION_ID["idle"] if near else ACTION_ID["follow"]
+                elif o.action == "flee":      # runs (drawn walking) until far enough, then stands
+                    x[k], y[k], running = characters.flee_pos(o, self.s.tick)
+                    act[k] = ACTION_ID["walk"] if running else ACTION_ID["idle"]
                 else:
-                    act[k] = ACTION_ID[o.action]
+                    act[k] = ACTION_ID[DRAWN_AS.get(o.action, o.action)]
                 ph[k] = (self.s.tick - o.tick0) * DT
         return x, y, hd, act, ph
 
@@ -275,6 +278,8 @@ class World:
         if kind not in characters.WANDER:
             return None
         o = self.entities.overrides.get(ident)
+        if o is not None and o.action == "flee":
+            return (*characters.flee_pos(o, self.s.tick)[:2], o.heading)
         if o is not None and o.action != "walk":
             return o.x, o.y, o.heading
         e = self.entities.spawned.get(ident)
