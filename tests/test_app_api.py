@@ -139,7 +139,8 @@ def test_page_builds_with_its_tabs_and_extra_extensions(tmp_path):
 
     demo = build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"), extensions=[add_panel])
     labels = [c["props"].get("label") for c in demo.get_config_file()["components"] if c["type"] == "tabitem"]
-    assert labels[:4] == ["Play", "Direct mode", "Share & new world", "Extra"] and labels[-1] == "Join the waitlist"
+    assert labels[:5] == ["Play", "Direct mode", "Share & new world", "Play together", "Extra"]
+    assert labels[-1] == "Join the waitlist"
     assert seen
     demo = build_demo(Runner(ServeConfig()), Waitlist(tmp_path / "w.db"))
     labels = [c["props"].get("label") for c in demo.get_config_file()["components"] if c["type"] == "tabitem"]

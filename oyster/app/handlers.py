@@ -44,6 +44,13 @@ def client_of(request: gr.Request | None, trust_proxy: bool = False) -> str:
         return "?"
 
 
+def _welcome(info: dict) -> str:
+    who = ", ".join(info.get("players", []))
+    if info.get("watching"):
+        return f"You are watching a shared world ({who} playing)."
+    return f"You joined a shared world as {info.get('name')}: {who} are here."
+
+
 class Handlers:
     """Binds the Runner and the waitlist to the page's events."""
 
@@ -97,6 +104,10 @@ class Handlers:
         except UnknownSession as e:
             return log_html([]), status_html(str(e), error=True), seed, prompt
         try:
+            if q.get("join"):    # an invite link: the same live world as whoever sent it
+                info = self._join(sid, str(q["join"])[:64], str(q.get("name", ""))[:64], notes)
+                if info is not None:
+                    return log_html(self.runner.log(sid)), status_html(info["warning"] or _welcome(info)), seed, prompt
             info = self.runner.open(sid, seed=seed, prompt=prompt, share_code=str(q.get("world", ""))[:MAX_SHARE_CODE],
                                     client=client)
         except RunnerFull as e:
@@ -114,6 +125,24 @@ class Handlers:
             self.runner.log_line(sid, "system", note)
         message = " ".join(x for x in [info["warning"], info["message"], *notes] if x)
         return log_html(self.runner.log(sid)), status_html(message, error=bool(info["warning"] or notes)), seed, prompt
+
+    def _join(self, sid: str, code: str, name: str, notes: list) -> dict | None:
+        """Join an invite's world as a player, or as a watcher when its players are full; None (and a note) if
+        that cannot be done, so the visitor gets a world of their own instead."""
+        if not hasattr(self.runner, "join"):
+            notes.append("This server cannot host shared worlds yet (it runs on the Ray runner).")
+            return None
+        for watch in (False, True):
+            try:
+                return self.runner.join(sid, code, name, watch=watch)
+            except RunnerFull as e:
+                if watch or "watcher" not in str(e):
+                    notes.append(str(e))
+                    return None
+            except InputError as e:
+                notes.append(f"Could not join that shared world: {e}")
+                return None
+        return None
 
     def play(self, request: gr.Request):
         """The frame stream into the screen (frame + HUD + line/ending messages) until the visit ends.

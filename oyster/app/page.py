@@ -14,6 +14,7 @@ from oyster.app.dream_tab import add_dream_view
 from oyster.app.extensions import Extension, PageContext
 from oyster.app.fastkeys import keys_route
 from oyster.app.handlers import EXAMPLES, Handlers
+from oyster.app.together_tab import add_together, add_together_api, poll_together
 from oyster.app.trailer_tab import add_trailer_tab
 from oyster.app.views import hud_html, log_html, screen_html
 from oyster.language.examples import PAGE_EXAMPLES
@@ -78,9 +79,12 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
                                                     placeholder=PAGE_EXAMPLES[0])
                                 gr.Examples([[e] for e in PAGE_EXAMPLES], inputs=[prompt], label="Worlds to try")
                                 new_btn = gr.Button("New world", elem_id="new-world")
+                            with gr.Tab("Play together", id="together"):
+                                players = add_together(runner, status, h.web_id)
                         gr.Markdown("WASD move · ←→ turn · ↑↓ look · drag the view to look · Space jump · "
                                     "Shift sprint. Touch: stick moves, drag the right half to look. "
                                     "Keys are ignored while you type.", elem_classes=["oy-help"])
+        poll_together(runner, log, players, h.web_id)
         ctx = PageContext(demo, runner, tabs, side_tabs, screen, status, h.web_id, h.step_into)
         for ext in extensions:   # each enters `with ctx.tabs:` or `with ctx.side_tabs:` itself
             ext(ctx)
@@ -102,6 +106,7 @@ def build_demo(runner: Runner | None = None, waitlist: Waitlist | None = None,
         share_btn.click(h.on_share, outputs=[share_link, status], api_visibility="undocumented")
         new_btn.click(h.on_new_world, inputs=[seed, prompt], outputs=[log, status], api_visibility="undocumented")
         add_api(runner)
+        add_together_api(runner)
     demo.queue(default_concurrency_limit=runner.cfg.max_players, max_size=4 * seats)
     return demo
 

@@ -32,11 +32,12 @@ from oyster.serve.metrics import FrameStats, memory_mb
 from oyster.serve.quality import QualityChoice, base_size, check_quality
 from oyster.serve.ratelimit import RateLimits, default_rates, refused
 from oyster.serve.stream import Packet, Streaming
+from oyster.serve.together import Together
 from oyster.serve.visitor import Slot
 from oyster.session import Session
 
 
-class Runner(Streaming):
+class Runner(Streaming, Together):
     """Owns every visitor's Session; thread-safe; all limits enforced here, not in the page."""
 
     def __init__(self, config: ServeConfig | None = None, session_factory: SessionFactory = Session):
@@ -301,7 +302,9 @@ class Runner(Streaming):
 
     def log(self, session_id: str) -> list[tuple[str, str]]:
         """The visitor's chat log as (who, text) pairs, oldest first (plain text; the page escapes it)."""
-        return list(self._slot(session_id).log)
+        slot = self._slot(session_id)
+        chat = getattr(slot.session, "chat", None)     # a shared world's chat is the party's
+        return chat() if chat is not None else list(slot.log)
 
     def log_line(self, session_id: str, who: str, text: str) -> None:
         self._slot(session_id).log_line(who, text)

@@ -16,12 +16,14 @@ CULL_TAN = 1.0          # sprites within 45 degrees of the view axis are kept (t
 CULL_MARGIN = 16.0      # metres: the widest sprite's half-width, so nothing pops at the frustum's edge
 
 
-def scene(world, camera: tuple | None = None) -> Scene:
+def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
     """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch).
-    Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed."""
+    Only sprites the camera can see (within draw distance, inside the view frustum plus a margin) are passed.
+    fill=False: the caller has already filled the ring map around the camera (several cameras share it)."""
     s, p = world.s, world.s.player
     cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
-    world.cache.ensure(cam[0], cam[1])
+    if fill:
+        world.cache.ensure(cam[0], cam[1])
     v = world.view()
     ring = world.cache.ring
     seeds_s, seeds_c = look_seeds(world, v)
@@ -48,7 +50,11 @@ def scene(world, camera: tuple | None = None) -> Scene:
     pxyz, pkind, psize = np.zeros((0, 3), np.float32), np.zeros(0, np.int32), np.zeros(0, np.float32)
     e = world.eruptions[-1] if world.eruptions else None
     if e is not None and (s.tick - e.tick0) * DT < volcano.emit_seconds(e.strength) + volcano.SMOKE_LIFE + 20:
-        pxyz, pkind, psize = e.particles(s.tick, (wx, wy))
+        key = (s.tick, e.uid)              # several views of one tick (a shared world) compute them once
+        memo = world._particles
+        if memo is None or memo[0] != key:
+            memo = world._particles = (key, e.particles(s.tick, (wx, wy)))
+        pxyz, pkind, psize = memo[1]
     return Scene(float(cam[0]), float(cam[1]), float(cam[2]), float(cam[3]), float(cam[4]),
                  s.clock.hour(s.tick), t, w.rain, w.snow, w.fog, w.storm, w.snow_cover, wx, wy,
                  weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),

@@ -46,8 +46,12 @@ class World:
         self._view_key = None
         self._gather_key = None
         self._gathered = np.zeros((0, 3))
+        self._gather_memo: dict = {}           # cell -> gathered statics, while several bodies move (shared worlds)
         self._seed_memo: dict = {}             # entity id -> look seed
+        self._particles = None                 # ((tick, eruption uid), particles): views of one tick share them
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
+        self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
+                                               # them); they collide with each other. Empty in a private world.
         self._recipe_defaults(recipe)
         self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
         self.place_player(*self.start, 0.0)
@@ -91,19 +95,34 @@ class World:
         return n
 
     def _tick(self, held: frozenset) -> None:
+        self.move_player(held)
+        self.tick_shared()
+
+    def move_player(self, held: frozenset) -> None:
+        """One fixed step of the body in s.player: look, walk, jump, collide (with the other bodies too)."""
         s, p = self.s, self.s.player
         # only the player's surroundings: a far camera (render_from) may hold the rest of the ring map
         self.cache.ensure_near(p.x, p.y, PHYS_RADIUS)
         obstacles = self._obstacles(p.x, p.y)
+        if self.bodies:
+            others = [(b.x, b.y, physics.CONFIG.radius) for b in self.bodies.values() if b is not p]
+            if others:
+                obstacles = np.concatenate([obstacles, np.array(others, np.float64)])
         if self.pending_look != (0.0, 0.0):
             physics.look(p, *self.pending_look)
             self.pending_look = (0.0, 0.0)
         physics.step(p, held, s.gravity, self.cache.ring.height, obstacles)
+
+    def tick_shared(self, leaders: dict | None = None) -> None:
+        """One fixed step of everything but the bodies: clock, weather, followers, eruptions. `leaders` maps a
+        follower's id to the body it follows (default: s.player)."""
+        s, p = self.s, self.s.player
         s.tick += 1
         weather.step(s.weather, self.seed, s.tick)
-        for o in self.entities.overrides.values():
+        for ident, o in self.entities.overrides.items():
             if o.action == "follow":
-                characters.follow_step(o, p.x, p.y)
+                q = p if leaders is None else leaders.get(ident, p)
+                characters.follow_step(o, q.x, q.y)
         self.advance_eruption(s.tick, refresh=True)
 
     def advance_eruption(self, tick: int, refresh: bool) -> None:
@@ -157,6 +176,7 @@ class World:
             self._view = build_view(self.seed, parts, ents, self.cache.ring.height, self.cache.held())
             self._view_key = key
             self._gather_key = None
+            self._gather_memo = {}
         return self._view
 
     def char_states(self, rows: np.ndarray | None = None):
@@ -208,11 +228,15 @@ class World:
         v = self.view()
         key = (math.floor(x / 8), math.floor(y / 8))
         if key != self._gather_key:
-            cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
-            d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
-            near = d2 < GATHER * GATHER
-            self._gathered = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
-            self._gather_key = key
+            got = self._gather_memo.get(key)
+            if got is None:
+                cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
+                d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
+                near = d2 < GATHER * GATHER
+                got = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
+                if self.bodies:              # several bodies take turns: keep each one's cell until the view changes
+                    self._gather_memo[key] = got
+            self._gathered, self._gather_key = got, key
         if len(v.c_ids) == 0:
             return self._gathered
         near = np.flatnonzero((v.c_home[:, 0] - x) ** 2 + (v.c_home[:, 1] - y) ** 2 < 40.0 ** 2)
@@ -334,9 +358,9 @@ class World:
         p.in_water = bool(swim)
 
     # ------------------------------------------------------------------------------------------ reading
-    def scene(self, camera: tuple | None = None) -> Scene:
+    def scene(self, camera: tuple | None = None, fill: bool = True) -> Scene:
         """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
-        return present.scene(self, camera)
+        return present.scene(self, camera, fill)
 
     def _seeds(self, v) -> tuple[np.ndarray, np.ndarray]:
         return present.look_seeds(self, v)
