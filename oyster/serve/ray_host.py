@@ -123,6 +123,9 @@ class SessionHost:
     def state(self, sid: str) -> dict:
         return _call(self.runner.state, sid)
 
+    def set_quality(self, sid: str, mode: str) -> dict:
+        return _call(self.runner.set_quality, sid, mode)
+
     def frames(self, sid: str):
         """Streaming generator of frame packets; ends with {"moved": True} when the session went to another host,
         or {"gone": True} when this host does not hold it."""

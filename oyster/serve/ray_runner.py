@@ -410,6 +410,13 @@ class RayRunner:
             raise InputError("your world has not started yet")
         return self._on_host(session_id, "share_code")
 
+    def set_quality(self, session_id: str, mode: str) -> dict:
+        """The visitor's frame quality, set in its host (a session restored elsewhere starts at the default)."""
+        self._visitor(session_id)
+        if self._d("status", session_id)["status"] == "waiting":
+            raise InputError("your world has not started yet")
+        return self._on_host(session_id, "set_quality", mode)
+
     def state(self, session_id: str) -> dict:
         self._visitor(session_id)
         if self._d("status", session_id)["status"] == "waiting":
