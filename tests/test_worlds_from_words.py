@@ -71,7 +71,6 @@ def test_dream_says_it_learned_only_the_default_world():
     from types import SimpleNamespace
 
     from oyster.app.dream_tab import DreamViews
-    from oyster.app.handlers import web_id
     from oyster.neural.hub import load_dream
     from oyster.neural.recipe_note import off_recipe_note
     from oyster.serve import Runner, ServeConfig
@@ -79,6 +78,9 @@ def test_dream_says_it_learned_only_the_default_world():
     assert dream is not None, info
     runner = Runner(ServeConfig.from_env(width=160, height=90, max_players=2, fps=15.0))
     request = SimpleNamespace(session_hash="dune-dreamer")
+
+    def web_id(req):     # the page's request -> world id (the page issues secrets; any stable map does here)
+        return "web-" + req.session_hash
     sid = web_id(request)
     try:
         runner.open(sid, seed=4, prompt="golden dunes as far as the eye can see")
