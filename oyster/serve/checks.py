@@ -1,5 +1,7 @@
 """The Runner seam's input checks (built on oyster.limits, the one place each input kind is judged), its errors,
 and the visitor-facing messages."""
+import json
+
 import numpy as np
 
 from oyster.limits import (
@@ -19,7 +21,7 @@ from oyster.limits import (
 from oyster.serve.config import ServeConfig
 
 __all__ = ["InputError", "UnknownSession", "RunnerFull", "RateLimited", "check_id", "check_world_args",
-           "check_held", "check_look", "clip", "jsonable", "closed_message"]
+           "check_held", "check_look", "check_key_input", "parse_key_payload", "clip", "jsonable", "closed_message"]
 
 
 class UnknownSession(KeyError):
@@ -81,3 +83,33 @@ def jsonable(obj):
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     return obj
+
+
+def check_key_input(seq, held, look=None, ack=None, age_ms=0.0):
+    """One key message, judged the same by every runner: (seq, held names, (dyaw, dpitch), ack or None, age_ms).
+    InputError for anything malformed; the caller then changes nothing."""
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+        raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
+    names, turn = check_held(held), check_look(look)
+    if ack is not None:
+        if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
+            raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
+        if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
+            raise InputError(f"age must be a non-negative number of milliseconds, got {clip(repr(age_ms), 40)}")
+    return seq, names, turn, ack, age_ms
+
+
+def parse_key_payload(payload) -> dict:
+    """The browser's key message, a JSON string {"seq": int, "held": [names], "ack"?: int, "age"?: ms,
+    "look"?: [dyaw, dpitch]}, as a dict with those keys; InputError for anything else (nesting included)."""
+    if not isinstance(payload, str) or len(payload) > 2048:
+        raise InputError("key payload must be a JSON string under 2 KB")
+    try:
+        msg = json.loads(payload)
+    except json.JSONDecodeError as e:
+        raise InputError(f"key payload is not valid JSON ({e.msg})") from None
+    except RecursionError:
+        raise InputError("key payload is nested too deeply") from None
+    if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
+        raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
+    return msg

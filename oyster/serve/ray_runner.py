@@ -7,7 +7,6 @@ Frames come from the host as a Ray streaming generator. When a host dies, stalls
 "Reconnecting…", the session is restored on another host from its newest snapshot (at most half a second old, and
 taken right after every command), and play goes on. Any page server can reach any session (named actors).
 """
-import json
 import logging
 import math
 import os
@@ -25,10 +24,12 @@ from oyster.serve.checks import (
     UnknownSession,
     check_held,
     check_id,
+    check_key_input,
     check_look,
     check_world_args,
     clip,
     closed_message,
+    parse_key_payload,
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg, parse_data_url
@@ -224,15 +225,8 @@ class RayRunner:
                    age_ms: float = 0.0, look=None) -> bool:
         """Checked here, then sent to the host without waiting (the host drops replays by seq as well)."""
         v = self._visitor(session_id)
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise InputError(f"seq must be a non-negative integer, got {clip(repr(seq), 40)}")
-        names = check_held(held)
-        dyaw, dpitch = check_look(look)
+        seq, names, (dyaw, dpitch), ack, age_ms = check_key_input(seq, held, look, ack, age_ms)
         if ack is not None:
-            if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
-                raise InputError(f"ack must be a non-negative integer frame id, got {clip(repr(ack), 40)}")
-            if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
-                raise InputError(f"age must be a non-negative number of milliseconds, got {clip(repr(age_ms), 40)}")
             ack = max(0, ack - v.fid_base)
         with self._lock:
             if seq <= v.seq:
@@ -245,14 +239,7 @@ class RayRunner:
         return True
 
     def send_payload(self, session_id: str, payload: str) -> bool:
-        if not isinstance(payload, str) or len(payload) > 2048:
-            raise InputError("key payload must be a JSON string under 2 KB")
-        try:
-            msg = json.loads(payload)
-        except json.JSONDecodeError as e:
-            raise InputError(f"key payload is not valid JSON ({e.msg})") from None
-        if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
-            raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
+        msg = parse_key_payload(payload)
         return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0),
                                msg.get("look"))
 

@@ -4,7 +4,6 @@ The seam (plain data only): open, send_input, frames, step_once, command, snapsh
 a session id string; worlds live in this process. Frames are paced by deadlines (next_due += period); when a
 visitor falls behind, stale frames are skipped and only the newest is rendered and sent (stream.py).
 """
-import json
 import threading
 import time
 from collections import deque
@@ -20,10 +19,12 @@ from oyster.serve.checks import (
     UnknownSession,
     check_held,
     check_id,
+    check_key_input,
     check_look,
     check_world_args,
     clip,
     jsonable,
+    parse_key_payload,
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
@@ -189,15 +190,8 @@ class Runner(Streaming, Together):
         Raises InputError for malformed input; the session, its held set and pending look are untouched.
         """
         slot = self._slot(session_id)
-        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
-            raise InputError(f"seq must be a non-negative integer, got {shown(seq)}")
-        names = check_held(held)
-        dyaw, dpitch = check_look(look)
+        seq, names, (dyaw, dpitch), ack, age_ms = check_key_input(seq, held, look, ack, age_ms)
         if ack is not None:
-            if isinstance(ack, bool) or not isinstance(ack, int) or ack < 0:
-                raise InputError(f"ack must be a non-negative integer frame id, got {shown(ack)}")
-            if isinstance(age_ms, bool) or not isinstance(age_ms, (int, float)) or not 0 <= age_ms < 1e7:
-                raise InputError(f"age must be a non-negative number of milliseconds, got {shown(age_ms)}")
             slot.ack(min(ack, slot.frame_id), age_ms / 1000.0)
         with slot.input_lock:
             if seq <= slot.seq:
@@ -227,16 +221,7 @@ class Runner(Streaming, Together):
     def send_payload(self, session_id: str, payload: str) -> bool:
         """Browser form of send_input: a JSON string
         {"seq": int, "held": [names], "ack"?: int, "age"?: ms, "look"?: [dyaw, dpitch] radians}."""
-        if not isinstance(payload, str) or len(payload) > 2048:
-            raise InputError("key payload must be a JSON string under 2 KB")
-        try:
-            msg = json.loads(payload)
-        except json.JSONDecodeError as e:
-            raise InputError(f"key payload is not valid JSON ({e.msg})") from None
-        except RecursionError:
-            raise InputError("key payload is nested too deeply") from None
-        if not isinstance(msg, dict) or "seq" not in msg or "held" not in msg:
-            raise InputError('key payload must be an object like {"seq": 3, "held": ["forward"]}')
+        msg = parse_key_payload(payload)
         return self.send_input(session_id, msg["seq"], msg["held"], msg.get("ack"), msg.get("age", 0.0),
                                msg.get("look"))
 
