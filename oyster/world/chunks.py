@@ -8,6 +8,7 @@ synchronously, so frames never depend on thread timing.
 import math
 import os
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ PARALLEL_MIN = 8                       # missing chunks at once from which gener
 PARALLEL_WORKERS = 8
 STALE_WRITES = 24                      # chunks of a new recipe written into the ring map per frame at most
 STALE_SYNC = 1                         # chunks of a new recipe generated per frame on the frame's own thread
+YIELD_S = 0.0005                       # seconds the background thread pauses after each chunk (see _run)
 _NO_HEAT = np.zeros((CHUNK, CHUNK), np.float32)
 _CHAR_IDS = np.array([KIND_ID[k] for k in CHARACTER_KINDS], np.int32)
 assert math.floor(2 * LOAD_RADIUS / CHUNK) + 1 <= SLOTS, "loaded square must fit in the ring map"
@@ -389,6 +391,9 @@ class ChunkCache:
             idle = 0
             with self.frame_lock:
                 base_chunk(self.seed, key[0], key[1], self.recipe)
+            # Python's lock is not fair: re-taking it at once could keep a waiting frame out for a whole ring of
+            # chunks (seen: 750 ms after a recipe change). A short pause hands it to the frame thread first.
+            time.sleep(YIELD_S)
 
     def pump(self, x: float, y: float, budget: int = 1) -> int:
         """Generate up to `budget` wanted chunks on the caller's thread, but only those the player at (x, y) will
