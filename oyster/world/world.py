@@ -61,8 +61,8 @@ class World:
         if recipe == self.recipe:
             return
         self.recipe = recipe
-        recipe.key()
-        pack(recipe)                 # the numbers the kernels read, made now rather than inside a frame
+        recipe.key()                 # both are cached per recipe: the cache key and the numbers the kernels read
+        pack(recipe)                 # are made now rather than inside the next frame
         self.cache.set_recipe(recipe, (self.s.player.x, self.s.player.y))
 
     def _recipe_defaults(self, r: WorldRecipe) -> None:
