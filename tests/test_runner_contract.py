@@ -254,3 +254,68 @@ def test_the_runner_switch(ray_runner, monkeypatch):
         joined.close("switch")
     finally:
         joined.shutdown()
+
+
+def _play(runner, sids, stop):
+    """Keep the sessions' frame streams flowing in threads (a host renders only what is being watched)."""
+    import threading
+
+    def drain(sid):
+        for p in runner.frames(sid):
+            if stop.is_set() or p.get("done"):
+                return
+    threads = [threading.Thread(target=drain, args=(s,), daemon=True) for s in sids]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def test_a_host_paces_all_its_sessions_with_one_loop_and_batches_their_dreams(ray_runner):
+    """Two sessions on one host: one tick loop serves both; in Dream mode both step in one model call per tick."""
+    import threading
+    sids = ["loop-a", "loop-b", "loop-c"]
+    for i, sid in enumerate(sids):
+        ray_runner.open(sid, seed=i)
+    where = {s: ray_runner._d("status", s)["host"] for s in sids}
+    host = max(set(where.values()), key=list(where.values()).count)
+    pair = [s for s in sids if where[s] == host]
+    assert len(pair) == 2
+    stop = threading.Event()
+    threads = _play(ray_runner, sids, stop)
+    try:
+        time.sleep(1.0)
+        h = next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)
+        assert h["loops"] == 1 and h["loop_sessions"] == 2 and h["frames_sent"] > 2
+        got: dict[str, list] = {s: [] for s in pair}
+
+        def dream(sid):
+            for p in ray_runner.dream_frames(sid):
+                got[sid].append(p)
+                if sum("url" in q for q in got[sid]) >= 3 or p.get("done"):
+                    return
+        dreamers = [threading.Thread(target=dream, args=(s,), daemon=True) for s in pair]
+        for t in dreamers:
+            t.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not all(any("url" in q for q in got[s]) for s in pair):
+            time.sleep(0.1)
+        h0 = next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)
+        assert h0["dreaming"] == 2, (h0, got)
+        frames0 = {s: sum("url" in q for q in got[s]) for s in pair}
+        for t in dreamers:
+            t.join(60)
+        h1 = next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)
+        made = sum(sum("url" in q for q in got[s]) - frames0[s] for s in pair)
+        assert made >= 3, got
+        assert h1["dream_calls"] - h0["dream_calls"] < made, "the two dreams stepped together, not one by one"
+        for s in pair:
+            p = next(q for q in got[s] if "url" in q)
+            assert p["url"].startswith("data:image/jpeg") and 5.0 < p["psnr"] < 60.0
+        time.sleep(1.0)
+        assert next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)["dreaming"] == 0
+    finally:
+        stop.set()
+        for sid in sids:
+            ray_runner.close(sid)
+        for t in threads:
+            t.join(10)

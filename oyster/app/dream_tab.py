@@ -15,7 +15,7 @@ import gradio as gr
 import numpy as np
 
 from oyster.serve import UnknownSession
-from oyster.serve.encode import data_url, encode_jpeg
+from oyster.serve.encode import data_url, encode_jpeg, parse_data_url
 
 if TYPE_CHECKING:
     from oyster.neural.stream import DreamTick, DreamViewConfig
@@ -45,8 +45,12 @@ def dream_html(url: str = "", caption: str = "") -> str:
 
 
 def _caption(t: DreamTick) -> str:
-    tag = " (anchored on the engine)" if t.anchored else ""
-    return f"PSNR vs engine {t.psnr:.1f} dB · {t.since_anchor} frames since anchor{tag}"
+    return _caption_of(t.psnr, t.since_anchor, t.anchored)
+
+
+def _caption_of(psnr: float, since_anchor: int, anchored: bool) -> str:
+    tag = " (anchored on the engine)" if anchored else ""
+    return f"PSNR vs engine {psnr:.1f} dB · {since_anchor} frames since anchor{tag}"
 
 
 @dataclass
@@ -103,6 +107,10 @@ class DreamViews:
             yield dream_html("", note)
             return
 
+        if hasattr(runner, "dream_frames"):   # sessions in other processes dream there, batched per host
+            yield from self._hosted(sid, token, v, fid)
+            return
+
         def source():
             try:
                 return runner.latest_frame(sid)[1], runner.held(sid)[1]
@@ -139,6 +147,33 @@ class DreamViews:
                     yield dream_html(*shown)
         finally:
             self.hub.leave(member)
+            with self.lock:
+                v = self.visitors.get(sid)
+                if v is not None and v.token == token:
+                    v.on = False
+
+
+    def _hosted(self, sid: str, token: int, v: _Visitor, fid: int) -> Iterator[str]:
+        """`stream` for a runner whose sessions live elsewhere (RayRunner): the dream frames come from the host."""
+        shown = ("", "")
+        frames = self.ctx.runner.dream_frames(sid)
+        try:
+            for p in frames:
+                if not self._alive(sid, token):
+                    yield dream_html(shown[0], "Stopped. Last: " + shown[1] if shown[0] else "Dream is off.")
+                    return
+                if p.get("waiting"):
+                    yield dream_html("", "Waiting for the engine's first frames…")
+                elif "url" in p:
+                    fid = v.frames = fid + 1
+                    shown = (data_url(parse_data_url(p["url"])[1], fid, -1),
+                             _caption_of(p["psnr"], p["since_anchor"], p["anchored"]))
+                    yield dream_html(*shown)
+                elif p.get("message"):
+                    yield dream_html(shown[0], p["message"])
+                    return
+        finally:
+            frames.close()
             with self.lock:
                 v = self.visitors.get(sid)
                 if v is not None and v.token == token:

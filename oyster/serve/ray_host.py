@@ -1,15 +1,17 @@
-"""A session host: one Ray actor process holding many visitors' sessions (an in-process Runner inside it).
+"""A session host: one Ray actor process holding many visitors' sessions (an in-process Runner inside it, paced by
+one tick loop for all of them, which also batches their Dream steps: host_loop.py).
 
 Every method takes and returns plain data; errors come back as {"error": kind, "message": text} so the page gets the
 same clear messages as in-process. A background thread sends every session's snapshot (share code, chat log, last
 input seq) to the directory twice a second, and reports sessions the host ended (idle, visit limit) so their seats
-free up. `frames` is a Ray streaming generator: the page server iterates it.
+free up. `frames` and `dream_frames` are Ray streaming generators: the page server iterates them.
 """
 import threading
 import time
 
 from oyster.serve.checks import InputError, RunnerFull, UnknownSession
 from oyster.serve.config import ServeConfig
+from oyster.serve.host_loop import HostLoop, dream_packet
 from oyster.serve.ray_directory import SNAPSHOT_SCHEMA
 from oyster.serve.runner import Runner
 
@@ -53,6 +55,7 @@ class SessionHost:
         self.name = name
         cfg = ServeConfig(**config)
         self.runner = Runner(cfg, session_factory) if session_factory else Runner(cfg)
+        self.loop = HostLoop(self.runner)     # the one thread that steps, renders and encodes every session
         self.directory = directory
         self.period = snapshot_period_s
         self._versions: dict[str, int] = {}
@@ -97,7 +100,10 @@ class SessionHost:
         return self.runner.close(sid, reason)
 
     def send_input(self, sid: str, seq: int, held: list, ack, age_ms: float, look) -> dict:
-        return _call(self.runner.send_input, sid, seq, held, ack, age_ms, look)
+        out = _call(self.runner.send_input, sid, seq, held, ack, age_ms, look)
+        if out.get("ok"):
+            self.loop.poke()     # the loop brings that session's next frame forward
+        return out
 
     def step_once(self, sid: str, held: list, steps: int, dt, quality, look) -> dict:
         return _call(self.runner.step_once, sid, held, steps=steps, dt=dt, quality=quality, look=look)
@@ -130,13 +136,45 @@ class SessionHost:
         """Streaming generator of frame packets; ends with {"moved": True} when the session went to another host,
         or {"gone": True} when this host does not hold it."""
         try:
-            for packet in self.runner.frames(sid):
+            for packet in self.loop.packets(sid):
                 if packet.get("done") and sid in self._moved:
                     yield {"moved": True, "done": True}
                     return
                 yield packet
         except UnknownSession:
             yield {"gone": True, "done": True}
+
+    def dream_frames(self, sid: str, ticket: str = ""):
+        """Streaming generator of the session's dream (plain dicts, see host_loop.dream_packet), stepped in one
+        batch with every other dreaming session of this host, until `dream_stop` or a newer dream of it."""
+        try:
+            member = self.loop.dream_join(sid, ticket)
+        except UnknownSession:
+            yield {"gone": True, "done": True}
+            return
+        if isinstance(member, str):
+            yield {"message": member, "done": True}
+            return
+        quality = self.loop.hub.cfg.jpeg_quality
+        seq, fid = 0, 0
+        try:
+            while True:
+                seq, item = member.wait(seq, 0.5)
+                if item is None:
+                    if self.loop.dreamers.get(sid) is not member:
+                        return
+                    continue
+                fid += not isinstance(item, str)
+                packet = dream_packet(item, fid, quality)
+                yield packet
+                if packet.get("done"):
+                    return
+        finally:
+            self.loop.dream_leave(sid, ticket)
+
+    def dream_stop(self, sid: str, ticket: str = "") -> bool:
+        self.loop.dream_leave(sid, ticket)
+        return True
 
     # ---- moving, health, metrics ---------------------------------------------------------------------------
     def release_all(self) -> dict:
@@ -181,6 +219,7 @@ class SessionHost:
         st["node"] = ray.get_runtime_context().get_node_id()[:12]
         st["pid"] = os.getpid()
         st["cpu_s"] = round(time.process_time(), 2)
+        st |= self.loop.stats()
         return st
 
     def hold(self, seconds: float) -> bool:

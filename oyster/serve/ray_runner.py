@@ -362,6 +362,34 @@ class RayRunner:
             except Exception:  # noqa: BLE001 - the stream may already be gone with its host
                 pass
 
+    def dream_frames(self, session_id: str) -> Iterator[dict]:
+        """The session's dream, made in its host (one batched model step for all of that host's dreamers):
+        {"url", "psnr", "since_anchor", "anchored"} per dream frame, {"waiting": True} before the engine has
+        frames, and a last {"message", "done"}. Closing the iterator takes the session out of Dream mode."""
+        from ray.exceptions import RayError
+        self._visitor(session_id)
+        host = self._where(session_id)
+        ticket = os.urandom(8).hex()
+        try:
+            gen = self._handle(host).dream_frames.options(
+                num_returns="streaming", _generator_backpressure_num_objects=2).remote(session_id, ticket)
+            for ref in gen:
+                packet = self._ray.get(ref)
+                if packet.get("gone"):
+                    break
+                yield packet
+                if packet.get("done"):
+                    return
+        except RayError:
+            pass
+        finally:
+            try:
+                self._handle(host).dream_stop.remote(session_id, ticket)
+            except Exception:  # noqa: BLE001 - a lost host has stopped dreaming anyway
+                pass
+        yield {"message": "Dream stopped while your world moved to another server. Press Dream along again.",
+               "done": True}
+
     # ---- commands, snapshot, state ---------------------------------------------------------------------------
     def command(self, session_id: str, text: str) -> dict:
         self._visitor(session_id)
