@@ -145,7 +145,7 @@ def test_dreaming_sessions_share_one_batched_step_with_the_frames_of_single_stre
                 runner.send_input(sid, k + 1, keys if i != 1 or k % 10 < 7 else ["back"])
             before, ticks = len(calls), loop.dream_calls
             loop.tick(t0 + k / 30)
-            for sid, p in paces.items():
+            for p in paces.values():
                 p.box.wait(0, 0)                                  # a reader takes its frames
             if loop.dream_calls == ticks:
                 continue

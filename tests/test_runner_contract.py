@@ -285,13 +285,13 @@ def test_a_host_paces_all_its_sessions_with_one_loop_and_batches_their_dreams(ra
     try:
         time.sleep(1.0)
         h = next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)
-        assert h["loops"] == 1 and h["loop_sessions"] == 2 and h["frames_sent"] > 2
+        assert h["loops"] == 1 and h["loop_sessions"] == h["sessions_active"] >= 2 and h["frames_sent"] > 2
         got: dict[str, list] = {s: [] for s in pair}
 
         def dream(sid):
             for p in ray_runner.dream_frames(sid):
                 got[sid].append(p)
-                if sum("url" in q for q in got[sid]) >= 3 or p.get("done"):
+                if sum("url" in q for q in got[sid]) >= 8 or p.get("done"):
                     return
         dreamers = [threading.Thread(target=dream, args=(s,), daemon=True) for s in pair]
         for t in dreamers:
@@ -306,7 +306,7 @@ def test_a_host_paces_all_its_sessions_with_one_loop_and_batches_their_dreams(ra
             t.join(60)
         h1 = next(x for x in ray_runner.stats()["hosts"] if x["host"] == host)
         made = sum(sum("url" in q for q in got[s]) - frames0[s] for s in pair)
-        assert made >= 3, got
+        assert made >= 8, got
         assert h1["dream_calls"] - h0["dream_calls"] < made, "the two dreams stepped together, not one by one"
         for s in pair:
             p = next(q for q in got[s] if "url" in q)

@@ -63,6 +63,7 @@ class Pace:
     next_due: float | None = None
     last_sent: float = 0.0
     next_hud: float = 0.0
+    paused: bool = False      # its reader left (a stream abandoned when the session moved): not rendered
     done: bool = False
 
 
@@ -134,8 +135,9 @@ class HostLoop:
         self._wake.set()
 
     def sessions(self) -> int:
+        """Sessions this loop streams now."""
         with self._lock:
-            return sum(1 for p in self._paces.values() if not p.done)
+            return sum(1 for p in self._paces.values() if not p.done and not p.paused)
 
     # ---- the loop --------------------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -200,7 +202,8 @@ class HostLoop:
             pace.next_due = min(pace.next_due, max(now, pace.last_sent + period / 2))
         if now < pace.next_due:
             return pace.next_due
-        if pace.box.unread_for(now) > PAUSE_S:
+        pace.paused = pace.box.unread_for(now) > PAUSE_S
+        if pace.paused:
             return now + period          # nobody reads this stream: render nothing (the reaper sees it go quiet)
         late = now - pace.next_due > period
         if late:  # behind: skip the stale deadlines, render only the newest frame

@@ -63,7 +63,7 @@ def recovery(sessions: int, kills: int) -> list[float]:
     from oyster.serve import ServeConfig
     from oyster.serve.ray_runner import RayOptions, RayRunner
 
-    logging.basicConfig(format="  %(message)s")
+    logging.basicConfig(format="  %(relativeCreated)d %(message)s")
     logging.getLogger("oyster.serve.ray_runner").setLevel(logging.INFO)   # each move: restore time vs detection
 
     runner = RayRunner(ServeConfig.from_env(width=320, height=180, max_players=sessions),
@@ -94,6 +94,7 @@ def recovery(sessions: int, kills: int) -> list[float]:
             victim = hosts[k % len(hosts)]
             on_it = [s for s in sids if runner._d("status", s)["host"] == victim["host"]]
             t_kill = time.monotonic()
+            logging.getLogger("oyster.serve.ray_runner").info("host process killed")
             os.kill(victim["pid"], signal.SIGKILL)
             deadline = t_kill + 60
             while time.monotonic() < deadline and not all(last_url.get(s, 0) > t_kill for s in on_it):

@@ -339,6 +339,7 @@ class RayRunner:
             while True:
                 ready, _ = self._ray.wait([gen], timeout=wait)
                 if not ready:
+                    log.info("no frame from %s for %.1f s", host, wait)
                     raise _HostLost(host)         # stalled: no frame for too long
                 try:
                     packet = self._ray.get(next(gen))
@@ -355,6 +356,7 @@ class RayRunner:
                         v.fid, v.url = fid, packet["url"]
                 yield packet
         except RayError as e:
+            log.info("stream from %s failed: %s", host, type(e).__name__)
             raise _HostLost(host) from e
         finally:
             try:
