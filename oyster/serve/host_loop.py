@@ -29,6 +29,7 @@ class Mailbox:
         self.taken_at = time.monotonic()   # when a reader last took an item or started waiting
         self.readers = 0
         self.waiting = 0
+        self.taken = 0                      # seq of the newest item a reader took
 
     def post(self, item) -> None:
         with self._cond:
@@ -44,7 +45,15 @@ class Mailbox:
             finally:
                 self.waiting -= 1
                 self.taken_at = time.monotonic()
-            return (self.seq, self.item) if self.seq > after else (after, None)
+            if self.seq > after:
+                self.taken = self.seq
+                return self.seq, self.item
+            return after, None
+
+    def unread(self) -> bool:
+        """An item waits that no reader has taken yet."""
+        with self._cond:
+            return self.seq > self.taken
 
     def unread_for(self, now: float) -> float:
         """Seconds since a reader last looked (0 while one is waiting)."""
@@ -205,6 +214,8 @@ class HostLoop:
         pace.paused = pace.box.unread_for(now) > PAUSE_S
         if pace.paused:
             return now + period          # nobody reads this stream: render nothing (the reaper sees it go quiet)
+        if pace.box.unread():
+            return now + period / 4      # its reader has not taken the last frame: the next one waits for it
         late = now - pace.next_due > period
         if late:  # behind: skip the stale deadlines, render only the newest frame
             missed = int((now - pace.next_due) / period)
