@@ -46,6 +46,8 @@ class Slot:
         self.quality = 0                      # JPEG quality of the newest frame
         self.resolution = QualityChoice()     # sd | hd | auto (set by Runner.set_quality)
         self.streamed = False                 # a frames() loop has served this slot
+        self.channel: str | None = None       # the frame channel (a WebSocket) that renders now; None = the page's
+        self.released = threading.Event()     # set when that channel lets go: the page's stream renders again
         self.close_reason = ""
         self.last_frame = None                # newest RGB frame streamed (for side views such as Dream)
         self.stats = FrameStats()
