@@ -123,7 +123,8 @@ class Streaming:
                 slot.touch()
                 continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
             try:
-                packet = self._render(slot, adapter, now, raw=channel is not None)
+                with self._gate.hold(next_due - period):    # this frame's deadline
+                    packet = self._render(slot, adapter, time.monotonic(), raw=channel is not None)
             except UnknownSession:
                 continue   # closed meanwhile: the top of the loop says goodbye
             except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
