@@ -6,6 +6,7 @@ cv2.transpose (releases the GIL) turns it into the HxWx3 frame the caller wants.
 groups, column bands and row tiles, and draw exactly what the one-thread passes draw.
 """
 import threading
+import time
 
 import cv2
 import numba
@@ -52,37 +53,59 @@ def _arr(a, dtype, shape_tail=()) -> np.ndarray:
     return a.reshape((-1,) + shape_tail) if shape_tail else a
 
 
-def render(scene, out: np.ndarray) -> np.ndarray:
+def render(scene, out: np.ndarray, times: dict | None = None) -> np.ndarray:
     """Draw `scene` into `out` (HxWx3 uint8 RGB, C-contiguous) and return it; the scene is not modified.
 
     Uses numba's thread count of the calling thread: with numba.set_num_threads(1) everything runs on this
     thread; with more, the terrain pass spreads columns over them where the probe found parallel kernels working
-    (oyster.fastpaths.render_paths).
+    (oyster.fastpaths.render_paths). `times`, if given, gets each pass's wall seconds (python -m oyster.bench
+    --only passes).
     """
     _check(scene, out)
     H, W = out.shape[:2]
     P = frame_params(scene, W, H)
     img, depth = _buffers(W, H)      # every pixel is overwritten by the terrain pass
     threads = numba.get_num_threads() if render_paths().parallel else 1
+    clock = _PassClock(times)
     terrain_pass(img, depth, scene.ring, P, threads > 1)
+    clock.lap("terrain")
     draw_stars(img, depth, P, STARS)
     if getattr(scene, "look", None) is not None:
         draw_bodies(img, depth, P, sky_bodies(scene))
     sprites = (img, depth, P, _arr(scene.sprite_xyz, np.float32, (3,)), _arr(scene.sprite_kind, np.int32),
                _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),
                _arr(scene.sprite_scale, np.float32), sprite_seeds(scene))
+    clock.lap("sky")
     if threads > 1:
         draw_sprites_parallel(*sprites, threads * BANDS_PER_THREAD)
     else:
         draw_sprites(*sprites)
+    clock.lap("sprites")
     draw_particles(img, depth, P, _arr(scene.particle_xyz, np.float32, (3,)), _arr(scene.particle_kind, np.int32),
                    _arr(scene.particle_size, np.float32), scene.ring.height, scene.ring.heat)
+    clock.lap("particles")
     draw_weather(img, depth, P, threads * BANDS_PER_THREAD if threads > 1 else 1)
+    clock.lap("weather")
     if threads > 1:
         transpose_parallel(img, out)
     else:
         cv2.transpose(img, out)
+    clock.lap("transpose")
     return out
+
+
+class _PassClock:
+    """Adds each pass's wall seconds to a dict (or does nothing without one)."""
+
+    def __init__(self, times: dict | None):
+        self.times = times
+        self.t = time.perf_counter() if times is not None else 0.0
+
+    def lap(self, name: str) -> None:
+        if self.times is not None:
+            now = time.perf_counter()
+            self.times[name] = self.times.get(name, 0.0) + now - self.t
+            self.t = now
 
 
 @njit(cache=True, nogil=True, parallel=True)
