@@ -97,12 +97,14 @@ class Streaming:
             if next_due is None:
                 next_due = slot.last_step = time.monotonic()
             now = time.monotonic()
+            key_at = None
             if now < next_due:
                 # A key change wakes the loop early (not before half a period after the last frame), so the
                 # frame that shows it does not wait for the next deadline; the deadlines then restart from it.
                 if slot.wake.wait(next_due - now):
                     slot.wake.clear()
                     now = time.monotonic()
+                    key_at = slot.seq_at
                     early = max(now, last_sent + period / 2)
                     if early < next_due:
                         time.sleep(max(0.0, early - now))
@@ -123,7 +125,9 @@ class Streaming:
                 slot.touch()
                 continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
             try:
-                with self._gate.hold(next_due - period):    # this frame's deadline
+                # by deadline; a frame that answers a key counts from the key's arrival, ahead of plain ticks
+                deadline = next_due - period if key_at is None else min(key_at, next_due - period)
+                with self._gate.hold(deadline):
                     packet = self._render(slot, adapter, time.monotonic(), raw=channel is not None)
             except UnknownSession:
                 continue   # closed meanwhile: the top of the loop says goodbye
