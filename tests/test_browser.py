@@ -465,7 +465,7 @@ KEY_TO_FRAME_JS = """(seq0) => {
 }"""
 
 
-@pytest.mark.parametrize("frames", ["socket", "gradio"])
+@pytest.mark.parametrize("frames", ["socket", pytest.param("gradio", marks=pytest.mark.slow)])
 def test_key_press_to_changed_frame_on_the_page(app, browser, frames):
     """Press a key and time, in the page, until it shows (decoded) the first frame rendered after the server
     applied that key; the frame must really differ. Through the frame socket (the page's default) and through
