@@ -83,6 +83,19 @@ class Whole(Number):
 
 
 @dataclass(frozen=True)
+class Coord(Number):
+    """A coordinate in metres, within MAX_COORD of the origin."""
+    lo: float = -MAX_COORD
+    hi: float = MAX_COORD
+
+    def doc(self) -> str:
+        return " metres"
+
+    def hint(self) -> str:
+        return " (metres)"
+
+
+@dataclass(frozen=True)
 class Choice(_Type):
     """One of a fixed tuple of names."""
     choices: tuple
@@ -255,8 +268,6 @@ def _has_targets(e: dict) -> bool:
     return "targets" in e
 
 
-_COORD = Number(-MAX_COORD, MAX_COORD)
-
 SCHEMA: dict[str, EditSpec] = {
     "weather": EditSpec("set the weather (eased in over a few seconds)", (
         Field("kind", Choice(WEATHER_KINDS), required=True),
@@ -274,8 +285,8 @@ SCHEMA: dict[str, EditSpec] = {
         Field("kind", Choice(KINDS), required=True),
         Field("count", Whole(1, 20), "default 1", default=1),
         Field("where", Choice(("ahead", "here", "around")), "default ahead", default="ahead"),
-        Field("x", _COORD, "with y: a spot instead of where"),
-        Field("y", _COORD),
+        Field("x", Coord(), "with y: a spot instead of where"),
+        Field("y", Coord()),
         Field("at", Points(20, 2), "one [x, y] per thing", resolved=True),
     ), rules=(_both_xy, _one_point_per_thing),
         examples=({"op": "spawn", "kind": "tree", "count": 3}, {"op": "spawn", "kind": "house", "x": 5.0, "y": -2.0},
@@ -290,8 +301,8 @@ SCHEMA: dict[str, EditSpec] = {
                   {"op": "remove", "targets": ["s1", "0:0:3"]})),
     "teleport": EditSpec("move the player to a place or a point", (
         Field("target", Choice(TELEPORT_TARGETS)),
-        Field("x", _COORD, "when no target", required=True, when=_no_target),
-        Field("y", _COORD, "when no target", required=True, when=_no_target),
+        Field("x", Coord(), "when no target", required=True, when=_no_target),
+        Field("y", Coord(), "when no target", required=True, when=_no_target),
         Field("yaw", Number(-100.0, 100.0), "radians", default=None),
         Field("pitch", Number(-1.6, 1.6), "radians", default=None),
         Field("from", Point(5), "the pose before, [x, y, z, yaw, pitch], for an exact undo", resolved=True),
@@ -311,15 +322,16 @@ SCHEMA: dict[str, EditSpec] = {
     "terrain": EditSpec("reshape the ground", (
         Field("action", Choice(TERRAIN_ACTIONS), required=True),
         Field("where", Choice(("ahead", "here")), "default ahead", default="ahead"),
-        Field("x", _COORD, "with y: a spot instead of where"),
-        Field("y", _COORD),
+        Field("x", Coord(), "with y: a spot instead of where"),
+        Field("y", Coord()),
         Field("radius", Number(1.0, 60.0), "metres, default 8", default=8.0),
         Field("amount", Number(0.0, 40.0), "metres, default 3; 4 for crater",
               default=lambda out: 4.0 if out["action"] == "crater" else 3.0),
         Field("level", Number(-1000.0, 1000.0), "metres: flatten to this height", default=None),
     ), rules=(_both_xy,),
-        examples=({"op": "terrain", "action": "crater"}, {"op": "terrain", "action": "raise", "where": "here",
-                                                          "radius": 12.0, "amount": 5.0})),
+        examples=({"op": "terrain", "action": "crater"},
+                  {"op": "terrain", "action": "raise", "where": "here", "radius": 12.0, "amount": 5.0},
+                  {"op": "terrain", "action": "flatten", "x": 3.0, "y": 4.0, "level": 2.0})),
     "undo": EditSpec("take back the last change", examples=({"op": "undo"},)),
     "recipe": EditSpec("change what world this is (live, undoable)", (
         Field("preset", Choice(tuple(PRESETS))),
