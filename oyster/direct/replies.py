@@ -1,5 +1,6 @@
 """Short chat replies built only from canonical edit values (never from the user's text)."""
 from oyster.world.edits import SCHEMA
+from oyster.world.state import hhmm
 
 _PLACES = SCHEMA["teleport"].field("target").type.choices
 
@@ -54,10 +55,6 @@ def hour_label(hour: float) -> str:
     return "night"
 
 
-def clock(hour: float) -> str:
-    minutes = int(round((hour % 24) * 60)) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
 
 def _count(n: int, kind: str) -> str:
     one, many = KIND_NAMES.get(kind, (kind, kind + "s"))
@@ -95,7 +92,7 @@ def _time(e: dict, now: float | None = None) -> str:
     parts = []
     moved = now is None or abs(float(e.get("hour", now)) - now) > 0.01
     if "hour" in e and ("speed" not in e or moved):
-        parts.append(f"Time set to {clock(e['hour'])} ({hour_label(e['hour'])}).")
+        parts.append(f"Time set to {hhmm(e['hour'])} ({hour_label(e['hour'])}).")
     if "speed" in e:
         s = float(e["speed"])
         if s == 0:
