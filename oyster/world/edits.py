@@ -1,6 +1,6 @@
 """Typed edits: the schema as one table (`SCHEMA`), and `validate`, which reads it. The single door for every change.
 
-`validate` checks an edit dict on its own (types, ranges, names) and returns a normalised copy. `ops.apply`
+`validate` checks an edit dict on its own (types, ranges, names) and returns a normalised copy. `World.apply`
 then resolves everything that depends on the moment (positions "ahead", the nearest villager, the current pose)
 into absolute values, changes the world (its undo goes on the world's undo stack) and returns the resolved edit.
 Anything that can fail fails before the world is touched, so a rejected edit changes nothing. The resolved edit

@@ -12,7 +12,7 @@ WALL_SLOPE = 0.45              # rise per metre above which the ground ahead cou
 
 def ground(world, x: float, y: float) -> float:
     """Edited ground height at (x, y), metres."""
-    return world.ground(x, y)
+    return world.land.ground(x, y)
 
 
 def walkable(world, x: float, y: float) -> bool:
@@ -23,14 +23,14 @@ def walkable(world, x: float, y: float) -> bool:
 def find(world, name: str, x: float | None = None, y: float | None = None) -> tuple[float, float] | None:
     """Nearest place of a kind ("volcano", "lake", "village", "forest", "desert", "mountain", "beach") around
     (x, y) (default: the player), or None when this world has none within reach."""
-    p = world.s.player
+    p = world.player
     return terrain.find_feature(world.seed, name, p.x if x is None else x, p.y if y is None else y, world.recipe)
 
 
 def vantage(world, tx: float, ty: float, standoff: float = 60.0, near: tuple | None = None):
     """(x, y, yaw) of a walkable spot about `standoff` metres from (tx, ty) facing it, on the side nearest to
     `near` (default: the player) where it can; None if no spot around it is walkable."""
-    p = world.s.player
+    p = world.player
     nx, ny = near if near is not None else (p.x, p.y)
     a0 = math.atan2(ny - ty, nx - tx)
     for scale in (1.0, 0.7, 1.4, 2.0):
