@@ -141,7 +141,7 @@ def snapshot(s, origin: tuple[float, float] | None = None) -> dict:
             "actions": {i: (k, a) for _, i, k, _, _, _, a in near if k in ("villager", "animal")},
             "erupting": bool(er is not None and not er.done and er.stage(w.tick) == "erupting"),
             "eruptions": len(w.eruptions), "lava": er is not None and not er.done,
-            "terrain": len(w.terrain_edits), "log": len(w.log),
+            "terrain": w.land.edit_count(), "log": len(w.log),
             "overrides": w.things.commanded(),
             "pos": (st["player"]["x"], st["player"]["y"]), "origin": (ox, oy)}
 

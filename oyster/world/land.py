@@ -42,6 +42,10 @@ class Land:
                 objs += [(float(c.xyz[k, 0]), float(c.xyz[k, 1]), float(c.radius[k])) for k in np.flatnonzero(keep)]
         return objs
 
+    def edit_count(self) -> int:
+        """Terrain edits standing now: sculpted shapes and cooled lava."""
+        return len(self._w.terrain_edits)
+
     def sculpt(self, action: str, x: float, y: float, radius: float, amount: float, level: float):
         """Raise, lower, blast or flatten the ground around (x, y); returns undo. ValueError changes nothing."""
         w = self._w
