@@ -88,7 +88,6 @@ class Bench:
     def run(self, case: dict) -> Outcome:
         """One case on its setup: a fresh restore when it replays commands or lets time pass, else the setup's
         live session, put back by undo afterwards (undo is exact when no time passes)."""
-        from oyster.direct import Interpreter
         setup = case.get("setup", "plain")
         reuse = not (case.get("before") or "cooled_after" in case.get("expect", {}) or setup in _ADVANCE_SETUP)
         if not reuse:
@@ -99,7 +98,7 @@ class Bench:
                 s.close()
         s = self._live.get(setup) or self.session(setup)
         self._live[setup] = s
-        s._direct, s._redo = Interpreter(), []
+        s.forget_conversation()
         mark = s.world.checkpoint()
         try:
             return self._run(s, case)

@@ -52,6 +52,10 @@ class Session:
         elif prompt and _world is None:
             self.prompt_reply = self.command(prompt).reply      # "plant three trees": a command, as before
 
+    def forget_conversation(self) -> None:
+        """Start Direct mode afresh: no pronoun memory ("him", "the other one") and nothing to redo."""
+        self._direct, self._redo = Interpreter(), []
+
     def _open_with(self, reading) -> str:
         """Apply the prompt's weather, time, gravity and eruption as logged edits; a prompt that names no world
         and no such change ("spawn three villagers") is a Direct-mode command, as before."""

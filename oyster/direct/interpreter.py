@@ -223,10 +223,6 @@ def _empty_reply(raw: object, clean) -> str:
     return R.EMPTY if not text.strip() else R.NOT_UNDERSTOOD
 
 
-_DEFAULT = Interpreter()
-
-
 def interpret(text: str, state: dict | None = None) -> CommandResult:
     """Stateless convenience: a fresh pronoun memory per call (use an Interpreter per Session instead)."""
-    it = Interpreter(_DEFAULT.use_classifier)
-    return it.interpret(text, state)
+    return Interpreter().interpret(text, state)
