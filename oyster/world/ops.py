@@ -8,14 +8,13 @@ a share code reproduces the same world, undo stack included.
 """
 import math
 
+from . import places
 from .caps import MAX_SPAWNED
 from .kinds import CHARACTER_KINDS
 from .scene import DRAW_DISTANCE
 from .state import rng
 
 AHEAD = 10.0                # metres in front of the player for "ahead"
-VOLCANO_VIEW = 240.0       # metres from the crater where teleport "volcano" lands
-VILLAGE_VIEW = 9.0          # metres from the campfire where teleport "village" lands
 CROWD = 30.0                # metres: villagers this close all follow a character edit without a target
 
 
@@ -160,7 +159,7 @@ def _teleport(world, e):
     p = world.player
     frm = e.get("from") or [p.x, p.y, p.z, p.yaw, p.pitch]     # where undo goes back to (replays exactly)
     if "target" in e:
-        x, y, face = _feature(world, e["target"])
+        x, y, face = places.landing(world, e["target"])
         e = {"op": "teleport", "x": x, "y": y,
              "yaw": e["yaw"] if e.get("yaw") is not None else face,
              "pitch": e["pitch"] if e.get("pitch") is not None else 0.0}
@@ -172,46 +171,6 @@ def _teleport(world, e):
     def undo():
         world.place_player(frm[0], frm[1], frm[3], frm[4], z=frm[2], exact=True)
     return e, undo
-
-
-def _feature(world, name: str) -> tuple[float, float, float]:
-    """(x, y, yaw) to land at for a named place; the volcano is viewed from its flank, facing the crater."""
-    p = world.player
-    if name == "start":
-        return world.start
-    got = world.land.find(name, p.x, p.y)
-    if got is None:
-        raise ValueError(f"there is no {name} within reach of here")
-    x, y = got
-    if name == "volcano":     # stand back on dry land where the whole cone is in view, facing the crater
-        a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
-        for k in range(12):
-            a = a0 + (k + 1) // 2 * (math.pi / 6) * (1 if k % 2 else -1)
-            vx, vy = x + VOLCANO_VIEW * math.cos(a), y + VOLCANO_VIEW * math.sin(a)
-            if world.land.height(vx, vy) > 1.0:
-                return vx, vy, a + math.pi
-        return vx, vy, a + math.pi
-    if name == "village":     # stand among the houses a few metres from the campfire, facing it
-        return _clear_spot(world, x, y, VILLAGE_VIEW)
-    return x, y, p.yaw
-
-
-def _clear_spot(world, x: float, y: float, dist: float) -> tuple[float, float, float]:
-    """(x, y, yaw facing the centre) of the first point `dist` from (x, y), starting on the player's side, that
-    keeps 1.5 m clear of every object (houses, trees, the campfire)."""
-    p = world.player
-    objs = world.land.objects_near(x, y, dist + 16)
-    a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
-    best = None
-    for k in range(24):
-        a = a0 + (k + 1) // 2 * (math.pi / 12) * (1 if k % 2 else -1)
-        sx, sy = x + dist * math.cos(a), y + dist * math.sin(a)
-        room = min((math.hypot(sx - ox, sy - oy) - r for ox, oy, r in objs), default=99.0)
-        if best is None or room > best[0]:
-            best = (room, sx, sy, a + math.pi)
-        if room >= 1.5:
-            break
-    return best[1], best[2], best[3]
 
 
 def _terrain(world, e):
