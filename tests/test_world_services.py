@@ -9,10 +9,10 @@ from oyster.world.state import Player
 from oyster.world.world import World
 
 ROOT = Path(__file__).resolve().parent.parent
-# the World's state, private to the world's own modules (world, its services, present, persist, ...)
-STATE = {"s", "undo_stack", "terrain_edits", "uid", "entities", "pending_look"}
-# ops.py resolves edits through the services only: not even the chunk cache
-OPS_ALSO = {"cache", "eruptions", "log"}
+# the World's state (chunk cache included): private to the world's own modules (its services, present, persist)
+STATE = {"s", "cache", "undo_stack", "terrain_edits", "uid", "entities", "pending_look"}
+# ops.py resolves edits through the services only: not even the eruption list or the log
+OPS_ALSO = {"eruptions", "log"}
 WORLD_NAMES = {"world", "w"}
 
 

@@ -15,7 +15,7 @@ from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
 from oyster.language.restyle import restyle
 from oyster.world import persist
-from oyster.world.chunks import LOAD_RADIUS, SLOTS, chunk_range
+from oyster.world.chunks import SLOTS, chunk_range
 from oyster.world.state import EYE_HEIGHT, Player
 
 from .names import clean_name
@@ -222,16 +222,15 @@ class Party:
         """Fill the shared ring map for m's camera and return that camera. The ring stays centred on the first
         player (with its prefetch, as in a private world) and gains only the chunks this camera lacks: views of
         players a few chunks apart then rewrite nothing, and the entity view is not rebuilt per frame."""
-        a, cache = self.world.player, self.world.cache
+        w, a = self.world, self.world.player
         cam = camera or self.camera(m)
         if cam is None:
             b = m.body
             cam = (b.x, b.y, b.z + EYE_HEIGHT, b.yaw, b.pitch)
         here = (chunk_range(a.x, a.y), chunk_range(cam[0], cam[1]))
-        if m.filled != (here, cache.writes):   # nothing written since this view was filled: nothing to do
-            cache.ensure(a.x, a.y)
-            cache.ensure_near(cam[0], cam[1], LOAD_RADIUS)
-            m.filled = (here, cache.writes)
+        if m.filled != (here, w.ring_writes):   # nothing written since this view was filled: nothing to do
+            w.fill_view(cam[0], cam[1])
+            m.filled = (here, w.ring_writes)
         return cam
 
     def ring_steady(self) -> bool:

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
 from .caps import MAX_ERUPTIONS, MAX_LOG
-from .chunks import ChunkCache
+from .chunks import LOAD_RADIUS, ChunkCache
 from .conditions import Conditions
 from .edits import validate
 from .entities import Entities
@@ -65,6 +65,22 @@ class World:
         recipe.key()                 # both are cached per recipe: the cache key and the numbers the kernels read
         pack(recipe)                 # are made now rather than inside the next frame
         self.cache.set_recipe(recipe, (self.s.player.x, self.s.player.y))
+
+    def renewing(self) -> bool:
+        """A recipe change is still regenerating some of the loaded chunks."""
+        return self.cache.renewing()
+
+    @property
+    def ring_writes(self) -> int:
+        """Counts writes into the shared ring map (a view filled since the last write needs no refill)."""
+        return self.cache.writes
+
+    def fill_view(self, x: float, y: float) -> None:
+        """Fill the ring map around the player and, besides, the chunks a camera at (x, y) needs (several views
+        of one world share the ring)."""
+        p = self.s.player
+        self.cache.ensure(p.x, p.y)
+        self.cache.ensure_near(x, y, LOAD_RADIUS)
 
     def _recipe_defaults(self, r: WorldRecipe) -> None:
         """A fresh world starts with its recipe's gravity, weather and hour (today's world: unchanged)."""
