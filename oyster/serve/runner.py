@@ -250,8 +250,7 @@ class Runner(Streaming, Together):
         t0 = time.monotonic()
         with slot.lock:
             size = base_size(slot.resolution.mode == "hd", self.cfg)   # scripts: auto is SD (sizes stay predictable)
-            have = (getattr(slot.session, "width", size[0]), getattr(slot.session, "height", size[1]))
-            if have != size and hasattr(slot.session, "resize"):
+            if (slot.session.width, slot.session.height) != size:     # HostedSession: every session resizes
                 slot.session.resize(*size)
             for k in range(steps):
                 if k == 0 and turn != (0.0, 0.0):

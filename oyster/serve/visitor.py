@@ -9,6 +9,7 @@ import numpy as np
 from oyster.serve.metrics import FrameStats
 from oyster.serve.quality import QualityChoice
 from oyster.session import MAX_LOOK
+from oyster.world.state import hhmm
 
 MAX_LOG_CHARS = 600   # one chat-log line; replies are short, this bounds memory if one is not
 
@@ -119,7 +120,7 @@ def hud_fields(state: dict) -> dict:
     return {
         "world": (state.get("recipe") or {}).get("style"),    # the world's style ("sand dunes", "cratered moon")
         "biome": state.get("biome"),
-        "time": None if hour is None else f"{int(hour) % 24:02d}:{int(round((hour % 1) * 60)) % 60:02d}",
+        "time": None if hour is None else hhmm(hour),
         "weather": weather.get("kind"),
         "intensity": weather.get("intensity"),
         "x": player.get("x"), "y": player.get("y"), "z": player.get("z"), "yaw": player.get("yaw"),
