@@ -2,6 +2,7 @@
 
 Limits come from OYSTER_* variables (see oyster/serve/config.py), e.g. OYSTER_MAX_PLAYERS=8 OYSTER_FPS=30.
 """
+import gc
 import os
 import time
 
@@ -41,6 +42,11 @@ def main() -> None:
     print(f"warm-up {warm_up():.1f} s", flush=True)
     runner = make_runner()   # OYSTER_RUNNER=ray: sessions on a Ray cluster (RAY_ADDRESS, else a local one)
     demo = build_demo(runner)
+    # Everything built so far (Gradio, torch, kernels: ~350k objects) lives as long as the server. A full garbage
+    # collection walks all of it, 200-400 ms with every thread holding the GIL stalled (every visitor's frame
+    # late); frozen, the collector skips it.
+    gc.collect()
+    gc.freeze()
     demo.launch(server_name=os.environ.get("GRADIO_SERVER_NAME", "0.0.0.0"),
                 server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), **launch_kwargs(runner))
 

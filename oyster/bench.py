@@ -83,6 +83,25 @@ def time_render(width: int, height: int, threads: int, frames: int) -> list:
     return times
 
 
+def time_passes(width: int, height: int, threads: int, frames: int) -> dict:
+    """Each render pass alone (wall), on the same walking Session as `render`: which passes the threads split."""
+    from oyster.render import render
+    _threads(threads)
+    s = bench_scene_session(width, height)
+    out = np.empty((height, width, 3), np.uint8)
+    rows: dict[str, list] = {}
+    for i in range(frames + WARMUP):
+        held = {"forward", "turn_left"} if (i // 60) % 2 else {"forward"}
+        s.world.step(frozenset(held), 1 / 30)
+        times: dict[str, float] = {}
+        render(s.world.scene(), out, times)
+        if i >= WARMUP:
+            for k, v in times.items():
+                rows.setdefault(f"pass {k}", []).append((v, float("nan")))
+    s.close()
+    return rows
+
+
 def time_render_fixture(width: int, height: int, threads: int, frames: int) -> list:
     """render() on the renderer's synthetic fixture (300 sprites, rain, lava particles), camera panning."""
     from oyster.render import render
@@ -165,6 +184,7 @@ def time_start(frames: int, n: int = 3) -> dict[str, list]:
 MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
     "render": (time_render, True),
     "render_fixture": (time_render_fixture, True),
+    "passes": (time_passes, True),
     "step": (time_step, True),
     "chunk": (time_chunks, False),
     "start": (time_start, False),
@@ -173,7 +193,7 @@ MEASUREMENTS: dict[str, tuple[Callable, bool]] = {
     "first_frame": ("first_frame", "rows"),
     "recipe_change": ("recipe_change", "rows"),
 }
-DEFAULT_SKIP = ("presets", "first_frame", "recipe_change")   # run only when named with --only (a minute or more)
+DEFAULT_SKIP = ("presets", "first_frame", "recipe_change", "passes")   # run only when named with --only
 
 
 def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
@@ -192,7 +212,9 @@ def run(frames: int, only: list[str] | None = None, sizes=SIZES) -> list[Row]:
             continue
         for w, h in sizes:
             for th in sorted({1, all_threads}):
-                rows.append(Row(name, f"{w}x{h}", th, fn(w, h, th, frames)))
+                out = fn(w, h, th, frames)
+                items = out.items() if isinstance(out, dict) else [(name, out)]
+                rows += [Row(k, f"{w}x{h}", th, v) for k, v in items]
     _threads(1)
     return rows
 

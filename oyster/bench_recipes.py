@@ -75,7 +75,7 @@ def time_recipe_change(frames: int) -> list:
             s.step({"forward"}, 1 / 30)
             times.append(_since(t0))
             n = 0
-            while s.world.cache._stale and n < 600:
+            while s.world.renewing() and n < 600:
                 t0 = _clock()
                 s.step({"forward"}, 1 / 30)
                 times.append(_since(t0))

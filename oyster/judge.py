@@ -88,7 +88,6 @@ class Bench:
     def run(self, case: dict) -> Outcome:
         """One case on its setup: a fresh restore when it replays commands or lets time pass, else the setup's
         live session, put back by undo afterwards (undo is exact when no time passes)."""
-        from oyster.direct import Interpreter
         setup = case.get("setup", "plain")
         reuse = not (case.get("before") or "cooled_after" in case.get("expect", {}) or setup in _ADVANCE_SETUP)
         if not reuse:
@@ -99,16 +98,12 @@ class Bench:
                 s.close()
         s = self._live.get(setup) or self.session(setup)
         self._live[setup] = s
-        s._direct, s._redo = Interpreter(), []
-        w = s.world
-        n_undo, n_log = len(w.undo_stack), len(w.log)
+        s.forget_conversation()
+        mark = s.world.checkpoint()
         try:
             return self._run(s, case)
         finally:
-            while len(w.undo_stack) > n_undo:
-                w.undo_stack.pop()()
-            del w.log[n_log:]
-            if len(w.undo_stack) < n_undo:  # the case undid part of the setup: build it again next time
+            if not s.world.rewind(mark):  # the case undid part of the setup: build it again next time
                 self._live.pop(setup).close()
 
     def _run(self, s, case: dict) -> Outcome:
@@ -118,7 +113,7 @@ class Bench:
         t0 = time.perf_counter()
         r = s.command(case["text"])
         ms = (time.perf_counter() - t0) * 1e3
-        after = snapshot(s)
+        after = snapshot(s, before["origin"])
         why = check(case.get("expect", {}), before, after, r, s)
         honest_why = honesty(r.reply, before, after)
         return Outcome(case, not why, not honest_why, r.reply, r.options, why + honest_why, ms)
@@ -129,12 +124,13 @@ def _advance(s, seconds: float) -> None:
         s.advance(1 / 30)
 
 
-def snapshot(s) -> dict:
-    """What the predicates read: the state summary plus counts and actions around the setup's origin."""
+def snapshot(s, origin: tuple[float, float] | None = None) -> dict:
+    """What the predicates read: the state summary plus counts and actions around the origin (default: where the
+    player stands now; the snapshot after a command passes the one from before it)."""
     st = s.state()
     w = s.world
-    ox, oy = _origin(s)
-    near = w.entities_near(ox, oy, ORIGIN_R)
+    ox, oy = origin if origin is not None else (w.player.x, w.player.y)
+    near = w.things.near(ox, oy, ORIGIN_R)
     counts: dict[str, int] = {}
     for _, _, kind, *_ in near:
         counts[kind] = counts.get(kind, 0) + 1
@@ -142,18 +138,11 @@ def snapshot(s) -> dict:
     er = w.eruptions[-1] if w.eruptions else None
     return {"state": st, "counts": counts,
             "actions": {i: (k, a) for _, i, k, _, _, _, a in near if k in ("villager", "animal")},
-            "erupting": bool(er is not None and not er.done and er.stage(w.s.tick) == "erupting"),
+            "erupting": bool(er is not None and not er.done and er.stage(w.tick) == "erupting"),
             "eruptions": len(w.eruptions), "lava": er is not None and not er.done,
-            "terrain": len(w.terrain_edits), "log": len(w.log),
-            "overrides": {i: o.action for i, o in w.entities.overrides.items()},
-            "pos": (st["player"]["x"], st["player"]["y"])}
-
-
-def _origin(s) -> tuple[float, float]:
-    if not hasattr(s, "_judge_origin"):
-        p = s.world.s.player
-        s._judge_origin = (p.x, p.y)
-    return s._judge_origin
+            "terrain": w.land.edit_count(), "log": len(w.log),
+            "overrides": w.things.commanded(),
+            "pos": (st["player"]["x"], st["player"]["y"]), "origin": (ox, oy)}
 
 
 def _hour_d(a: float, b: float) -> float:

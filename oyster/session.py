@@ -52,6 +52,10 @@ class Session:
         elif prompt and _world is None:
             self.prompt_reply = self.command(prompt).reply      # "plant three trees": a command, as before
 
+    def forget_conversation(self) -> None:
+        """Start Direct mode afresh: no pronoun memory ("him", "the other one") and nothing to redo."""
+        self._direct, self._redo = Interpreter(), []
+
     def _open_with(self, reading) -> str:
         """Apply the prompt's weather, time, gravity and eruption as logged edits; a prompt that names no world
         and no such change ("spawn three villagers") is a Direct-mode command, as before."""
@@ -71,7 +75,7 @@ class Session:
         `look` = (dyaw, dpitch) radians of analog look (mouse drag, touch), counter-clockwise / up positive, each
         clipped to +-MAX_LOOK; the next fixed physics step applies it (pitch clamped like the look keys)."""
         held, dt, look = limits.held_names(held), limits.seconds(dt), limits.look_pair(look)
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             self.world.step(held, dt, look)
             return self._draw(self.world.scene())
 
@@ -79,7 +83,7 @@ class Session:
         """Advance time and physics by dt seconds with nothing held, without drawing (trailers, servers that skip
         frames). The world ends exactly as `step(set(), dt)` leaves it."""
         dt = limits.seconds(dt)
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             self.world.step(frozenset(), dt)
 
     def render_from(self, x: float, y: float, z: float, yaw: float, pitch: float) -> np.ndarray:
@@ -87,18 +91,18 @@ class Session:
         the camera incrementally, and `advance`/`step` then only top up the chunks around the player, so a camera
         flying far from the player costs no reload per frame."""
         cam = tuple(limits.number(v, "camera", -1e9, 1e9) for v in (x, y, z, yaw, pitch))
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             return self._draw(self.world.scene(cam))
 
     def frame(self) -> np.ndarray:
         """The current frame without advancing time."""
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             return self._draw(self.world.scene())
 
     def resize(self, width: int, height: int) -> None:
         """Change the frame size of a live session (the world is untouched); ValueError changes nothing."""
         width, height = limits.frame_size(width, height)
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             if (width, height) != (self.width, self.height):
                 self.width, self.height = width, height
                 self._frame = np.zeros((height, width, 3), np.uint8)
@@ -110,7 +114,7 @@ class Session:
     # ------------------------------------------------------------------------------------------ changing
     def apply(self, edit: dict) -> dict:
         """Apply a typed edit; returns it resolved (absolute positions, ids). ValueError changes nothing."""
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             return self.world.apply(edit)
 
     def command(self, text: str) -> CommandResult:
@@ -131,10 +135,10 @@ class Session:
             except ValueError as err:
                 failed.append((e, str(err)))
         kinds = {}
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             for _, done in ran:
                 for t in done.get("targets", ()) if done.get("op") == "character" else ():
-                    kinds[t] = self.world.entity_kind(t)
+                    kinds[t] = self.world.things.kind(t)
         reply = self._direct.report(plan, ran, failed, kinds)
         return CommandResult([e for e, _ in ran], reply, list(plan.options))
 
@@ -154,7 +158,7 @@ class Session:
 
     def _apply_direct(self, e: dict) -> dict:
         """One Direct-mode edit; "redo" re-applies the last undone edit (Direct mode keeps that stack)."""
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             if e.get("op") == "redo":
                 if not self._redo:
                     raise ValueError("nothing to redo")
@@ -172,9 +176,9 @@ class Session:
     def direct_state(self) -> dict:
         """state() plus what Direct mode needs to answer and aim: every character in view and the volcano."""
         st = self.state()
-        with self.world.cache.frame_lock:
-            p = self.world.s.player
-            near = self.world.entities_near(p.x, p.y, DIRECT_VIEW, ("villager", "animal"))
+        with self.world.frame_lock:
+            p = self.world.player
+            near = self.world.things.near(p.x, p.y, DIRECT_VIEW, ("villager", "animal"))
         st["characters"] = [{"id": i, "kind": k, "x": x, "y": y, "action": a, "distance": round(d, 3)}
                             for d, i, k, x, y, _, a in near]
         vx, vy, _, _ = volcano_site(self.seed, self.world.recipe)
@@ -184,7 +188,7 @@ class Session:
     # ------------------------------------------------------------------------------------------ reading
     def state(self) -> dict:
         """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             st = self.world.state()
         st["prompt"] = self.prompt
         return st
@@ -192,8 +196,8 @@ class Session:
     def ground(self, x: float, y: float) -> float:
         """Terrain height (metres, edits included) at (x, y) metres; ValueError on a non-finite point."""
         x, y = (limits.number(v, "ground coordinate", -1.0e6, 1.0e6) for v in (x, y))
-        with self.world.cache.frame_lock:
-            return self.world.ground(x, y)
+        with self.world.frame_lock:
+            return self.world.land.ground(x, y)
 
     @property
     def recipe(self) -> WorldRecipe:
@@ -201,7 +205,7 @@ class Session:
         return self.world.recipe
 
     def share_code(self) -> str:
-        with self.world.cache.frame_lock:
+        with self.world.frame_lock:
             return persist.encode(persist.snapshot(self.world, self.prompt))
 
     @classmethod

@@ -238,12 +238,21 @@ def test_closing_a_page_frees_its_session(app, browser):
         time.sleep(0.1)
 
 
-def test_malformed_key_payload_gets_message_and_play_goes_on(visitor):
-    """A tampered key message (unknown input name) is refused with a clear status; frames keep coming."""
-    def tamper(route):
-        route.continue_(post_data='{"seq": 99999, "held": ["fly", "<b>x</b>"]}')
+TAMPERED = '{"seq": 99999, "held": ["fly", "<b>x</b>"]}'
 
-    visitor.page.route("**/oyster/keys*", tamper)
+
+@pytest.fixture
+def gradio_visitor(app, browser):
+    """A page that keeps Gradio's frame stream (?frames=gradio): its keys go to the direct key route."""
+    v = Visitor(app, browser, "?frames=gradio")
+    yield v
+    v.close()
+
+
+def test_malformed_key_payload_gets_message_and_play_goes_on(gradio_visitor):
+    """A tampered key message (unknown input name) is refused with a clear status; frames keep coming."""
+    visitor = gradio_visitor
+    visitor.page.route("**/oyster/keys*", lambda route: route.continue_(post_data=TAMPERED))
     visitor.page.keyboard.down("KeyW")
     visitor.page.wait_for_function("document.querySelector('#play-status').innerText.includes('Ignored')",
                                    timeout=10_000)
@@ -255,8 +264,59 @@ def test_malformed_key_payload_gets_message_and_play_goes_on(visitor):
     visitor.wait_frames(5)
 
 
-def test_keys_fall_back_to_the_gradio_event_when_the_direct_route_fails(visitor):
+def test_malformed_key_message_on_the_frame_socket_gets_message_and_play_goes_on(app, browser):
+    """The same through the frame socket: the refusal comes back on it and shows; frames keep coming on it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+
+    def tamper(ws):
+        server = ws.connect_to_server()
+        ws.on_message(lambda m: server.send(TAMPERED if isinstance(m, str) and '"held"' in m else m))
+
+    page.route_web_socket("**/oyster/frames*", tamper)
+    before = set(app.runner.session_ids())
+    page.goto(app.url)
+    page.wait_for_selector(FRAME, timeout=60_000)
+    page.wait_for_function("document.body.classList.contains('oy-ws')", timeout=10_000)
+    sid = (set(app.runner.session_ids()) - before).pop()
+    page.click("#screen")
+    page.keyboard.down("KeyW")
+    page.wait_for_function("document.querySelector('#play-status').innerText.includes('Ignored')", timeout=10_000)
+    page.keyboard.up("KeyW")
+    assert "unknown input 'fly'" in page.inner_text("#play-status")
+    assert page.locator("#play-status b").count() == 0
+    assert app.runner.held(sid)[0] < 99999
+    fid = parse_data_url(page.get_attribute("#screen img", "src"))[0]["fid"]
+    page.wait_for_function(f"/fid=(\\d+)/.exec(document.querySelector('#screen img').src)[1] > {fid + 3}",
+                           timeout=10_000)
+    page.close()
+
+
+def test_frames_fall_back_to_gradio_when_the_socket_is_refused(app, browser):
+    """A proxy without WebSockets: the page keeps Gradio's stream; keys go by the direct route; play goes on."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.route_web_socket("**/oyster/frames*", lambda ws: ws.close(code=1011))
+    before = set(app.runner.session_ids())
+    page.goto(app.url)
+    page.wait_for_selector(FRAME, timeout=60_000)
+    sid = (set(app.runner.session_ids()) - before).pop()
+    page.click("#screen")
+    page.wait_for_timeout(1500)                      # past a retry of the socket
+    assert not page.evaluate("document.body.classList.contains('oy-ws')")
+    page.keyboard.down("KeyD")
+    deadline = time.monotonic() + 10
+    while app.runner.held(sid)[1] != frozenset({"right"}):
+        assert time.monotonic() < deadline, "the key did not arrive"
+        page.wait_for_timeout(50)
+    page.keyboard.up("KeyD")
+    fid = parse_data_url(page.get_attribute("#screen img", "src"))[0]["fid"]
+    page.wait_for_timeout(500)
+    assert parse_data_url(page.get_attribute("#screen img", "src"))[0]["fid"] > fid + 3
+    page.close()
+
+
+def test_keys_fall_back_to_the_gradio_event_when_the_direct_route_fails(gradio_visitor):
     """If the direct key route is unreachable (a proxy that only passes Gradio's routes), keys still arrive."""
+    visitor = gradio_visitor
     visitor.page.route("**/oyster/keys*", lambda route: route.abort())
     visitor.page.keyboard.down("KeyD")
     visitor.wait_held(frozenset({"right"}))
@@ -405,11 +465,16 @@ KEY_TO_FRAME_JS = """(seq0) => {
 }"""
 
 
-def test_key_press_to_changed_frame_on_the_page(visitor):
+@pytest.mark.parametrize("frames", ["socket", pytest.param("gradio", marks=pytest.mark.slow)])
+def test_key_press_to_changed_frame_on_the_page(app, browser, frames):
     """Press a key and time, in the page, until it shows (decoded) the first frame rendered after the server
-    applied that key; the frame must really differ. A generous bound: it guards against gross regressions (a
-    second of lag), not the loopback target, which `python -m oyster.serve.loadtest` measures."""
+    applied that key; the frame must really differ. Through the frame socket (the page's default) and through
+    Gradio's stream (its fallback). A generous bound: it guards against gross regressions (a second of lag), not
+    the loopback target, which `python -m oyster.serve.loadtest` measures."""
+    visitor = Visitor(app, browser, "" if frames == "socket" else "?frames=gradio")
     visitor.wait_frames(5)
+    on_socket = visitor.page.evaluate("document.body.classList.contains('oy-ws')")
+    assert on_socket == (frames == "socket")
     times = []
     for key in ("ArrowLeft", "ArrowRight", "ArrowLeft"):
         before = visitor.frame()[1]
@@ -423,7 +488,8 @@ def test_key_press_to_changed_frame_on_the_page(visitor):
         visitor.wait_held(frozenset())
         after = cv2.resize(visitor.frame()[1], before.shape[1::-1], interpolation=cv2.INTER_AREA)  # busy: sizes adapt
         assert np.abs(after.astype(int) - before.astype(int)).mean() > 1.0, "the view did not turn"
-    print(f"key press to changed frame on the page: {sorted(round(t) for t in times)} ms")
+    print(f"key press to changed frame on the page through {frames}: {sorted(round(t) for t in times)} ms")
+    visitor.close()
     assert 0 < min(times) and sorted(times)[1] < 1000, times
 
 

@@ -121,14 +121,14 @@ def test_fleeing_characters_run_away_from_the_player_and_replay():
         p = s.state()["player"]
 
         def dist():
-            near = {i: (x, y) for _, i, _, x, y, _, _ in s.world.entities_near(p["x"], p["y"], 80.0)}
+            near = {i: (x, y) for _, i, _, x, y, _, _ in s.world.things.near(p["x"], p["y"], 80.0)}
             return [((near[i][0] - p["x"]) ** 2 + (near[i][1] - p["y"]) ** 2) ** 0.5 for i in ids]
         d0 = dist()
         judge._advance(s, 3.0)
         assert all(b > a + 5.0 for a, b in zip(d0, dist(), strict=True))
         code = s.share_code()
         again = Session.from_share_code(code, 32, 18)
-        assert again.world.character_pose(ids[0]) == pytest.approx(s.world.character_pose(ids[0]))
+        assert again.world.things.pose(ids[0]) == pytest.approx(s.world.things.pose(ids[0]))
         again.close()
     finally:
         s.close()

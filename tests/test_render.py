@@ -84,6 +84,58 @@ def test_parallel_terrain_kernel_draws_what_the_serial_one_draws(view):
     assert img0.any() and np.array_equal(img0, img1) and np.array_equal(depth0, depth1)
 
 
+@pytest.mark.parametrize("dist", [6.0, 2.5, 40.0])
+def test_parallel_sprite_weather_and_transpose_passes_draw_what_the_serial_ones_draw(dist):
+    """Sprites and weather split into column bands (any count, in parallel) and the row-tiled transpose give the
+    one-thread frame exactly: near sprites shaded per block (blocks straddle band edges), far silhouettes, rain,
+    snow and a lightning bolt. Kernels are run directly, whatever the probe chose (OYSTER_FAST_PATHS=0 included)."""
+    import cv2
+
+    from oyster.render.frame import _arr, transpose_parallel
+    from oyster.render.params import frame_params
+    from oyster.render.sprites import draw_sprites, draw_sprites_parallel, sprite_seeds
+    from oyster.render.terrain_pass import terrain_pass
+    from oyster.render.weather import draw_weather
+    w, h = 640, 360
+    base = character_scene("walk", "villager", dist=dist)
+    rng = np.random.default_rng(5)         # a crowd of trees and characters, near to far, overlapping on screen
+    n = 300
+    d, side = rng.uniform(3.0, 300.0, n), rng.uniform(-0.6, 0.6, n)
+    crowd = np.stack([d, d * side, np.ones(n)], 1).astype(np.float32)
+    kinds = rng.choice([KIND_ID[k] for k in ("tree", "pine", "villager", "rock")], n).astype(np.int32)
+    scene = replace(base, rain=1.0, snow=0.8, lightning=0.9, time=3.3,
+                    sprite_xyz=np.concatenate([base.sprite_xyz, crowd]),
+                    sprite_kind=np.concatenate([base.sprite_kind, kinds]),
+                    sprite_action=np.concatenate([base.sprite_action, np.zeros(n, np.int32)]),
+                    sprite_phase=np.concatenate([base.sprite_phase, rng.uniform(0, 1, n).astype(np.float32)]),
+                    sprite_scale=np.concatenate([base.sprite_scale, rng.uniform(0.7, 1.4, n).astype(np.float32)]))
+    P = frame_params(scene, w, h)
+    args = (_arr(scene.sprite_xyz, np.float32, (3,)), _arr(scene.sprite_kind, np.int32),
+            _arr(scene.sprite_action, np.int32), _arr(scene.sprite_phase, np.float32),
+            _arr(scene.sprite_scale, np.float32), sprite_seeds(scene))
+    img0, depth0 = np.zeros((w, h, 3), np.uint8), np.zeros((w, h), np.float32)
+    terrain_pass(img0, depth0, scene.ring, P, False)
+    img1, depth1 = img0.copy(), depth0.copy()
+    draw_sprites(img0, depth0, P, *args)
+    draw_weather(img0, depth0, P)
+    out0 = np.empty((h, w, 3), np.uint8)
+    cv2.transpose(img0, out0)
+    assert not np.array_equal(img0, img1), "sprites and weather drew something"
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    try:
+        for bands in (2, 3, 7):
+            img, depth = img1.copy(), depth1.copy()
+            draw_sprites_parallel(img, depth, P, *args, bands)
+            assert np.array_equal(depth, depth0), f"sprite depth differs with {bands} bands"
+            draw_weather(img, depth, P, bands)
+            assert np.array_equal(img, img0), f"frame differs with {bands} bands"
+            out = np.zeros_like(out0)
+            transpose_parallel(img, out)
+            assert np.array_equal(out, out0)
+    finally:
+        numba.set_num_threads(1)
+
+
 @pytest.mark.parametrize("kind", ["rain", "snow", "fog", "storm"])
 def test_each_weather_changes_the_frame(view, kind):
     clear = frame(view)

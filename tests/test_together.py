@@ -292,7 +292,7 @@ def test_a_follower_follows_the_player_who_asked():
         b.step({"forward"}, DT)
     st = a.state()
     pos = {p["id"]: (p["x"], p["y"]) for p in st["players"]}
-    pet = a.world.character_pose(ident)
+    pet = a.world.things.pose(ident)
     assert math.dist(pet[:2], pos["p2"]) < math.dist(pet[:2], pos["p1"])
     a.close(), b.close()
 

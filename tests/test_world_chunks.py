@@ -26,7 +26,7 @@ def loaded_digest(world: World) -> str:
         sy, sx = (c.cy * CHUNK) & MAP_MASK, (c.cx * CHUNK) & MAP_MASK
         for layer in (r.height, r.color, r.material, r.heat):
             h.update(np.ascontiguousarray(layer[sy:sy + CHUNK, sx:sx + CHUNK]).tobytes())
-    v = world.view()
+    v = world.things.view()
     h.update(v.s_xyz.tobytes() + v.s_kind.tobytes() + "|".join(v.s_ids).encode())
     return h.hexdigest()
 
@@ -73,7 +73,7 @@ def test_edits_persist_after_walking_away_a_kilometre(world):
     home = (p.x, p.y, p.yaw, p.pitch)
     world.apply({"op": "terrain", "action": "crater", "radius": 9.0, "amount": 6.0})
     world.apply({"op": "spawn", "kind": "house", "where": "ahead"})
-    world.apply({"op": "remove", "radius": 5.0}) if world.entities_near(p.x, p.y, 5.0) else None
+    world.apply({"op": "remove", "radius": 5.0}) if world.things.near(p.x, p.y, 5.0) else None
     digest = loaded_digest(world)
     cx, cy = math.floor(p.x / CHUNK), math.floor(p.y / CHUNK)
     for dx in (1200.0, 2400.0):

@@ -104,7 +104,7 @@ def test_never_below_ground_on_rough_terrain(world):
         world.step(held, 1 / 30)
         sup, _ = physics.support(world.cache.ring.height, p.x, p.y)
         assert p.z >= sup - 1e-6
-        assert p.z >= world.ground(p.x, p.y) - 1e-3 or p.in_water
+        assert p.z >= world.land.ground(p.x, p.y) - 1e-3 or p.in_water
 
 
 def test_slope_limit_blocks_a_cliff(world):
@@ -127,7 +127,7 @@ def test_water_floats_at_the_surface_and_slows(world):
     world.step(frozenset(), 0.25)
     assert p.in_water
     assert p.z == pytest.approx(WATER_LEVEL - physics.CONFIG.swim_depth)
-    assert world.ground(p.x, p.y) < p.z                    # floating above the lake floor, not on it
+    assert world.land.ground(p.x, p.y) < p.z                    # floating above the lake floor, not on it
     x0, y0 = p.x, p.y
     world.step({"forward"}, 0.25)
     moved = math.hypot(p.x - x0, p.y - y0)
@@ -163,7 +163,7 @@ def test_cannot_walk_through_a_house(world):
 def test_cannot_walk_through_a_generated_tree(world):
     world.apply({"op": "teleport", "target": "forest"})
     p = world.s.player
-    near = world.entities_near(p.x, p.y, 200.0, ("tree", "pine"))
+    near = world.things.near(p.x, p.y, 200.0, ("tree", "pine"))
     assert near, "a forest has trees"
     _, ident, _, tx, ty, r, _ = near[0]
     closest = _walk_into(world, tx, ty, r, seconds=3.0)

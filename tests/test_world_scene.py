@@ -20,8 +20,8 @@ def world():
 
 
 def _all_sprites(w):
-    v = w.view()
-    x, y, _, _, _ = w.char_states()
+    v = w.things.view()
+    x, y, _, _, _ = w.things.char_states()
     return np.concatenate([v.s_xyz[:, :2], np.stack([x, y], 1)])
 
 
@@ -53,8 +53,8 @@ def test_sprite_behind_or_beyond_draw_distance_is_not_in_the_scene(world):
     try:
         sc = world.scene()
         seeds = set(sc.sprite_seed.tolist())
-        v = world.view()
-        seed_of = dict(zip(v.s_ids, world._seeds(v)[0].tolist(), strict=True))
+        v = world.things.view()
+        seed_of = dict(zip(v.s_ids, world.things.look_seeds(v)[0].tolist(), strict=True))
         assert seed_of[ahead] in seeds
         assert seed_of[behind] not in seeds
         far = world.scene((p.x - (DRAW_DISTANCE + 60) * fx, p.y - (DRAW_DISTANCE + 60) * fy, p.z + 2, p.yaw, 0.0))
@@ -65,15 +65,15 @@ def test_sprite_behind_or_beyond_draw_distance_is_not_in_the_scene(world):
 
 
 def test_sprite_look_seed_is_stable_per_entity_when_rows_reorder(world):
-    v = world.view()
-    seeds = dict(zip(v.s_ids + v.c_ids, np.concatenate(world._seeds(v)).tolist(), strict=True))
+    v = world.things.view()
+    seeds = dict(zip(v.s_ids + v.c_ids, np.concatenate(world.things.look_seeds(v)).tolist(), strict=True))
     assert len(set(seeds.values())) > 0.99 * len(seeds)   # distinct per entity
     # removing an entity shifts the rows of everything after it; nobody else's seed changes
     victim = v.s_ids[len(v.s_ids) // 3]
     world.apply({"op": "remove", "target": victim})
     try:
-        v2 = world.view()
-        got = dict(zip(v2.s_ids + v2.c_ids, np.concatenate(world._seeds(v2)).tolist(), strict=True))
+        v2 = world.things.view()
+        got = dict(zip(v2.s_ids + v2.c_ids, np.concatenate(world.things.look_seeds(v2)).tolist(), strict=True))
         assert victim not in got and all(got[i] == seeds[i] for i in got if i in seeds)
     finally:
         world.apply({"op": "undo"})
@@ -146,7 +146,7 @@ def test_render_from_changes_nothing_and_forces_no_reload():
         p = before["player"]
         for k in range(20):                               # a camera flying away from the player, 300 m out
             x, y = p["x"] + 15.0 * k, p["y"] + 5.0 * k
-            s.render_from(x, y, s.world.ground(x, y) + 20.0, 0.3, -0.1)
+            s.render_from(x, y, s.world.land.ground(x, y) + 20.0, 0.3, -0.1)
             w0 = cache.writes
             s.advance(1 / 30)
             assert cache.writes - w0 <= 9, "advancing after a far camera rewrote the ring"

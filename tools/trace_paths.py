@@ -72,7 +72,8 @@ def main() -> None:
         "frame": traced(lambda: next(play), {("oyster.render.frame", "render"), ("oyster.serve.encode", "data_url")}),
         "chat": traced(lambda: h.on_command("spawn three villagers ahead", req),
                        {("oyster.direct.extract", "count"),
-                        ("oyster.world.ops", "_spawn"), ("oyster.direct.interpreter", "_result")}),
+                        ("oyster.world.ops", "_spawn"), ("oyster.world.things", "add"),
+                        ("oyster.direct.interpreter", "_result")}),
     }
     play.close()
     runner.shutdown()

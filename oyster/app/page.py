@@ -12,6 +12,7 @@ import gradio as gr
 from oyster.app.api import add_api
 from oyster.app.dream_tab import add_dream_view
 from oyster.app.extensions import Extension, PageContext
+from oyster.app.fastframes import frames_route
 from oyster.app.fastkeys import keys_route
 from oyster.app.handlers import EXAMPLES, Handlers
 from oyster.app.together_tab import add_together, add_together_api, poll_together
@@ -132,9 +133,10 @@ def _waitlist_form(h: Handlers) -> None:
 
 
 def launch_kwargs(runner: Runner | None = None) -> dict:
-    """Arguments for demo.launch(): CSS (Gradio 6 takes it here), enough threads for every seat, the key route."""
+    """Arguments for demo.launch(): CSS (Gradio 6 takes it here), enough threads for every seat (each socket's frame
+    loop borrows one per frame too), the key route and the frame socket."""
     seats = (runner.cfg.max_players + runner.cfg.max_waiting) if runner else 40
     kwargs = {"css": _static("style.css"), "max_threads": max(40, 2 * seats + 16), "max_file_size": MAX_UPLOAD}
-    if runner is not None:   # the direct key route beside the page (fastkeys.py); Gradio's key event stays too
-        kwargs["app_kwargs"] = {"routes": [keys_route(runner)]}
+    if runner is not None:   # beside the page (fastkeys.py, fastframes.py); Gradio's key event and stream stay too
+        kwargs["app_kwargs"] = {"routes": [keys_route(runner), frames_route(runner)]}
     return kwargs

@@ -2,10 +2,6 @@
 they really touched and the reasons the others failed: a reply never claims a change that did not happen."""
 from oyster.direct import replies as R
 
-_ACTION = {"wave": ("waves", "wave"), "dance": ("dances", "dance"), "sit": ("sits down", "sit down"),
-           "jump": ("jumps", "jump"), "walk": ("walks around", "walk around"), "follow": ("follows you", "follow you"),
-           "idle": ("stops", "stop"), "stop": ("stops", "stop"), "sleep": ("lies down to sleep", "lie down to sleep"),
-           "flee": ("runs away", "run away")}
 _FAILED = {"undo": "There is nothing to undo.", "redo": "There is nothing to redo."}
 
 
@@ -90,7 +86,7 @@ def _characters(action: str, targets: list[str], kinds: dict, state) -> str:
     known = {str(c.get("id")): c.get("kind") for c in ((state or {}).get("characters") or
                                                        (state or {}).get("entities") or []) if isinstance(c, dict)}
     ks = [kinds.get(t) or known.get(t) for t in targets]
-    one, many = _ACTION.get(action, ("obeys", "obey"))
+    one, many = R.ACTION_PHRASES.get(action, ("obeys", "obey"))
     if not targets:
         return f"The villager {one}."
     if len(set(ks)) == 1 and ks[0] in ("villager", "animal"):

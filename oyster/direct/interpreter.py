@@ -16,6 +16,7 @@ from oyster.direct.grammar import parse_clause
 from oyster.direct.refs import DirectContext
 from oyster.direct.result import CommandResult
 from oyster.direct.text import MAX_CHARS, normalise, repair_clause, split_clauses
+from oyster.world.state import hhmm
 
 log = logging.getLogger(__name__)
 _SENTENCE = re.compile(r"(?<=[!?])\s*|(?<=\.)(?!\d)\s*")
@@ -199,7 +200,7 @@ def drop_noops(edits: list[dict], state: dict | None) -> tuple[list[dict], list[
         elif e["op"] == "time" and isinstance(clock.get("hour"), (int, float)) and \
                 abs(float(clock["hour"]) - e.get("hour", -1)) < 0.01 and e.get("speed", clock.get("speed")) == \
                 clock.get("speed"):
-            notes.append(f"It is already {R.clock(e['hour'])}.")
+            notes.append(f"It is already {hhmm(e['hour'])}.")
         else:
             keep.append(e)
     return keep, notes
@@ -222,10 +223,6 @@ def _empty_reply(raw: object, clean) -> str:
     return R.EMPTY if not text.strip() else R.NOT_UNDERSTOOD
 
 
-_DEFAULT = Interpreter()
-
-
 def interpret(text: str, state: dict | None = None) -> CommandResult:
     """Stateless convenience: a fresh pronoun memory per call (use an Interpreter per Session instead)."""
-    it = Interpreter(_DEFAULT.use_classifier)
-    return it.interpret(text, state)
+    return Interpreter().interpret(text, state)

@@ -1,4 +1,8 @@
 """Short chat replies built only from canonical edit values (never from the user's text)."""
+from oyster.world.edits import SCHEMA
+from oyster.world.state import hhmm
+
+_PLACES = SCHEMA["teleport"].field("target").type.choices
 
 EXAMPLES = ('"make it rain", "sunset", "3 pm", "moon gravity", "plant three trees", '
             '"take me to the volcano", "make the villager dance", "dig a crater ahead", "undo"')
@@ -14,8 +18,8 @@ PARTIAL = "(I skipped a part I didn't understand.)"
 GUESS = "I think you meant this:"
 NOTES = {
     "gravity_how": 'How should gravity change? Try "moon gravity", "double gravity" or "normal gravity".',
-    "where_to": "Where to? I know the volcano, lake, village, forest, desert, mountain, beach and start.",
-    "capped": "(I can add at most 20 at a time.)",
+    "where_to": f"Where to? I know the {', '.join(_PLACES[:-1])} and {_PLACES[-1]}.",
+    "capped": f"(I can add at most {SCHEMA['spawn'].field('count').type.hi} at a time.)",
     "zero": "Nothing to add.",
     "what_kind": "What should I add? I can place trees, pines, rocks, houses, cacti, campfires, villagers "
                  "and animals.",
@@ -29,8 +33,11 @@ _SPAWN_VERB = {"tree": "Planted", "pine": "Planted", "cactus": "Planted", "house
                "campfire": "Lit", "rock": "Placed", "villager": "Here comes", "animal": "Here comes"}
 _NUMBER_WORDS = ("no", "a", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _WHERE = {"ahead": "ahead", "here": "right here", "around": "around you"}
-_ACTION = {"wave": "waves", "dance": "dances", "sit": "sits down", "jump": "jumps", "walk": "walks around",
-           "follow": "follows you", "idle": "stops", "stop": "stops"}
+# every character action, said of one character and of several
+ACTION_PHRASES = {"wave": ("waves", "wave"), "dance": ("dances", "dance"), "sit": ("sits down", "sit down"),
+                  "jump": ("jumps", "jump"), "walk": ("walks around", "walk around"),
+                  "follow": ("follows you", "follow you"), "idle": ("stops", "stop"), "stop": ("stops", "stop"),
+                  "sleep": ("lies down to sleep", "lie down to sleep"), "flee": ("runs away", "run away")}
 _PLACE = {"start": "the starting point"}
 _TERRAIN = {"raise": "Raised a hill", "lower": "Lowered the ground", "crater": "Blasted a crater",
             "flatten": "Flattened the ground"}
@@ -48,10 +55,6 @@ def hour_label(hour: float) -> str:
     return "night"
 
 
-def clock(hour: float) -> str:
-    minutes = int(round((hour % 24) * 60)) % (24 * 60)
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
 
 def _count(n: int, kind: str) -> str:
     one, many = KIND_NAMES.get(kind, (kind, kind + "s"))
@@ -65,7 +68,7 @@ def describe(edit: dict, who: str | None = None, now: float | None = None) -> st
     """One sentence saying what an edit does; `who` names the character, `now` is the current hour."""
     op = edit.get("op")
     if op == "character":
-        return f"{who or 'The villager'} {_ACTION.get(edit['action'], 'obeys')}."
+        return f"{who or 'The villager'} {ACTION_PHRASES.get(edit['action'], ('obeys',))[0]}."
     if op == "time":
         return _time(edit, now)
     fn = _DESCRIBE.get(op)
@@ -89,7 +92,7 @@ def _time(e: dict, now: float | None = None) -> str:
     parts = []
     moved = now is None or abs(float(e.get("hour", now)) - now) > 0.01
     if "hour" in e and ("speed" not in e or moved):
-        parts.append(f"Time set to {clock(e['hour'])} ({hour_label(e['hour'])}).")
+        parts.append(f"Time set to {hhmm(e['hour'])} ({hour_label(e['hour'])}).")
     if "speed" in e:
         s = float(e["speed"])
         if s == 0:

@@ -7,6 +7,7 @@ from oyster.direct import grammar as G
 from oyster.direct import lexicon as L
 from oyster.direct import replies as R
 from oyster.direct.grammar import Parse
+from oyster.world.state import hhmm
 
 _WH = {"what", "whats", "why", "who", "whos", "where", "wheres", "when", "how", "hows", "which", "whom", "whose"}
 _SUBJECTS = {"it", "there", "you", "i", "we", "he", "she", "they", "this", "that", "its", "thats"}
@@ -154,7 +155,7 @@ def answer(sentence: str, state: dict | None) -> str:
     if re.search(r"\b(?:time|clock|hour|late|early)\b|\bday or night\b|"
                  r"\bis it (?:night|day|daytime|nighttime|morning|evening|afternoon|dark|light|late|early)\b", s) \
             and isinstance(clock.get("hour"), (int, float)):
-        return f"It is {R.clock(float(clock['hour']))} ({R.hour_label(float(clock['hour']))})."
+        return f"It is {hhmm(float(clock['hour']))} ({R.hour_label(float(clock['hour']))})."
     if re.search(r"\bgravity\b", s) and isinstance(st.get("gravity"), (int, float)):
         return f"Gravity is {float(st['gravity']):g} g."
     if (L.WEATHER.first(s) or "weather" in s) and weather.get("kind") in L.WEATHER.lookup.values():

@@ -235,7 +235,7 @@ def engine_frame(session, size: tuple[int, int] = (64, 64)) -> np.ndarray:
     whatever its own resolution: the same world drawn again at `size`, without advancing it."""
     from oyster.render import render
     out = np.empty((*size, 3), np.uint8)
-    with session.world.cache.frame_lock:
+    with session.world.frame_lock:
         return render(session.world.scene(), out)
 
 

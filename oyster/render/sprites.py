@@ -7,7 +7,7 @@ Images here are column-major (W, H, 3) like the terrain pass.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from oyster.render import param_slots as S
 from oyster.render.lighting import fog_amount, horizon_color
@@ -136,8 +136,10 @@ def _block_open(depth, x0, y0, x1, y1, d):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
-    """Draw every sprite with a depth test; `seeds` (N,) int32 gives stable per-entity looks (-1: derive)."""
+def _sprites_band(img, depth, P, xyz, kinds, actions, phases, scales, seeds, c0, c1):
+    """Every sprite, drawn only into the screen columns [c0, c1). Each band sees the sprites in the same order
+    and the same block grid as the whole screen, and only reads and writes its own columns, so bands drawn
+    side by side (in parallel) give exactly the whole-screen frame."""
     W, H = depth.shape
     focal, hor, cx = P[S.FOCAL], P[S.HORIZON], P[S.CX]
     night = 1.0 - min(max((P[S.SUN + 2] + 0.05) * 6.0, 0.0), 1.0)
@@ -177,8 +179,9 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         fog = fog_amount(d, P[S.FOG_DENSITY] * dist / d)
         inv_ppm = 1.0 / (ppm * sc)
         if top_m * ppm < FAR_PIXELS:
-            _draw_far(img, depth, flr, flg, flb, k, var, night, d, sx, foot, inv_ppm, x0, x1, y0, y1, fog, fr, fg, fb,
-                      P, leaf_on)
+            if max(x0, c0) < min(x1, c1):
+                _draw_far(img, depth, flr, flg, flb, k, var, night, d, sx, foot, inv_ppm, max(x0, c0), min(x1, c1),
+                          y0, y1, fog, fr, fg, fb, P, leaf_on)
             continue
         pose = sprite_pose(k, actions[i], phases[i])
         fine = ppm * sc * (1.0 / SPECKLE_PIXELS)
@@ -191,7 +194,9 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
         # big sprites are shaded once per BxB block (depth still tested per pixel): a villager next to
         # the camera would otherwise cost as much as the whole terrain pass
         B = 1 if top_m * ppm < BLOCK_PIXELS else (2 if top_m * ppm < 2 * BLOCK_PIXELS else 3)
-        for bx in range(x0, x1, B):
+        first = x0 + max(0, (c0 - x0) // B) * B         # the first block (of the whole-screen grid) reaching c0
+        xe = min(x1, c1)
+        for bx in range(first, xe, B):
             lx = (bx + 0.5 * B - sx) * inv_ppm
             # rows where the shape cannot hit in this column are skipped (block grid unchanged; the margin
             # of a couple of rows keeps it exact)
@@ -210,8 +215,8 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                 if B == 1:
                     if depth[bx, by] <= d:
                         continue
-                elif not _block_open(depth, bx, by, min(bx + B, x1), min(by + B, y1), d):
-                    continue                            # the whole block is hidden: skip the shading
+                elif not _block_open(depth, max(bx, c0), by, min(bx + B, xe), min(by + B, y1), d):
+                    continue                            # the block (in this band) is hidden: skip the shading
                 ly = (foot - by - 0.5 * B) * inv_ppm
                 hit, r, g, b, nx, ny, emit = sprite_shape(k, pose, lx, ly, var, snow, night, now, fine)
                 if not hit:
@@ -227,13 +232,27 @@ def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
                 r = min(255.0, (r + (fr - r) * f) * 255.0)
                 g = min(255.0, (g + (fg - g) * f) * 255.0)
                 b = min(255.0, (b + (fb - b) * f) * 255.0)
-                for px in range(bx, min(bx + B, x1)):
+                for px in range(max(bx, c0), min(bx + B, xe)):
                     for py in range(by, min(by + B, y1)):
                         if depth[px, py] > d:
                             img[px, py, 0] = r
                             img[px, py, 1] = g
                             img[px, py, 2] = b
                             depth[px, py] = d
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_sprites(img, depth, P, xyz, kinds, actions, phases, scales, seeds):
+    """Draw every sprite with a depth test; `seeds` (N,) int32 gives stable per-entity looks (-1: derive)."""
+    _sprites_band(img, depth, P, xyz, kinds, actions, phases, scales, seeds, 0, depth.shape[0])
+
+
+@njit(cache=True, nogil=True, fastmath=True, parallel=True)
+def draw_sprites_parallel(img, depth, P, xyz, kinds, actions, phases, scales, seeds, bands):
+    """draw_sprites split into `bands` column bands drawn in parallel: the same frame, pixel for pixel."""
+    W = depth.shape[0]
+    for b in prange(bands):
+        _sprites_band(img, depth, P, xyz, kinds, actions, phases, scales, seeds, b * W // bands, (b + 1) * W // bands)
 
 
 def sprite_seeds(scene) -> np.ndarray:

@@ -6,7 +6,7 @@ rain falls in front of distant hills but never on the near side of a house you s
 """
 import math
 
-from numba import njit
+from numba import njit, prange
 
 from oyster.render import param_slots as S
 from oyster.render.sprite_shapes import hash01
@@ -44,7 +44,7 @@ def _precip_color(P):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_rain(img, depth, P, level):
+def draw_rain(img, depth, P, level, c0, c1):
     W, H = depth.shape
     n = int(RAIN_STREAKS * level * W * H / REF_AREA)
     if n <= 0:
@@ -65,12 +65,12 @@ def draw_rain(img, depth, P, level):
         for j in range(int(length)):
             py = int(y + j)
             px = int(x + slope * j)
-            if 0 <= py < H and 0 <= px < W and depth[px, py] > z:
+            if 0 <= py < H and c0 <= px < c1 and depth[px, py] > z:
                 _blend(img, px, py, cr, cg, cb, a)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_snow(img, depth, P, level):
+def draw_snow(img, depth, P, level, c0, c1):
     W, H = depth.shape
     n = int(SNOW_FLAKES * level * W * H / REF_AREA)
     if n <= 0:
@@ -94,19 +94,19 @@ def draw_snow(img, depth, P, level):
                     continue                            # round the corners of bigger flakes
                 px = int(x) + sxo
                 py = int(y) + syo
-                if 0 <= py < H and 0 <= px < W and depth[px, py] > z:
+                if 0 <= py < H and c0 <= px < c1 and depth[px, py] > z:
                     _blend(img, px, py, cr, cg, cb, a)
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_lightning(img, depth, P):
-    """Brighten the whole frame by the flash level and draw a jagged bolt while it is bright."""
+def draw_lightning(img, depth, P, c0, c1):
+    """Brighten the frame by the flash level and draw a jagged bolt while it is bright."""
     flash = P[S.LIGHTNING]
     if flash <= 0.01:
         return
     W, H = depth.shape
     gain = flash * FLASH_GAIN
-    for px in range(W):
+    for px in range(c0, c1):
         for py in range(H):
             for c in range(3):
                 v = img[px, py, c]
@@ -127,18 +127,40 @@ def draw_lightning(img, depth, P):
             py = int(y + j)
             for w in range(-width - 1, width + 2):
                 qx = px + w
-                if 0 <= qx < W and 0 <= py < H and depth[qx, py] > 300.0:
+                if c0 <= qx < c1 and 0 <= py < H and depth[qx, py] > 300.0:
                     a = 1.0 if abs(w) <= width // 2 else 0.35
                     _blend(img, qx, py, 255.0, 255.0, 255.0, a * min(flash * 1.5, 1.0))
         x = nx
         y += dy
 
 
-def draw_weather(img, depth, P) -> None:
-    """All screen-space weather for this frame, in back-to-front-ish order."""
-    rain = max(float(P[S.RAIN]), float(P[S.STORM]))
+@njit(cache=True, nogil=True, fastmath=True)
+def _weather_band(img, depth, P, rain, snow, c0, c1):
+    """All screen-space weather in the screen columns [c0, c1), back-to-front-ish. Every drop, flake and bolt is
+    walked in the same order in every band and only its pixels in the band are touched, so bands drawn side by
+    side (in parallel) give exactly the whole-screen frame (each pixel sees the same blends in the same order)."""
     if rain > 0.01:
-        draw_rain(img, depth, P, rain)
-    if P[S.SNOW] > 0.01:
-        draw_snow(img, depth, P, float(P[S.SNOW]))
-    draw_lightning(img, depth, P)
+        draw_rain(img, depth, P, rain, c0, c1)
+    if snow > 0.01:
+        draw_snow(img, depth, P, snow, c0, c1)
+    draw_lightning(img, depth, P, c0, c1)
+
+
+@njit(cache=True, nogil=True, fastmath=True, parallel=True)
+def _weather_parallel(img, depth, P, rain, snow, bands):
+    W = depth.shape[0]
+    for b in prange(bands):
+        _weather_band(img, depth, P, rain, snow, b * W // bands, (b + 1) * W // bands)
+
+
+def draw_weather(img, depth, P, bands: int = 1) -> None:
+    """All screen-space weather for this frame; `bands` > 1 splits the screen into that many column bands drawn in
+    parallel (the same frame)."""
+    rain = max(float(P[S.RAIN]), float(P[S.STORM]))
+    snow = float(P[S.SNOW])
+    if rain <= 0.01 and snow <= 0.01 and P[S.LIGHTNING] <= 0.01:
+        return
+    if bands > 1:
+        _weather_parallel(img, depth, P, rain, snow, bands)
+    else:
+        _weather_band(img, depth, P, rain, snow, 0, depth.shape[0])

@@ -21,6 +21,7 @@ class ServeConfig:
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
     frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
+    render_workers: int = 0          # frames rendered+encoded at once, most overdue first (gate.py); 0 = cores
     page_quality: str = "auto"       # a browser visitor's starting quality: auto | sd | hd (quality.py)
     hd_width: int = 1280             # the HD frame size
     hd_height: int = 720
@@ -71,5 +72,7 @@ class ServeConfig:
             raise ValueError(f"frame size {self.width}x{self.height} out of range")
         if not (16 <= self.hd_width <= 1920 and 16 <= self.hd_height <= 1080):
             raise ValueError(f"HD frame size {self.hd_width}x{self.hd_height} out of range")
+        if self.render_workers < 0:
+            raise ValueError(f"render_workers must be >= 0 (0 = one per core), got {self.render_workers}")
         if self.page_quality not in ("auto", "sd", "hd"):
             raise ValueError(f"page_quality must be auto, sd or hd, got {self.page_quality!r}")

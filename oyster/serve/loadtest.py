@@ -3,9 +3,12 @@
     python -m oyster.serve.loadtest --visitors 8 --seconds 60            # starts `python app.py` itself
     python -m oyster.serve.loadtest --url http://127.0.0.1:7860/ --visitors 8
     python -m oyster.serve.loadtest --sweep --seconds 15                 # largest visitor count holding 24 fps
+    python -m oyster.serve.loadtest --frames both --seconds 15           # frame socket, then Gradio's stream
 
-Each visitor joins the page's load event and frame stream (Gradio queue + server-sent events), sends held-key
-snapshots with sequence numbers and frame acks through the key widget's endpoint, and times what arrives.
+Each visitor joins the page's load event and frame stream (Gradio queue + server-sent events), then, as the page
+does, takes its frames from the frame socket (WebSocket /oyster/frames, `--frames ws`) or keeps Gradio's stream
+(`--frames gradio`); it sends held-key snapshots with sequence numbers and frame acks (over the socket, the direct
+key route or Gradio's key event) and times what arrives.
 Key-to-frame latency is from sending a key change to receiving the first frame rendered after the server
 applied it (the frame carries the applied seq), i.e. the first frame that can show the change.
 """
@@ -19,6 +22,7 @@ import re
 import socket
 import statistics
 import string
+import struct
 import subprocess
 import sys
 import tempfile
@@ -28,6 +32,7 @@ from dataclasses import dataclass, field
 import cv2
 import httpx
 import numpy as np
+from websockets.asyncio.client import connect as ws_connect
 
 FRAME_RE = re.compile(rb'fid=(\d+);seq=(-?\d+)((?:;\w+=\d+)*);base64,')
 TOKEN_RE = re.compile(rb'data-keys=\\"([\w.-]+)\\"')
@@ -37,7 +42,7 @@ STAGES = (("input", "sent", "rx"),          # key message: browser -> server (HT
           ("tick", "rx", "t0"),             # waiting for the frame loop to start the frame that applies it
           ("render", "t0", "t1"),           # Session.step: physics + ray-casting
           ("encode", "t1", "t2"),           # JPEG + data URL
-          ("deliver", "t2", "arrived"),     # Gradio queue + server-sent events -> this process
+          ("deliver", "t2", "arrived"),     # socket, or Gradio queue + server-sent events -> this process
           ("decode", "arrived", "decoded"))  # JPEG decode (the browser's image decode, measured here with OpenCV)
 KEYS = ("forward", "back", "left", "right", "turn_left", "turn_right", "look_up", "look_down", "jump", "sprint")
 WARMUP_S = 3.0   # seconds after a visitor's first frame that are not counted (chunks around the start fill in)
@@ -49,6 +54,7 @@ class VisitorResult:
     key_latency_ms: list[float] = field(default_factory=list)
     stage_ms: dict[str, list[float]] = field(default_factory=dict)   # STAGES name -> ms, per key change
     keys_sent: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)   # "WxH" -> frames of that size in the counted window
     error: str = ""
 
     def fps(self) -> float:
@@ -78,87 +84,145 @@ async def _wait_completed(c: httpx.AsyncClient, sh: str) -> None:
                 return
 
 
-async def _send_keys(c, sh, fn, seq, held, ack, age_ms, token: str = "") -> None:
-    """As the page sends them: to the direct key route when the screen gave a token, else Gradio's key event."""
-    payload = json.dumps({"seq": seq, "held": list(held), "ack": ack, "age": round(age_ms, 1)})
-    if token:
+async def _send_keys(c, sh, fn, payload: str, token: str = "", keys: str = "direct", sock=None) -> None:
+    """As the page sends them: over the frame socket when it is open, to the direct key route when the screen
+    gave a token, else through Gradio's key event."""
+    if keys == "socket" and sock is not None:
+        await sock.send(payload)
+    elif keys in ("direct", "socket") and token:
         await c.post("oyster/keys", params={"t": token}, content=payload)
-        return
-    await c.post("gradio_api/run/predict", json={"data": [payload], "fn_index": fn, "session_hash": sh,
-                                                 "event_data": {}, "trigger_id": 0})
+    else:
+        await c.post("gradio_api/run/predict", json={"data": [payload], "fn_index": fn, "session_hash": sh,
+                                                     "event_data": {}, "trigger_id": 0})
+
+
+def jpeg_size(head: bytes) -> str:
+    """"WxH" from a JPEG's start-of-frame marker (the first few hundred bytes), without decoding it."""
+    i = 2
+    while i + 9 < len(head):
+        if head[i] != 0xFF:
+            return "?"
+        marker, length = head[i + 1], int.from_bytes(head[i + 2:i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return f"{int.from_bytes(head[i + 7:i + 9], 'big')}x{int.from_bytes(head[i + 5:i + 7], 'big')}"
+        i += 2 + length
+    return "?"
 
 
 async def visitor(base: str, deps: dict, seconds: float, rng: random.Random, warmup: float,
-                  direct_keys: bool = True) -> VisitorResult:
+                  keys: str = "direct", frames: str = "gradio") -> VisitorResult:
     res, sh = VisitorResult(), _hash()
     sent_at: dict[int, float] = {}      # key-change seq -> send time, until a frame shows it
-    state = {"seq": 0, "fid": 0, "fid_at": 0.0, "held": (), "token": ""}
+    state = {"seq": 0, "fid": 0, "fid_at": 0.0, "held": (), "token": "", "sock": None, "start": 0.0}
+    got_token = asyncio.Event()
     async with httpx.AsyncClient(base_url=base, timeout=httpx.Timeout(30.0, read=None)) as c:
         await _join(c, sh, deps["on_load"], [])
         await _wait_completed(c, sh)
         await _join(c, sh, deps["play_stream"], [])
-        start = time.monotonic() + 3600.0    # set by the first frame
-        end = start + warmup + seconds
+        state["start"] = time.monotonic() + 3600.0    # set by the first frame
+        t_join = time.monotonic()
 
-        async def keys():
+        def end() -> float:
+            return state["start"] + warmup + seconds
+
+        async def send_keys():
             next_change = 0.0
-            while time.monotonic() < end and time.monotonic() - t_join < 600:
+            while time.monotonic() < end() and time.monotonic() - t_join < 600:
                 now = time.monotonic()
                 state["seq"] += 1
                 if now >= next_change:   # a new random held set: 0-2 keys, like someone walking around
                     state["held"] = tuple(sorted(rng.sample(KEYS, rng.choice((0, 1, 1, 2, 2)))))
                     next_change = now + rng.uniform(0.3, 1.2)
-                    if now - start > warmup:
+                    if now - state["start"] > warmup:
                         sent_at[state["seq"]] = now
                     res.keys_sent += 1
                 age = (time.monotonic() - state["fid_at"]) * 1000 if state["fid"] else 0.0
-                await _send_keys(c, sh, deps["keys"], state["seq"], state["held"], state["fid"], age, state["token"])
+                payload = json.dumps({"seq": state["seq"], "held": list(state["held"]), "ack": state["fid"],
+                                      "age": round(age, 1)})
+                await _send_keys(c, sh, deps["keys"], payload, state["token"], keys, state["sock"])
                 await asyncio.sleep(min(0.4, max(0.0, next_change - time.monotonic())))
 
-        t_join = time.monotonic()
-        task = asyncio.create_task(keys())
-        try:
+        def on_frame(fid: int, seq: int, stamps: dict, jpeg_head: bytes, jpeg, now: float) -> bool:
+            """Count one arrived frame; True once the visitor's time is up."""
+            if state["start"] > now:
+                state["start"] = now
+            state["fid"], state["fid_at"] = fid, now
+            shown = [k for k in sent_at if k <= seq]
+            for k in shown:
+                res.key_latency_ms.append((now - sent_at[k]) * 1000)
+            if seq in shown and stamps.get("rx"):
+                _record_stages(res, stamps, jpeg, sent_at[seq], now)
+            for k in shown:
+                del sent_at[k]
+            if now - state["start"] > warmup:
+                res.arrivals.append(now)
+                size = jpeg_size(jpeg_head)
+                res.sizes[size] = res.sizes.get(size, 0) + 1
+            return now >= end()
+
+        async def gradio_stream():
+            """The page's Gradio stream: frames (unless the socket has them), the key token, the end."""
             async with c.stream("GET", f"gradio_api/queue/data?session_hash={sh}") as s:
                 async for line in _sse_lines(s):
                     if b'"process_generating"' not in line[:120]:
                         if b'"process_completed"' in line or b'"close_stream"' in line:
                             res.error = res.error or "stream ended early"
-                            break
+                            return
                         continue
                     m = FRAME_RE.search(line, 0, 400)
                     if not m:
                         continue
                     now = time.monotonic()
-                    if direct_keys and not state["token"]:
+                    if not state["token"]:
                         t = TOKEN_RE.search(line)
                         state["token"] = t.group(1).decode() if t else ""
-                    if start > now:
-                        start, end = now, now + warmup + seconds
-                    state["fid"], state["fid_at"], seq = int(m.group(1)), now, int(m.group(2))
-                    shown = [k for k in sent_at if k <= seq]
-                    for k in shown:
-                        res.key_latency_ms.append((now - sent_at[k]) * 1000)
-                    if seq in shown and m.group(3):
-                        _record_stages(res, line, m, sent_at[seq], now)
-                    for k in shown:
-                        del sent_at[k]
-                    if now - start > warmup:
-                        res.arrivals.append(now)
-                    if now >= end:
-                        break
+                        got_token.set()
+                    if frames == "ws":
+                        continue     # (frames from before the socket opened are not counted)
+                    stamps = {k.decode(): int(v) for k, v in (p.split(b"=") for p in m.group(3)[1:].split(b";"))} \
+                        if m.group(3) else {}
+                    b64 = line[m.end():].split(b'"', 1)[0]
+                    if on_frame(int(m.group(1)), int(m.group(2)), stamps, base64.b64decode(b64[:400]), b64, now):
+                        return
+
+        async def socket_stream():
+            await asyncio.wait_for(got_token.wait(), 120)
+            url = base.replace("http://", "ws://") + "oyster/frames?t=" + state["token"]
+            async with ws_connect(url, max_size=None, compression=None) as sock:
+                state["sock"] = sock
+                async for msg in sock:
+                    if isinstance(msg, str):
+                        continue
+                    now = time.monotonic()
+                    (n,) = struct.unpack(">H", msg[:2])
+                    head = json.loads(msg[2:2 + n])
+                    if on_frame(head["fid"], head["seq"], head, msg[2 + n:2 + n + 400], msg[2 + n:], now):
+                        return
+                res.error = res.error or "socket closed early"
+
+        task = asyncio.create_task(send_keys())
+        streams = [asyncio.create_task(gradio_stream())]
+        if frames == "ws":
+            streams.append(asyncio.create_task(socket_stream()))
+        try:
+            done, _ = await asyncio.wait(streams, return_when=asyncio.FIRST_COMPLETED)
+            for t in done:
+                if t.exception() is not None:
+                    raise t.exception()
         finally:
             task.cancel()
+            for t in streams:
+                t.cancel()
     return res
 
 
-def _record_stages(res: VisitorResult, line: bytes, m: re.Match, sent: float, arrived: float) -> None:
-    """Split one key change's latency into STAGES from the frame's stamps; decodes the JPEG to time that too."""
-    t = {k.decode(): int(v) / 1e6 for k, v in (p.split(b"=") for p in m.group(3)[1:].split(b";"))}
-    if not t.get("rx"):
-        return
-    body = line[m.end():].split(b'"', 1)[0]
+def _record_stages(res: VisitorResult, stamps: dict, jpeg, sent: float, arrived: float) -> None:
+    """Split one key change's latency into STAGES from the frame's stamps (integer microseconds); decodes the
+    JPEG (bytes, or base64 as a data URL carries it) to time that too."""
+    t = {k: v / 1e6 for k, v in stamps.items() if k in ("rx", "t0", "t1", "t2")}
     t0 = time.monotonic()
-    cv2.imdecode(np.frombuffer(base64.b64decode(body), np.uint8), cv2.IMREAD_COLOR)
+    raw = jpeg if jpeg[:2] == b"\xff\xd8" else base64.b64decode(jpeg)    # JPEG bytes start with FF D8
+    cv2.imdecode(np.frombuffer(raw, np.uint8), cv2.IMREAD_COLOR)
     t |= {"sent": sent, "arrived": arrived, "decoded": arrived + time.monotonic() - t0}
     for name, a, b in STAGES:
         res.stage_ms.setdefault(name, []).append((t[b] - t[a]) * 1000)
@@ -182,7 +246,7 @@ async def _metrics(base: str, fn: int) -> dict:
 
 
 async def run_round(base: str, n: int, seconds: float, warmup: float = WARMUP_S,
-                    seed: int = 0, direct_keys: bool = True) -> tuple[list[VisitorResult], dict]:
+                    seed: int = 0, keys: str = "direct", frames: str = "gradio") -> tuple[list[VisitorResult], dict]:
     async with httpx.AsyncClient(base_url=base, timeout=30) as c:
         cfg = (await c.get("config")).json()
     deps = {d.get("api_name"): i for i, d in enumerate(cfg["dependencies"])}
@@ -198,7 +262,7 @@ async def run_round(base: str, n: int, seconds: float, warmup: float = WARMUP_S,
                 last.update(m)
 
     poller = asyncio.create_task(poll())
-    runs = (asyncio.wait_for(visitor(base, deps, seconds, r, warmup, direct_keys), limit) for r in rngs)
+    runs = (asyncio.wait_for(visitor(base, deps, seconds, r, warmup, keys, frames), limit) for r in rngs)
     results = await asyncio.gather(*runs, return_exceptions=True)
     poller.cancel()
     results = [r if isinstance(r, VisitorResult) else VisitorResult(error=repr(r)) for r in results]
@@ -216,11 +280,11 @@ def _pct(xs: list[float], q: float) -> float:
     return float(np.percentile(xs, q)) if xs else float("nan")
 
 
-def report(n: int, results: list[VisitorResult], server: dict, size: str = "") -> dict:
+def report(n: int, results: list[VisitorResult], server: dict, size: str = "", how: str = "") -> dict:
     fps = [r.fps() for r in results]
     lat = [x for r in results for x in r.key_latency_ms]
     iv = [r.interval_p99() for r in results]
-    print(f"\n== {n} visitors{' at ' + size if size else ''} ==")
+    print(f"\n== {n} visitors{' at ' + size if size else ''}{', ' + how if how else ''} ==")
     for i, r in enumerate(results):
         med = statistics.median(r.key_latency_ms) if r.key_latency_ms else float("nan")
         print(f"visitor {i}: {r.fps():5.1f} fps delivered, interval p99 {r.interval_p99():6.1f} ms, key-to-frame "
@@ -234,6 +298,11 @@ def report(n: int, results: list[VisitorResult], server: dict, size: str = "") -
         print(f"  {'stage':<9}{'median':>8}{'p99':>8}")
         for name, xs in stages.items():
             print(f"  {name:<9}{_pct(xs, 50):>8.1f}{_pct(xs, 99):>8.1f}")
+    sizes: dict[str, int] = {}
+    for r in results:
+        for k, v in r.sizes.items():
+            sizes[k] = sizes.get(k, 0) + v
+    print("frames received by size: " + ", ".join(f"{k} {v}" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])))
     summary = {"visitors": n, "fps_min": min(fps), "fps_median": statistics.median(fps),
                "interval_p99_max": max(iv), "key_to_frame_median_ms": _pct(lat, 50),
                "key_to_frame_p90_ms": _pct(lat, 90), "key_to_frame_p99_ms": _pct(lat, 99),
@@ -241,6 +310,15 @@ def report(n: int, results: list[VisitorResult], server: dict, size: str = "") -
                "dropped": server.get("frames_dropped")}
     print("summary: " + ", ".join(f"{k} {v:.1f}" if isinstance(v, float) else f"{k} {v}" for k, v in summary.items()))
     return summary
+
+
+def _compare(table: list[tuple[int, str, dict]]) -> None:
+    """Both frame transports side by side (same server, one after the other)."""
+    cols = (("fps_min", "fps min"), ("key_to_frame_median_ms", "k2f med"), ("key_to_frame_p99_ms", "k2f p99"),
+            ("interval_p99_max", "intvl p99"), ("server_cpu_ms_per_frame", "CPU/frame"))
+    print("\n" + f"{'visitors':>8} {'frames':>7}" + "".join(f"{c:>11}" for _, c in cols))
+    for n, mode, s in table:
+        print(f"{n:>8} {mode:>7}" + "".join(f"{s.get(k, float('nan')):>11.1f}" for k, _ in cols))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -297,31 +375,41 @@ def main(argv=None) -> int:
     ap.add_argument("--target", type=float, default=24.0)
     ap.add_argument("--fps", type=float, default=30.0, help="server target fps when this command starts it")
     ap.add_argument("--size", default="640x360", help="frame size when this command starts the app, e.g. 1280x720")
-    ap.add_argument("--keys", choices=("direct", "gradio"), default="direct",
-                    help="key transport: the direct key route (as the page) or Gradio's key event (its fallback)")
+    ap.add_argument("--frames", choices=("ws", "gradio", "both"), default="ws",
+                    help="frame transport: the frame socket (as the page), Gradio's stream (its fallback), or both "
+                         "one after the other on the same server")
+    ap.add_argument("--keys", choices=("page", "socket", "direct", "gradio"), default="page",
+                    help="key transport: as the page (over the frame socket when it carries the frames, else the "
+                         "direct key route), or the direct key route, or Gradio's key event (the fallbacks)")
     args = ap.parse_args(argv)
+    modes = ("ws", "gradio") if args.frames == "both" else (args.frames,)
     size = tuple(int(v) for v in args.size.lower().split("x"))
     counts = sorted({1, 2, 4, 6, 8, 10, 12, 16, args.visitors}) if args.sweep else [args.visitors]
     proc, base = (None, args.url) if args.url else start_server(max(counts), args.fps, size)
     print(f"app {base}  cpus {os.cpu_count()}  load average {os.getloadavg()[0]:.2f}")
     try:
-        best = 0
+        best, table = 0, []
         for n in counts:
-            cpu0 = cpu_seconds(proc.pid) if proc else float("nan")
-            own0 = time.process_time()
-            sent0 = asyncio.run(_metrics_by_name(base))["frames_sent"]
-            results, server = asyncio.run(run_round(base, n, args.seconds, args.warmup,
-                                                         direct_keys=args.keys == "direct"))
-            s = report(n, results, server, args.size if proc else "")
-            if proc:
-                frames = max(1, server["frames_sent"] - sent0)
-                print(f"server CPU per frame sent: {(cpu_seconds(proc.pid) - cpu0) * 1000 / frames:.1f} ms "
-                      f"(all threads: step, encode, Gradio and HTTP); this harness: "
-                      f"{(time.process_time() - own0) * 1000 / frames:.1f} ms per frame")
-            if s["fps_min"] >= args.target:
-                best = n
-            elif args.sweep and n > args.visitors:
+            for mode in modes:
+                keys = ("socket" if mode == "ws" else "direct") if args.keys == "page" else args.keys
+                cpu0 = cpu_seconds(proc.pid) if proc else float("nan")
+                own0 = time.process_time()
+                sent0 = asyncio.run(_metrics_by_name(base))["frames_sent"]
+                results, server = asyncio.run(run_round(base, n, args.seconds, args.warmup, keys=keys, frames=mode))
+                s = report(n, results, server, args.size if proc else "", f"frames {mode}, keys {keys}")
+                if proc:
+                    frames = max(1, server["frames_sent"] - sent0)
+                    s["server_cpu_ms_per_frame"] = (cpu_seconds(proc.pid) - cpu0) * 1000 / frames
+                    print(f"server CPU per frame sent: {s['server_cpu_ms_per_frame']:.1f} ms "
+                          f"(all threads: step, encode, Gradio and HTTP); this harness: "
+                          f"{(time.process_time() - own0) * 1000 / frames:.1f} ms per frame")
+                table.append((n, mode, s))
+                if mode == modes[0] and s["fps_min"] >= args.target:
+                    best = n
+            if args.sweep and n > args.visitors and best < n:
                 break
+        if len(modes) > 1:
+            _compare(table)
         if args.sweep:
             print(f"\nlargest visitor count with every visitor >= {args.target:g} fps: {best}")
     finally:

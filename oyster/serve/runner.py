@@ -4,6 +4,7 @@ The seam (plain data only): open, send_input, frames, step_once, command, snapsh
 a session id string; worlds live in this process. Frames are paced by deadlines (next_due += period); when a
 visitor falls behind, stale frames are skipped and only the newest is rendered and sent (stream.py).
 """
+import os
 import threading
 import time
 from collections import deque
@@ -28,6 +29,7 @@ from oyster.serve.checks import (
 )
 from oyster.serve.config import ServeConfig
 from oyster.serve.encode import data_url, encode_jpeg
+from oyster.serve.gate import DeadlineGate
 from oyster.serve.hosted import SessionFactory
 from oyster.serve.metrics import FrameStats, memory_mb
 from oyster.serve.quality import QualityChoice, base_size, check_quality
@@ -51,6 +53,7 @@ class Runner(Streaming, Together):
         self._closed_reasons: dict[str, int] = {}
         self._started = time.monotonic()
         self.limits = RateLimits(default_rates(self.cfg))   # per client; the page and the API share them
+        self._gate = DeadlineGate(self.cfg.render_workers or os.cpu_count() or 1)   # streamed frames (stream.py)
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     def open(self, session_id: str, seed: int = 0, prompt: str = "", share_code: str = "",
@@ -247,8 +250,7 @@ class Runner(Streaming, Together):
         t0 = time.monotonic()
         with slot.lock:
             size = base_size(slot.resolution.mode == "hd", self.cfg)   # scripts: auto is SD (sizes stay predictable)
-            have = (getattr(slot.session, "width", size[0]), getattr(slot.session, "height", size[1]))
-            if have != size and hasattr(slot.session, "resize"):
+            if (slot.session.width, slot.session.height) != size:     # HostedSession: every session resizes
                 slot.session.resize(*size)
             for k in range(steps):
                 if k == 0 and turn != (0.0, 0.0):

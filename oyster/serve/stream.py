@@ -22,7 +22,9 @@ KEEPALIVE_S = 0.25   # while throttling a lagging browser, still send a frame th
 @dataclass
 class Packet:
     """One item of `Runner.frames`: a frame (data URL) or a message, as plain data via `as_dict`."""
-    url: str | None = None        # "data:image/jpeg;fid=..;seq=..;base64,..."
+    url: str | None = None        # "data:image/jpeg;fid=..;seq=..;base64,..." (the page's Gradio stream)
+    jpeg: bytes | None = None     # the same frame as JPEG bytes, for a frame channel (a WebSocket) instead of url
+    stamps: dict | None = None    # with jpeg: the frame's stage times (see ServeConfig.stage_times)
     frame_id: int = 0
     seq: int = -1                 # last input seq applied before this frame was rendered
     hud: dict | None = None       # biome/time/weather/position/fps, about twice a second
@@ -36,14 +38,32 @@ class Packet:
 class Streaming:
     """The frames() half of Runner (uses its cfg, _lock, _stats, _slot, _position, close, line_message, ...)."""
 
-    def frames(self, session_id: str) -> Iterator[dict]:
-        """Paced stream of packets (plain dicts, see Packet) until the visit ends; waits in line first if needed."""
+    def frames(self, session_id: str, channel: str | None = None) -> Iterator[dict]:
+        """Paced stream of packets (plain dicts, see Packet) until the visit ends; waits in line first if needed.
+
+        `channel` names a frame channel beside the page's stream (a WebSocket, app/fastframes.py), whose packets
+        carry JPEG bytes instead of data URLs. While a channel is open it renders the visitor's frames and the
+        stream without a channel only passes messages, plus an empty packet each second (so its consumer notices
+        a page that went away); when the channel ends, that stream renders again. A newer channel ends an older one.
+        """
         slot = self._slot(session_id)
+        try:
+            yield from self._stream(slot, channel)
+        finally:
+            if channel is not None and slot.channel == channel:
+                slot.channel = None
+                slot.released.set()
+
+    def _stream(self, slot: Slot, channel: str | None) -> Iterator[dict]:
+        session_id = slot.sid
         period = 1.0 / self.cfg.fps
         adapter = Adapter()
         next_hud = 0.0
         next_due, last_sent = None, 0.0
         slot.streamed = True
+        if channel is not None:
+            slot.channel = channel
+            slot.released.clear()
         while True:
             with self._lock:
                 pos = self._position(session_id) if slot.status == "waiting" else 0
@@ -53,7 +73,9 @@ class Streaming:
             if pos:
                 slot.touch()
                 msg = self.line_message(pos)
-                yield Packet(url=data_url(encode_jpeg(waiting_frame(msg, self.cfg), 70), 0, -1), message=msg).as_dict()
+                jpeg = encode_jpeg(waiting_frame(msg, self.cfg), 70)
+                yield (Packet(url=data_url(jpeg, 0, -1), message=msg) if channel is None else
+                       Packet(jpeg=jpeg, message=msg)).as_dict()
                 time.sleep(0.5)
                 continue
             ended = self._limit_reason(slot)
@@ -61,16 +83,28 @@ class Streaming:
                 self.close(session_id, ended)
                 yield Packet(message=closed_message(ended, self.cfg), done=True).as_dict()
                 return
+            if slot.channel != channel:
+                if channel is not None:
+                    yield Packet(message="This view moved to a newer connection.", done=True).as_dict()
+                    return
+                if slot.released.wait(1.0):
+                    slot.released.clear()
+                    next_due = None            # the channel ended: pace afresh from now
+                else:
+                    yield Packet().as_dict()   # keepalive: lets the page's stream notice a closed page
+                continue
             self._build_world(slot)
             if next_due is None:
                 next_due = slot.last_step = time.monotonic()
             now = time.monotonic()
+            key_at = None
             if now < next_due:
                 # A key change wakes the loop early (not before half a period after the last frame), so the
                 # frame that shows it does not wait for the next deadline; the deadlines then restart from it.
                 if slot.wake.wait(next_due - now):
                     slot.wake.clear()
                     now = time.monotonic()
+                    key_at = slot.seq_at
                     early = max(now, last_sent + period / 2)
                     if early < next_due:
                         time.sleep(max(0.0, early - now))
@@ -91,7 +125,10 @@ class Streaming:
                 slot.touch()
                 continue            # (one frame per KEEPALIVE_S still goes out, so its acks can clear this)
             try:
-                packet = self._render(slot, adapter, now)
+                # by deadline; a frame that answers a key counts from the key's arrival, ahead of plain ticks
+                deadline = next_due - period if key_at is None else min(key_at, next_due - period)
+                with self._gate.hold(deadline):
+                    packet = self._render(slot, adapter, time.monotonic(), raw=channel is not None)
             except UnknownSession:
                 continue   # closed meanwhile: the top of the loop says goodbye
             except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
@@ -105,7 +142,7 @@ class Streaming:
                 packet.hud, next_hud = self._hud(slot), now + 0.5
             yield packet.as_dict()
 
-    def _render(self, slot: Slot, adapter: Adapter, now: float) -> Packet:
+    def _render(self, slot: Slot, adapter: Adapter, now: float, raw: bool = False) -> Packet:
         t0 = time.monotonic()
         self._set_threads()
         dt = min(max(now - slot.last_step, 1e-3), self.cfg.max_dt)
@@ -133,6 +170,8 @@ class Streaming:
         if self.cfg.stage_times:   # microseconds of the monotonic clock: input arrived, render start/end, encoded
             stamps = {k: round(v * 1e6) for k, v in
                       (("rx", slot.applied_at), ("t0", t0), ("t1", t_render), ("t2", done))}
+        if raw:
+            return Packet(jpeg=jpeg, stamps=stamps, frame_id=slot.frame_id, seq=seq)
         return Packet(url=data_url(jpeg, slot.frame_id, seq, stamps), frame_id=slot.frame_id, seq=seq)
 
     def _fit_size(self, session, adapter: Adapter, slot: Slot, now: float) -> None:

@@ -65,7 +65,7 @@ class Together:
         with slot.lock:
             old, slot.session = slot.session, seat
             slot.world_args = slot.built_args = (seat.seed, seat.prompt, SHARED_TAG + seat.party.code)
-        if old is not None and old is not seat and hasattr(old, "close"):
+        if old is not None and old is not seat:
             old.close()
         slot.touch(input_=True)
         return self._info(slot) | self._together(seat)

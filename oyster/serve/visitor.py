@@ -9,6 +9,7 @@ import numpy as np
 from oyster.serve.metrics import FrameStats
 from oyster.serve.quality import QualityChoice
 from oyster.session import MAX_LOOK
+from oyster.world.state import hhmm
 
 MAX_LOG_CHARS = 600   # one chat-log line; replies are short, this bounds memory if one is not
 
@@ -46,6 +47,8 @@ class Slot:
         self.quality = 0                      # JPEG quality of the newest frame
         self.resolution = QualityChoice()     # sd | hd | auto (set by Runner.set_quality)
         self.streamed = False                 # a frames() loop has served this slot
+        self.channel: str | None = None       # the frame channel (a WebSocket) that renders now; None = the page's
+        self.released = threading.Event()     # set when that channel lets go: the page's stream renders again
         self.close_reason = ""
         self.last_frame = None                # newest RGB frame streamed (for side views such as Dream)
         self.stats = FrameStats()
@@ -117,7 +120,7 @@ def hud_fields(state: dict) -> dict:
     return {
         "world": (state.get("recipe") or {}).get("style"),    # the world's style ("sand dunes", "cratered moon")
         "biome": state.get("biome"),
-        "time": None if hour is None else f"{int(hour) % 24:02d}:{int(round((hour % 1) * 60)) % 60:02d}",
+        "time": None if hour is None else hhmm(hour),
         "weather": weather.get("kind"),
         "intensity": weather.get("intensity"),
         "x": player.get("x"), "y": player.get("y"), "z": player.get("z"), "yaw": player.get("yaw"),

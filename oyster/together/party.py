@@ -6,7 +6,6 @@ Time is driven by the players: each member has its own clock of world seconds it
 to the newest of them, so 8 players stepping at 30 fps advance it at 30 fps, not 8x, and a headless script that
 steps 30 frames moves it on by one second. Everything here runs under `lock` (the world's frame lock).
 """
-import copy
 import math
 from collections import deque
 from contextlib import contextmanager
@@ -16,9 +15,8 @@ from oyster.direct.interpreter import Interpreter
 from oyster.direct.result import CommandResult
 from oyster.language.restyle import restyle
 from oyster.world import persist
-from oyster.world.chunks import LOAD_RADIUS, SLOTS, chunk_range
-from oyster.world.state import DT, EYE_HEIGHT, Player
-from oyster.world.world import MAX_FRAME_DT, MAX_STEPS
+from oyster.world.chunks import SLOTS, chunk_range
+from oyster.world.state import EYE_HEIGHT, Player
 
 from .names import clean_name
 
@@ -76,17 +74,17 @@ class ChatLine:
 class Party:
     def __init__(self, world, prompt: str = ""):
         self.world, self.prompt = world, prompt
-        self.lock = world.cache.frame_lock
+        self.lock = world.frame_lock
         self.members: dict[str, Member] = {}
         self.t = 0.0                              # party time: the newest member clock
-        self.changes: list[Change] = [Change(None, {}) for _ in world.undo_stack]
+        self.changes: list[Change] = [Change(None, {}) for _ in range(world.undo_depth())]
         self.chat: deque[ChatLine] = deque(maxlen=CHAT_LINES)
         self.leaders: dict[str, str] = {}         # follower id -> pid of the player it follows
         self.code = ""                            # invite code, set by the registry
         self.ended = False
         self.final_code = ""                      # share code taken as the last one left
         self.on_end: list = []                    # callables(party) run once when it ends
-        self._free_body = world.s.player          # the first player takes the world's own body
+        self._free_body = world.player            # the first player takes the world's own body
         self._count = 0
 
     # ------------------------------------------------------------------------------------------ people
@@ -108,8 +106,8 @@ class Party:
             m = Member(pid, name, body, t=self.t, seen=self.t, refilled=self.t)
             self.members[pid] = m
             if body is not None:
-                if all(b is not self.world.s.player for b in self.world.bodies.values()):
-                    self.world.s.player = body      # only watchers were left: the new player anchors the world
+                if all(b is not self.world.player for b in self.world.bodies.values()):
+                    self.world.anchor(body)         # only watchers were left: the new player anchors the world
                 self.world.bodies[pid] = body
             self._say(None, "", "system", f"{name} {'is watching' if watch else 'joined'}.")
             return m
@@ -119,7 +117,7 @@ class Party:
         if self._free_body is not None:
             body, self._free_body = self._free_body, None
             return body
-        a = w.s.player
+        a = w.player
         taken = [(b.x, b.y) for b in w.bodies.values()]
         x, y = a.x, a.y
         for k in range(1, 33):              # the first free spot on widening rings around the anchor body
@@ -128,13 +126,8 @@ class Party:
             if all(math.hypot(x - bx, y - by) >= JOIN_GAP * 0.9 for bx, by in taken):
                 break
         body = Player()
-        prev = w.s.player
-        w.s.player = body
-        try:
+        with w.acting_as(body):
             w.place_player(x, y, a.yaw, 0.0)
-        finally:
-            w.s.player = prev
-            w.pending_look = (0.0, 0.0)
         return body
 
     def leave(self, pid: str) -> None:
@@ -151,8 +144,8 @@ class Party:
             self._say(None, "", "system", f"{m.name} left.")
             if not self.members:
                 self.ended = True
-            elif self.world.s.player is m.body and self.players():
-                self.world.s.player = self.players()[0].body
+            elif self.world.player is m.body and self.players():
+                self.world.anchor(self.players()[0].body)
         if self.ended:
             for fn in self.on_end:
                 fn(self)
@@ -189,26 +182,12 @@ class Party:
                 self.t = m.t
 
     def _run(self, dt: float) -> None:
-        w, s = self.world, self.world.s
-        anchor = s.player
-        moving = [(m, m.held if self.t - m.seen <= HELD_TTL else frozenset()) for m in self.players()]
-        s.acc += min(max(float(dt), 0.0), MAX_FRAME_DT)
-        n = 0
-        try:
-            while s.acc >= DT and n < MAX_STEPS:
-                for m, held in moving:
-                    s.player, w.pending_look = m.body, m.look
-                    w.move_player(held)
-                    m.look = w.pending_look
-                s.player, w.pending_look = anchor, (0.0, 0.0)
-                w.tick_shared(self._leader_bodies())
-                s.acc -= DT
-                n += 1
-        finally:
-            s.player, w.pending_look = anchor, (0.0, 0.0)
-        if n == MAX_STEPS:
-            s.acc = min(s.acc, DT)
-        w.cache.pump(anchor.x, anchor.y)
+        moving = self.players()
+        held = [m.held if self.t - m.seen <= HELD_TTL else frozenset() for m in moving]
+        looks = self.world.step_bodies([(m.body, h, m.look) for m, h in zip(moving, held, strict=True)], dt,
+                                       self._leader_bodies())
+        for m, look in zip(moving, looks, strict=True):
+            m.look = look
 
     def _leader_bodies(self) -> dict | None:
         if not self.leaders:
@@ -223,23 +202,19 @@ class Party:
     # ------------------------------------------------------------------------------------------ acting as one
     @contextmanager
     def _as(self, m: Member):
-        """The world seen from m: s.player is m's body (ops place things 'ahead' of it, teleports move it)."""
-        w = self.world
-        prev = w.s.player
-        if m.body is not None:
-            w.s.player, w.pending_look = m.body, m.look
-        try:
-            yield
-        finally:
-            if m.body is not None:
-                m.look = w.pending_look           # a teleport drops a look from before it
-            w.s.player, w.pending_look = prev, (0.0, 0.0)
+        """The world seen from m: m's body acts (ops place things 'ahead' of it, teleports move it)."""
+        with self.world.acting_as(m.body, m.look) as look_left:
+            try:
+                yield
+            finally:
+                if m.body is not None:
+                    m.look = look_left()          # a teleport drops a look from before it
 
     def camera(self, m: Member) -> tuple | None:
         """A watcher's camera: behind and above the first player (None for players: their own eyes)."""
         if not m.watching:
             return None
-        a = self.world.s.player
+        a = self.world.player
         back = 8.0
         return (a.x - back * math.cos(a.yaw), a.y - back * math.sin(a.yaw), a.z + EYE_HEIGHT + 4.0, a.yaw, -0.3)
 
@@ -247,16 +222,15 @@ class Party:
         """Fill the shared ring map for m's camera and return that camera. The ring stays centred on the first
         player (with its prefetch, as in a private world) and gains only the chunks this camera lacks: views of
         players a few chunks apart then rewrite nothing, and the entity view is not rebuilt per frame."""
-        a, cache = self.world.s.player, self.world.cache
+        w, a = self.world, self.world.player
         cam = camera or self.camera(m)
         if cam is None:
             b = m.body
             cam = (b.x, b.y, b.z + EYE_HEIGHT, b.yaw, b.pitch)
         here = (chunk_range(a.x, a.y), chunk_range(cam[0], cam[1]))
-        if m.filled != (here, cache.writes):   # nothing written since this view was filled: nothing to do
-            cache.ensure(a.x, a.y)
-            cache.ensure_near(cam[0], cam[1], LOAD_RADIUS)
-            m.filled = (here, cache.writes)
+        if m.filled != (here, w.ring_writes):   # nothing written since this view was filled: nothing to do
+            w.fill_view(cam[0], cam[1])
+            m.filled = (here, w.ring_writes)
         return cam
 
     def ring_steady(self) -> bool:
@@ -286,12 +260,12 @@ class Party:
     def _apply(self, m: Member | None, edit: dict, owner: bool = True) -> dict:
         w = self.world
         before = self._before(edit)
-        n0 = len(w.undo_stack)
+        n0 = w.undo_depth()
         with self._as(m):
             e = w.apply(edit)
-        if len(w.undo_stack) > n0:
+        if w.undo_depth() > n0:
             if e.get("op") == "spawn":
-                before["ids"] = sorted(set(w.entities.spawned) - before.pop("spawned"))
+                before["ids"] = sorted(w.things.spawned_ids() - before.pop("spawned"))
             self.changes.append(Change(m.pid if owner else None, e, before))
         if owner:
             m.tokens -= 1.0
@@ -301,15 +275,16 @@ class Party:
         return e
 
     def _before(self, edit) -> dict:
-        s, op = self.world.s, edit.get("op") if isinstance(edit, dict) else None
+        now, op = self.world.conditions, edit.get("op") if isinstance(edit, dict) else None
         if op == "weather":
-            return {"kind": s.weather.kind, "intensity": s.weather.intensity}
+            kind, intensity = now.weather()
+            return {"kind": kind, "intensity": intensity}
         if op == "time":
-            return {"clock": copy.copy(s.clock)}
+            return {"clock": now.clock()}
         if op == "gravity":
-            return {"scale": s.gravity}
+            return {"scale": now.gravity}
         if op == "spawn":
-            return {"spawned": set(self.world.entities.spawned)}
+            return {"spawned": self.world.things.spawned_ids()}
         return {}
 
     def _refill(self, m: Member) -> None:
@@ -342,20 +317,20 @@ class Party:
 
     def _compensation(self, k: int) -> dict | None:
         c = self.changes[k]
-        op, b, s = c.edit.get("op"), c.before, self.world.s
+        op, b = c.edit.get("op"), c.before
         later = self.changes[k + 1:]
         if op in ("weather", "time", "gravity") and any(x.edit.get("op") == op for x in later):
             return None                    # someone set it again since: yours is already gone, theirs stays
         if op == "weather":
             return {"op": "weather", "kind": b["kind"], "intensity": b["intensity"]}
         if op == "time":
-            return {"op": "time", "hour": b["clock"].hour(s.tick), "speed": b["clock"].speed}
+            return {"op": "time", "hour": b["clock"].hour(self.world.tick), "speed": b["clock"].speed}
         if op == "gravity":
             return {"op": "gravity", "scale": b["scale"]}
         if op == "teleport" and c.edit.get("from"):
             f = c.edit["from"]
             return {"op": "teleport", "x": f[0], "y": f[1], "yaw": f[3], "pitch": max(-0.9, min(0.9, f[4]))}
-        if op == "spawn" and b.get("ids") and all(i in self.world.entities.spawned for i in b["ids"]):
+        if op == "spawn" and b.get("ids") and all(i in self.world.things.spawned_ids() for i in b["ids"]):
             return {"op": "remove", "targets": list(b["ids"])}
         return None
 

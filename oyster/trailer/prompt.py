@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from oyster.language import read_world
+from oyster.world.state import hhmm
 
 MAX_PROMPT_CHARS = 300   # a trailer prompt is a sentence, not an essay
 # Ops a world plan may use; an eruption is timed into the shot.
@@ -87,8 +88,7 @@ def _describe(edit: dict) -> str:
     if op == "weather":
         return f"weather {edit['kind']}" + (f" {edit['intensity']:.1f}" if "intensity" in edit else "")
     if op == "time":
-        h = float(edit.get("hour", 0.0))
-        return f"time {int(h):02d}:{int(round(h % 1 * 60)) % 60:02d}" if "hour" in edit else "time speed"
+        return f"time {hhmm(edit['hour'])}" if "hour" in edit else "time speed"
     if op == "eruption":
         return "an eruption during the shot"
     return " ".join(str(v) for k, v in edit.items() if k in ("op", "kind", "action", "scale", "strength"))

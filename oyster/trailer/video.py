@@ -227,7 +227,7 @@ def _ground_of(s, recipe):
     from oyster.world.scene import WATER_LEVEL
     world = s.world
     water = WATER_LEVEL + recipe.water.level if recipe.water.enabled else -math.inf
-    return lambda x, y: max(world.ground(x, y), water)
+    return lambda x, y: max(world.land.ground(x, y), water)
 
 
 def _advance(s, dt: float) -> None:

@@ -1,6 +1,6 @@
 """What one world may hold and what restoring one may cost: the single definition of each cap.
 
-Commands and share codes reach the world through the same edit door (ops.apply), so every cap here binds both
+Commands and share codes reach the world through the same edit door (World.apply), so every cap here binds both
 the same way; the restore caps bound a share code's cost before any of its work is done.
 """
 

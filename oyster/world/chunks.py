@@ -305,6 +305,10 @@ class ChunkCache:
         self._range = None
         forget_shared(self.seed)
 
+    def renewing(self) -> bool:
+        """Some loaded chunks still show the previous recipe (a recipe edit is being rolled out)."""
+        return bool(self._stale)
+
     def set_recipe(self, recipe: WorldRecipe, near: tuple | None = None) -> None:
         """Switch to another recipe: cached chunks are dropped and the ring map is rewritten on the next ensure
         (chunks of a recipe seen before come back from the shared cache at once)."""

@@ -8,11 +8,13 @@ from . import terrain
 BEARINGS = 16                  # directions tried when choosing a view
 WALL_M = 40.0                  # metres ahead that must not rise like a wall
 WALL_SLOPE = 0.45              # rise per metre above which the ground ahead counts as a wall
+VOLCANO_VIEW = 240.0           # metres from the crater where a teleport to the volcano lands
+VILLAGE_VIEW = 9.0             # metres from the campfire where a teleport to the village lands
 
 
 def ground(world, x: float, y: float) -> float:
     """Edited ground height at (x, y), metres."""
-    return world.ground(x, y)
+    return world.land.ground(x, y)
 
 
 def walkable(world, x: float, y: float) -> bool:
@@ -23,14 +25,14 @@ def walkable(world, x: float, y: float) -> bool:
 def find(world, name: str, x: float | None = None, y: float | None = None) -> tuple[float, float] | None:
     """Nearest place of a kind ("volcano", "lake", "village", "forest", "desert", "mountain", "beach") around
     (x, y) (default: the player), or None when this world has none within reach."""
-    p = world.s.player
+    p = world.player
     return terrain.find_feature(world.seed, name, p.x if x is None else x, p.y if y is None else y, world.recipe)
 
 
 def vantage(world, tx: float, ty: float, standoff: float = 60.0, near: tuple | None = None):
     """(x, y, yaw) of a walkable spot about `standoff` metres from (tx, ty) facing it, on the side nearest to
     `near` (default: the player) where it can; None if no spot around it is walkable."""
-    p = world.s.player
+    p = world.player
     nx, ny = near if near is not None else (p.x, p.y)
     a0 = math.atan2(ny - ty, nx - tx)
     for scale in (1.0, 0.7, 1.4, 2.0):
@@ -101,3 +103,44 @@ def shore_towards(world, x: float, y: float, tx: float, ty: float, step: float =
         if terrain.height_at(world.seed, px + ux * ahead, py + uy * ahead, world.recipe) < 0.0:
             break
     return bx, by
+
+
+def landing(world, name: str) -> tuple[float, float, float]:
+    """(x, y, yaw) where a teleport to a named place lands ("start" or a kind `find` knows); the volcano is viewed
+    from its flank, facing the crater, the village from among its houses. ValueError when there is none in reach."""
+    p = world.player
+    if name == "start":
+        return world.start
+    got = world.land.find(name, p.x, p.y)
+    if got is None:
+        raise ValueError(f"there is no {name} within reach of here")
+    x, y = got
+    if name == "volcano":     # stand back on dry land where the whole cone is in view, facing the crater
+        a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
+        for k in range(12):
+            a = a0 + (k + 1) // 2 * (math.pi / 6) * (1 if k % 2 else -1)
+            vx, vy = x + VOLCANO_VIEW * math.cos(a), y + VOLCANO_VIEW * math.sin(a)
+            if world.land.height(vx, vy) > 1.0:
+                return vx, vy, a + math.pi
+        return vx, vy, a + math.pi
+    if name == "village":     # stand among the houses a few metres from the campfire, facing it
+        return clear_spot(world, x, y, VILLAGE_VIEW)
+    return x, y, p.yaw
+
+
+def clear_spot(world, x: float, y: float, dist: float) -> tuple[float, float, float]:
+    """(x, y, yaw facing the centre) of the first point `dist` from (x, y), starting on the player's side, that
+    keeps 1.5 m clear of every object (houses, trees, the campfire)."""
+    p = world.player
+    objs = world.land.objects_near(x, y, dist + 16)
+    a0 = math.atan2(p.y - y, p.x - x) if (p.x, p.y) != (x, y) else 0.0
+    best = None
+    for k in range(24):
+        a = a0 + (k + 1) // 2 * (math.pi / 12) * (1 if k % 2 else -1)
+        sx, sy = x + dist * math.cos(a), y + dist * math.sin(a)
+        room = min((math.hypot(sx - ox, sy - oy) - r for ox, oy, r in objs), default=99.0)
+        if best is None or room > best[0]:
+            best = (room, sx, sy, a + math.pi)
+        if room >= 1.5:
+            break
+    return best[1], best[2], best[3]

@@ -2,7 +2,6 @@
 and the JSON-able state() summary. Nothing here changes the world beyond its caches.
 """
 import math
-import zlib
 
 import numpy as np
 
@@ -24,19 +23,19 @@ def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
     cam = camera if camera is not None else (p.x, p.y, p.z + EYE_HEIGHT, p.yaw, p.pitch)
     if fill:
         world.cache.ensure(cam[0], cam[1])
-    v = world.view()
+    v = world.things.view()
     ring = world.cache.ring
-    seeds_s, seeds_c = look_seeds(world, v)
+    seeds_s, seeds_c = world.things.look_seeds(v)
     keep = _cull(v.s_xyz[:, 0], v.s_xyz[:, 1], cam)
     sxyz, skind, sscale, sseed = v.s_xyz[keep], v.s_kind[keep], v.s_scale[keep], seeds_s[keep]
     n_s = len(sxyz)
     saction, sphase = np.zeros(n_s, np.int32), np.zeros(n_s, np.float32)
     if len(v.c_ids):
         # commanded characters may be anywhere: always drawn
-        rows = world.with_overridden(v, np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam,
+        rows = world.things.with_overridden(v, np.flatnonzero(_cull(v.c_home[:, 0], v.c_home[:, 1], cam,
                                                              2 * characters.MAX_WANDER)))
         if len(rows):
-            x, y, _, act, ph = world.char_states(rows)
+            x, y, _, act, ph = world.things.char_states(rows)
             z = _ground_vec(ring.height, x, y)
             sxyz = np.concatenate([sxyz, np.stack([x, y, z], 1).astype(np.float32)])
             skind = np.concatenate([skind, v.c_kind[rows]])
@@ -50,11 +49,7 @@ def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
     pxyz, pkind, psize = np.zeros((0, 3), np.float32), np.zeros(0, np.int32), np.zeros(0, np.float32)
     e = world.eruptions[-1] if world.eruptions else None
     if e is not None and (s.tick - e.tick0) * DT < volcano.emit_seconds(e.strength) + volcano.SMOKE_LIFE + 20:
-        key = (s.tick, e.uid)              # several views of one tick (a shared world) compute them once
-        memo = world._particles
-        if memo is None or memo[0] != key:
-            memo = world._particles = (key, e.particles(s.tick, (wx, wy)))
-        pxyz, pkind, psize = memo[1]
+        pxyz, pkind, psize = world.eruption_particles(e, (wx, wy))
     return Scene(float(cam[0]), float(cam[1]), float(cam[2]), float(cam[3]), float(cam[4]),
                  s.clock.hour(s.tick), t, w.rain, w.snow, w.fog, w.storm, w.snow_cover, wx, wy,
                  weather.lightning(w, s.tick), ring, np.ascontiguousarray(sxyz, np.float32),
@@ -62,24 +57,6 @@ def scene(world, camera: tuple | None = None, fill: bool = True) -> Scene:
                  np.ascontiguousarray(sphase, np.float32), np.ascontiguousarray(sscale, np.float32),
                  pxyz, pkind, psize, np.ascontiguousarray(sseed, np.int32), float(ring.slot_max.max()),
                  look(world.recipe))
-
-def look_seeds(world, v) -> tuple[np.ndarray, np.ndarray]:
-    """Per-entity look seeds (crc32 of the id, so a look never depends on the entity's row), per view."""
-    if getattr(v, "_seeds", None) is None:
-        memo = world._seed_memo
-        if len(memo) > 200000:
-            memo.clear()
-        out = []
-        for ids in (v.s_ids, v.c_ids):
-            a = np.empty(len(ids), np.int32)
-            for k, i in enumerate(ids):
-                got = memo.get(i)
-                if got is None:
-                    got = memo[i] = zlib.crc32(i.encode()) & 0x7FFFFFFF
-                a[k] = got
-            out.append(a)
-        v._seeds = tuple(out)
-    return v._seeds
 
 def state(world) -> dict:
     """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
@@ -92,7 +69,7 @@ def state(world) -> dict:
             events.append({"kind": "eruption", "id": f"eruption{e.uid}", "stage": e.stage(s.tick),
                            "strength": e.strength, "seconds": round((s.tick - e.tick0) * DT, 2),
                            "x": e.cx, "y": e.cy})
-    near = world.entities_near(p.x, p.y, NEAR)[:24]
+    near = world.things.near(p.x, p.y, NEAR)[:24]
     return {
         "seed": world.seed,
         "time": round(s.tick * DT, 4),
@@ -107,9 +84,9 @@ def state(world) -> dict:
         "events": events,
         "entities": [{"id": i, "kind": k, "x": x, "y": y, "radius": r, "action": a, "distance": round(d, 3)}
                      for d, i, k, x, y, r, a in near],
-        "spawned": len(world.entities.spawned),
+        "spawned": world.things.spawned_count(),
         "edits": len(world.log),
-        "can_undo": bool(world.undo_stack),
+        "can_undo": world.can_undo(),
     }
 
 

@@ -42,7 +42,7 @@ def _search(world, x0: float, y0: float, vx: float, vy: float, step: float, ring
     """(pose, clear metres ahead) of the first pose on the grid around (x0, y0) facing about (vx, vy) with
     CLEAR_M free ahead, else the clearest one found."""
     reach = rings * step + CLEAR_M + 8.0
-    objs = [(x, y, rad) for _, _, _, x, y, rad, _ in world.entities_near(x0, y0, reach)]
+    objs = [(x, y, rad) for _, _, _, x, y, rad, _ in world.things.near(x0, y0, reach)]
     best, best_gap = None, -1.0
     for x, y in _positions(world.seed, x0, y0, world.recipe, step, rings):
         if any(math.hypot(x - ox, y - oy) < rad + STAND_M for ox, oy, rad in objs):
@@ -86,5 +86,5 @@ def _nearest_ahead(objs, x: float, y: float, yaw: float) -> float:
 
 def view_clear(world, x: float, y: float, yaw: float) -> float:
     """Distance to the nearest object in the view wedge from (x, y, yaw) (for tests and tools)."""
-    objs = [(ox, oy, r) for _, _, _, ox, oy, r, _ in world.entities_near(x, y, CLEAR_M + 40.0)]
+    objs = [(ox, oy, r) for _, _, _, ox, oy, r, _ in world.things.near(x, y, CLEAR_M + 40.0)]
     return _nearest_ahead(objs, x, y, yaw)

@@ -42,6 +42,13 @@ class Clock:
         return (self.hour0 + self.speed * (tick - self.tick0) * DT / 3600.0) % 24.0
 
 
+def hhmm(hour: float) -> str:
+    """An hour of day as "HH:MM" on a 24-hour clock, to the nearest minute: 23.999 reads 00:00 (never 24:00), and
+    hours below 0 or from 24 on wrap around the day. The one formatting of a time for replies, the HUD and trailers."""
+    minutes = int(round((float(hour) % 24.0) * 60.0)) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 @dataclass
 class Weather:
     kind: str = "clear"      # target kind, one of kinds.WEATHER_KINDS

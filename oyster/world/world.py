@@ -2,24 +2,28 @@
 (typed edits); present.py builds the read-only Scene the renderer draws and the state() summary from it.
 """
 import math
+from contextlib import contextmanager
 
 import numpy as np
 
 from . import characters, ops, physics, present, spawn, terrain, volcano, weather
-from .chunks import ChunkCache
-from .entities import Entities, build_view, char_key, chunk_parts
-from .kinds import ACTION_ID, ACTIONS, DRAWN_AS, KINDS
+from .caps import MAX_ERUPTIONS, MAX_LOG
+from .chunks import LOAD_RADIUS, ChunkCache
+from .conditions import Conditions
+from .edits import validate
+from .entities import Entities
+from .land import Land
 from .recipe import DEFAULT, WorldRecipe
 from .recipe_pack import pack
 from .scene import Scene
-from .sculpt import overlaps
-from .state import DT, WorldScalars, weather_targets, wrap_angle
+from .sculpt import Shape
+from .state import DT, EARTH_G, WorldScalars, weather_targets, wrap_angle
+from .things import Things
 
 MAX_STEPS = 15          # fixed steps per frame at most (a stalled frame does not trigger a catch-up storm)
 MAX_FRAME_DT = 0.25     # seconds of frame time accepted per call
 PHYS_RADIUS = 72.0      # metres around the player kept in the ring map for physics and obstacles (GATHER, 40 m
                         # character homes and their wander all fit inside)
-GATHER = 20.0           # metres: obstacles gathered around the player's 8 m cell
 
 
 class World:
@@ -41,17 +45,14 @@ class World:
         self.log: list = []                    # [{"t": tick, "pose": [x, y, z, yaw, pitch], "edit": resolved}]
         self.undo_stack: list = []             # callables reverting the matching edit
         self.uid = 0                           # ids of terrain edits and eruptions
-        self._parts: dict = {}
-        self._view = None
-        self._view_key = None
-        self._gather_key = None
-        self._gathered = np.zeros((0, 3))
-        self._gather_memo: dict = {}           # cell -> gathered statics, while several bodies move (shared worlds)
-        self._seed_memo: dict = {}             # entity id -> look seed
         self._particles = None                 # ((tick, eruption uid), particles): views of one tick share them
         self.pending_look = (0.0, 0.0)         # analog (dyaw, dpitch) radians, applied on the next fixed step
         self.bodies: dict = {}                 # id -> Player of every body in a shared world (s.player is one of
                                                # them); they collide with each other. Empty in a private world.
+        # the named services through which everything outside the world's own modules reads and changes it
+        self.things = Things(self)             # entities: what is where, add / take away / direct
+        self.land = Land(self)                 # ground, terrain and places, sculpting
+        self.conditions = Conditions(self)     # clock, weather, gravity
         self._recipe_defaults(recipe)
         self.start = spawn.start_pose(self)     # (x, y, yaw): a clear view toward the volcano, per seed
         self.place_player(*self.start, 0.0)
@@ -64,6 +65,22 @@ class World:
         recipe.key()                 # both are cached per recipe: the cache key and the numbers the kernels read
         pack(recipe)                 # are made now rather than inside the next frame
         self.cache.set_recipe(recipe, (self.s.player.x, self.s.player.y))
+
+    def renewing(self) -> bool:
+        """A recipe change is still regenerating some of the loaded chunks."""
+        return self.cache.renewing()
+
+    @property
+    def ring_writes(self) -> int:
+        """Counts writes into the shared ring map (a view filled since the last write needs no refill)."""
+        return self.cache.writes
+
+    def fill_view(self, x: float, y: float) -> None:
+        """Fill the ring map around the player and, besides, the chunks a camera at (x, y) needs (several views
+        of one world share the ring)."""
+        p = self.s.player
+        self.cache.ensure(p.x, p.y)
+        self.cache.ensure_near(x, y, LOAD_RADIUS)
 
     def _recipe_defaults(self, r: WorldRecipe) -> None:
         """A fresh world starts with its recipe's gravity, weather and hour (today's world: unchanged)."""
@@ -94,6 +111,27 @@ class World:
         self.cache.pump(s.player.x, s.player.y)   # back-to-back frames starve the background thread
         return n
 
+    def step_bodies(self, moves: list, dt: float, leaders: dict | None = None) -> list:
+        """A shared world's step: advance by frame time dt in fixed steps, each moving every (body, held, look) of
+        `moves` in turn and then the rest of the world once; returns each body's look still pending."""
+        s = self.s
+        anchor = s.player
+        looks = [look for _, _, look in moves]
+        s.acc += min(max(float(dt), 0.0), MAX_FRAME_DT)
+        n = 0
+        while s.acc >= DT and n < MAX_STEPS:
+            for k, (body, held, _) in enumerate(moves):
+                with self.acting_as(body, looks[k]) as look_left:
+                    self.move_player(held)
+                    looks[k] = look_left()
+            self.tick_shared(leaders)
+            s.acc -= DT
+            n += 1
+        if n == MAX_STEPS:
+            s.acc = min(s.acc, DT)
+        self.cache.pump(anchor.x, anchor.y)
+        return looks
+
     def _tick(self, held: frozenset) -> None:
         self.move_player(held)
         self.tick_shared()
@@ -103,7 +141,7 @@ class World:
         s, p = self.s, self.s.player
         # only the player's surroundings: a far camera (render_from) may hold the rest of the ring map
         self.cache.ensure_near(p.x, p.y, PHYS_RADIUS)
-        obstacles = self._obstacles(p.x, p.y)
+        obstacles = self.things.obstacles(p.x, p.y, several_bodies=bool(self.bodies))
         if self.bodies:
             others = [(b.x, b.y, physics.CONFIG.radius) for b in self.bodies.values() if b is not p]
             if others:
@@ -149,193 +187,130 @@ class World:
     def active_eruption(self):
         return self.eruptions[-1] if self.eruptions and not self.eruptions[-1].done else None
 
+    def eruption_particles(self, e, wind: tuple[float, float]):
+        """Eruption e's particles at this tick; several views of one tick (a shared world) compute them once."""
+        key = (self.s.tick, e.uid)
+        if self._particles is None or self._particles[0] != key:
+            self._particles = (key, e.particles(self.s.tick, wind))
+        return self._particles[1]
+
     def _lava_overlay(self, c, h, col, mat, heat) -> bool:
         e = self.active_eruption()
         return e is not None and e.overlay(c, h, col, mat, heat)
 
+    def erupt(self, strength: float):
+        """Start an eruption of this world's volcano; returns undo. ValueError changes nothing."""
+        if self.active_eruption() is not None:
+            raise ValueError("the volcano is already erupting")
+        if not self.recipe.terrain.volcano:
+            raise ValueError("this world has no volcano")
+        if len(self.eruptions) >= MAX_ERUPTIONS:
+            raise ValueError(f"this world has had {MAX_ERUPTIONS} eruptions, its most; start a new world for more")
+        s = self.s
+        er = volcano.start(self.seed, self.new_uid(), s.tick, strength, EARTH_G * s.gravity, self.cache.heights)
+        self.eruptions.append(er)
+        b = er.crater_box()            # light the crater lake now
+        self.cache.refresh(er.x0 + b[0], er.y0 + b[1], er.x0 + b[2], er.y0 + b[3])
+
+        def undo():
+            self.eruptions.remove(er)
+            for k, t in enumerate(self.terrain_edits):
+                if getattr(t, "uid", None) == er.uid and not isinstance(t, Shape):
+                    del self.terrain_edits[k]
+                    break
+            x0, y0, x1, y1 = er.world_box()
+            if x1 >= x0:
+                self.cache.refresh(x0 - 1, y0 - 1, x1 + 1, y1 + 1, rebuild=True)
+        return undo
+
+    def end_eruption(self):
+        """End the running eruption: emission stops now and the lava freezes within a few seconds. Returns undo."""
+        er = self.active_eruption()
+        if er is None or er.end_s < math.inf:
+            raise ValueError("the volcano is not erupting")
+        er.end(self.s.tick)
+
+        def undo():
+            er.end_s = math.inf
+        return undo
+
+    def new_uid(self) -> int:
+        """The next id of a terrain edit or an eruption."""
+        self.uid += 1
+        return self.uid
+
+    # ------------------------------------------------------------------------------------------ edits
     def apply(self, edit: dict) -> dict:
-        """Apply a typed edit (see edits.py); returns the resolved edit. ValueError changes nothing."""
-        return ops.apply(self, edit)
-
-    # ------------------------------------------------------------------------------------------ entities
-    def view(self):
-        """Array view of the entities in the loaded chunks (cached until the loaded set or an edit changes)."""
-        key = (self.cache.version, self.entities.version)
-        if key != self._view_key:
-            ents = self.entities
-            parts = []
-            for c in self.cache.loaded():
-                got = self._parts.get((c.cx, c.cy))
-                if got is None or got[0] is not c or got[1] != ents.removed_rev:
-                    got = (c, ents.removed_rev, chunk_parts(self.seed, c, ents.removed))
-                    self._parts[(c.cx, c.cy)] = got
-                parts.append(got[2])
-            if len(self._parts) > 2 * len(parts) + 64:
-                live = self.cache.held()
-                self._parts = {k: v for k, v in self._parts.items() if k in live}
-            self._view = build_view(self.seed, parts, ents, self.cache.ring.height, self.cache.held())
-            self._view_key = key
-            self._gather_key = None
-            self._gather_memo = {}
-        return self._view
-
-    def char_states(self, rows: np.ndarray | None = None):
-        """Current (x, y, heading, action id, phase) of loaded characters (all, or the given rows)."""
-        v = self.view()
-        rows = np.arange(len(v.c_ids)) if rows is None else rows
-        t = self.s.tick * DT
-        home = v.c_home[rows]
-        ovs = self.entities.overrides
-        mine = []                                  # (position in rows, override) of overridden characters
-        if ovs:
-            where = {int(r): k for k, r in enumerate(rows)}
-            for ident, o in ovs.items():
-                k = where.get(v.c_index.get(ident, -1))
-                if k is not None:
-                    mine.append((k, o))
-            home = home.copy()
-            for k, o in mine:
-                if o.action == "walk":
-                    home[k, 0] += o.dhx
-                    home[k, 1] += o.dhy
-        x, y, hd, act, ph = characters.ambient(v.c_keys[rows], home[:, 0], home[:, 1], v.c_wander[rows],
-                                               v.c_villager[rows], t)
-        for k, o in mine:
-            if o.action != "walk":
-                x[k], y[k], hd[k] = o.x, o.y, o.heading
-                if o.action == "follow":      # walking while it catches up, idle beside the player
-                    p = self.s.player
-                    near = math.hypot(p.x - o.x, p.y - o.y) <= characters.FOLLOW_GAP + 0.05
-                    act[k] = ACTION_ID["idle"] if near else ACTION_ID["follow"]
-                elif o.action == "flee":      # runs (drawn walking) until far enough, then stands
-                    x[k], y[k], running = characters.flee_pos(o, self.s.tick)
-                    act[k] = ACTION_ID["walk"] if running else ACTION_ID["idle"]
-                else:
-                    act[k] = ACTION_ID[DRAWN_AS.get(o.action, o.action)]
-                ph[k] = (self.s.tick - o.tick0) * DT
-        return x, y, hd, act, ph
-
-    def with_overridden(self, v, rows: np.ndarray) -> np.ndarray:
-        """`rows` of the view's characters plus those with an override (commanded ones may be anywhere)."""
-        ovs = self.entities.overrides
-        if not ovs:
-            return rows
-        extra = [v.c_index[i] for i in ovs if i in v.c_index]
-        return np.union1d(rows, np.array(extra, np.int64))
-
-    def _obstacles(self, x: float, y: float) -> np.ndarray:
-        """Circles (x, y, r) that can touch the player this frame: statics near its 8 m cell, characters near it."""
-        v = self.view()
-        key = (math.floor(x / 8), math.floor(y / 8))
-        if key != self._gather_key:
-            got = self._gather_memo.get(key)
-            if got is None:
-                cx, cy = key[0] * 8 + 4, key[1] * 8 + 4
-                d2 = (v.s_xyz[:, 0] - cx) ** 2 + (v.s_xyz[:, 1] - cy) ** 2
-                near = d2 < GATHER * GATHER
-                got = np.stack([v.s_xyz[near, 0], v.s_xyz[near, 1], v.s_radius[near]], 1).astype(np.float64)
-                if self.bodies:              # several bodies take turns: keep each one's cell until the view changes
-                    self._gather_memo[key] = got
-            self._gathered, self._gather_key = got, key
-        if len(v.c_ids) == 0:
-            return self._gathered
-        near = np.flatnonzero((v.c_home[:, 0] - x) ** 2 + (v.c_home[:, 1] - y) ** 2 < 40.0 ** 2)
-        near = self.with_overridden(v, near)
-        if len(near) == 0:
-            return self._gathered
-        cx, cy, _, _, _ = self.char_states(near)
-        chars = np.stack([cx, cy, v.c_radius[near].astype(np.float64)], 1)
-        return np.concatenate([self._gathered, chars])
-
-    def entities_near(self, x: float, y: float, r: float, kinds=None) -> list:
-        """[(distance, id, kind, x, y, radius, action)] of entities within r metres of (x, y), nearest first."""
-        self.cache.ensure_near(x, y, r + 2 * characters.MAX_WANDER)
-        v = self.view()
-        out = []
-        d = np.hypot(v.s_xyz[:, 0] - x, v.s_xyz[:, 1] - y)
-        for k in np.flatnonzero(d <= r):
-            kind = KINDS[v.s_kind[k]]
-            if kinds is None or kind in kinds:
-                out.append((float(d[k]), v.s_ids[k], kind, float(v.s_xyz[k, 0]), float(v.s_xyz[k, 1]),
-                            float(v.s_radius[k]), "idle"))
-        if len(v.c_ids):
-            cx, cy, _, act, _ = self.char_states()
-            dc = np.hypot(cx - x, cy - y)
-            ovs = self.entities.overrides
-            for k in np.flatnonzero(dc <= r):
-                kind = KINDS[v.c_kind[k]]
-                if kinds is None or kind in kinds:
-                    o = ovs.get(v.c_ids[k])
-                    action = o.action if o is not None and o.action != "walk" else ACTIONS[act[k]]
-                    out.append((float(dc[k]), v.c_ids[k], kind, float(cx[k]), float(cy[k]), float(v.c_radius[k]),
-                                action))
-        out.sort(key=lambda e: (e[0], e[1]))
-        return out
-
-    def character_pose(self, ident: str):
-        """(x, y, heading) of a live character anywhere (the same numbers the loaded view computes), or None."""
-        kind = self.entity_kind(ident)
-        if kind not in characters.WANDER:
-            return None
-        o = self.entities.overrides.get(ident)
-        if o is not None and o.action == "flee":
-            return (*characters.flee_pos(o, self.s.tick)[:2], o.heading)
-        if o is not None and o.action != "walk":
-            return o.x, o.y, o.heading
-        e = self.entities.spawned.get(ident)
-        if e is not None:
-            hx, hy = e.x, e.y
+        """Validate, resolve and apply one typed edit (see edits.py); returns the resolved edit as logged, and its
+        undo goes on the undo stack. ValueError changes nothing."""
+        e = validate(edit)
+        if len(self.log) >= MAX_LOG:
+            raise ValueError(f"the edit log is full ({MAX_LOG} edits); start a new world to keep editing")
+        if e["op"] == "undo":
+            if not self.undo_stack:
+                raise ValueError("nothing to undo")
+            self.undo_stack.pop()()
+            undo = None
         else:
-            cx, cy, k = (int(q) for q in ident.split(":"))
-            c = self.cache.get(cx, cy)
-            hx, hy = (float(v) for v in c.xyz[k, :2].astype(np.float64))
-        if o is not None:
-            hx, hy = hx + o.dhx, hy + o.dhy
-        x, y, hd, _, _ = characters.ambient(np.array([char_key(self.seed, ident)], np.uint64), np.array([hx]),
-                                            np.array([hy]), np.array([characters.WANDER[kind]]),
-                                            np.array([kind == "villager"]), self.s.tick * DT)
-        return float(x[0]), float(y[0]), float(hd[0])
+            e, undo = ops.HANDLERS[e["op"]](self, e)
+        self.log.append({"t": self.s.tick, "edit": e})
+        if undo is not None:
+            self.undo_stack.append(undo)
+        return e
 
-    def entity_kind(self, ident: str) -> str | None:
-        """Kind of a live entity (spawned, or generated and neither removed nor buried), else None."""
-        e = self.entities.spawned.get(ident)
-        if e is not None:
-            return e.kind
-        if ident in self.entities.removed:
-            return None
-        parts = ident.split(":")
-        if len(parts) != 3:
-            return None
+    def undo_depth(self) -> int:
+        """How many changes `undo` can take back."""
+        return len(self.undo_stack)
+
+    def can_undo(self) -> bool:
+        return bool(self.undo_stack)
+
+    def checkpoint(self) -> tuple[int, int]:
+        """A point `rewind` can come back to: (undo steps, log entries) now."""
+        return len(self.undo_stack), len(self.log)
+
+    def rewind(self, point: tuple[int, int]) -> bool:
+        """Undo every change made since `point` and forget its log entries (a bench puts a world back between
+        cases; no time may have passed). False when changes from before the point were undone meanwhile."""
+        n_undo, n_log = point
+        while len(self.undo_stack) > n_undo:
+            self.undo_stack.pop()()
+        del self.log[n_log:]
+        return len(self.undo_stack) >= n_undo
+
+    # ------------------------------------------------------------------------------------------ who acts
+    @property
+    def player(self):
+        """The body edits act for ("ahead", "here", teleports): the player, or in a shared world the member acting."""
+        return self.s.player
+
+    @property
+    def frame_lock(self):
+        """Held while a thread steps, edits or draws this world (the chunk loader yields to it)."""
+        return self.cache.frame_lock
+
+    @property
+    def tick(self) -> int:
+        """Fixed steps since the world began."""
+        return self.s.tick
+
+    @contextmanager
+    def acting_as(self, body, look: tuple = (0.0, 0.0)):
+        """Within the block, `body` is the player (with its pending look; None: the world's own player acts);
+        yields a function returning the look still pending. Afterwards the previous body is back, no look pending."""
+        prev = self.s.player
+        if body is not None:
+            self.s.player, self.pending_look = body, look
         try:
-            cx, cy, k = (int(q) for q in parts)
-        except ValueError:
-            return None
-        if max(abs(cx), abs(cy)) > 100000:
-            return None
-        c = self.cache.get(cx, cy)
-        if not 0 <= k < len(c.ids) or not c.alive[k]:
-            return None
-        return KINDS[c.kind[k]]
+            yield lambda: self.pending_look
+        finally:
+            self.s.player, self.pending_look = prev, (0.0, 0.0)
 
-    # ------------------------------------------------------------------------------------------ terrain
-    def ground(self, x: float, y: float) -> float:
-        """Edited ground height at (x, y) (chunks loaded on demand)."""
-        x0, y0 = math.floor(x), math.floor(y)
-        h = self.cache.heights(x0, y0, 2, 2).astype(np.float64)
-        fx, fy = x - x0, y - y0
-        return float((h[0, 0] + (h[0, 1] - h[0, 0]) * fx) * (1 - fy) + (h[1, 0] + (h[1, 1] - h[1, 0]) * fx) * fy)
+    def anchor(self, body) -> None:
+        """Make `body` the world's own player (the one its ring map and background loading follow)."""
+        self.s.player = body
 
-    def rebuild(self, edit) -> None:
-        """Rebuild cached chunks touched by a terrain edit (added or removed)."""
-        x0, y0, x1, y1 = edit.bbox()
-        self.cache.refresh(math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1), rebuild=True)
-
-    def blocked_by_lava(self, edit) -> bool:
-        e = self.active_eruption()
-        if e is None:
-            return False
-        return overlaps(edit, e.x0, e.y0, volcano.GRID, volcano.GRID)
-
+    # ------------------------------------------------------------------------------------------ the player
     def place_player(self, x: float, y: float, yaw: float, pitch: float, z: float | None = None,
                      on_ground: bool = True, exact: bool = False) -> None:
         """Stand the player at (x, y) on the ground (or at height z, lifted to the ground unless exact)."""
@@ -349,7 +324,7 @@ class World:
             p.yaw, p.pitch = wrap_angle(float(yaw)), max(-lim, min(lim, float(pitch)))
         p.vx = p.vy = p.vz = 0.0
         if self.replaying:
-            sup, swim = physics.support_over(self.ground(p.x, p.y))
+            sup, swim = physics.support_over(self.land.ground(p.x, p.y))
         else:
             self.cache.ensure(p.x, p.y)
             sup, swim = physics.support(self.cache.ring.height, p.x, p.y)
@@ -361,9 +336,6 @@ class World:
     def scene(self, camera: tuple | None = None, fill: bool = True) -> Scene:
         """The read-only Scene for the renderer, from the player's eyes or from camera = (x, y, z, yaw, pitch)."""
         return present.scene(self, camera, fill)
-
-    def _seeds(self, v) -> tuple[np.ndarray, np.ndarray]:
-        return present.look_seeds(self, v)
 
     def state(self) -> dict:
         """JSON-able summary: player, clock, weather, gravity, biome, events, entities near the player."""
@@ -377,8 +349,7 @@ class World:
 
     def close(self) -> None:
         self.cache.close()
-        self._parts.clear()
-        self._view = None
+        self.things.close()
 
 
 def warm_up() -> None:

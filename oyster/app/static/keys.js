@@ -4,6 +4,10 @@
 // frames back up. Messages go to the direct key route (POST oyster/keys, with the token the screen carries in
 // data-keys): a Gradio event costs a busy server far more. Without a token, or if that route fails, they go
 // through the widget's Gradio event (props.value + trigger('keys')).
+// Frames: with the same token the widget opens the frame socket (WebSocket oyster/frames) and shows the binary
+// frames it sends in the screen's <img> as the same data URLs Gradio's stream carries (so acks, tests and the
+// fallback see one kind of frame); key messages then go over the socket too. If the socket cannot open or
+// drops, Gradio's stream (which never closes) takes the frames back. ?frames=gradio keeps Gradio's stream.
 // Names: forward back left right turn_left turn_right look_up look_down jump sprint (oyster.session.HELD_INPUTS).
 const KEYMAP = {
   KeyW: "forward", KeyS: "back", KeyA: "left", KeyD: "right",
@@ -29,6 +33,53 @@ function keyToken() {
   return el ? el.getAttribute("data-keys") : "";
 }
 
+const SOCKET_TRIES = 3;       // (re)connect attempts before the page keeps Gradio's stream for good
+const wantSocket = !!window.WebSocket && new URLSearchParams(location.search).get("frames") !== "gradio";
+let sock = null, sockOpen = false, sockTries = 0;
+
+function base64(bytes) {
+  if (bytes.toBase64) return bytes.toBase64();
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function showFrame(buf) {
+  const n = new DataView(buf).getUint16(0);
+  const head = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 2, n)));
+  const img = document.querySelector("#screen img.oy-frame");
+  if (!img) return;
+  let params = "";
+  for (const [k, v] of Object.entries(head)) params += ";" + k + "=" + v;   // fid, seq, stage times
+  img.src = "data:image/jpeg" + params + ";base64," + base64(new Uint8Array(buf, 2 + n));
+}
+
+function onSocketText(msg) {
+  if (msg.hud) {
+    const hud = document.querySelector("#screen #hud");
+    if (hud) hud.outerHTML = msg.hud;    // built and escaped by the server (views.hud_html)
+  }
+  if (msg.error) showKeyError(msg.error);
+}
+
+function openSocket() {
+  const el = document.querySelector("#screen .oy-screen[data-keys]");
+  if (!wantSocket || sock || sockTries >= SOCKET_TRIES || !el) return;
+  sockTries += 1;
+  const url = new URL("oyster/frames?t=" + encodeURIComponent(el.getAttribute("data-keys")), location.href);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  sock = ws;
+  ws.onopen = () => { sockOpen = true; document.body.classList.add("oy-ws"); };
+  ws.onmessage = (e) => { if (typeof e.data === "string") onSocketText(JSON.parse(e.data)); else showFrame(e.data); };
+  ws.onclose = (e) => {
+    sock = null; sockOpen = false;
+    document.body.classList.remove("oy-ws");
+    if (e.code === 4404 || e.code === 1008) sockTries = SOCKET_TRIES;   // world closed or token refused: stay
+  };
+}
+
 function showKeyError(text) {
   const status = document.getElementById("play-status");
   if (!status) return;
@@ -40,6 +91,7 @@ function showKeyError(text) {
 }
 
 function post(body) {
+  if (sockOpen) { sock.send(body); return; }
   const token = keyToken();
   if (!token) { props.value = body; trigger("keys"); return; }
   fetch("oyster/keys?t=" + encodeURIComponent(token), { method: "POST", body: body, keepalive: true })
@@ -153,8 +205,14 @@ function bindScreen(screen) {
 
 // Flush accumulated look at most every LOOK_MS; acknowledge shown frames every ACK_MS when nothing else is sent.
 let lastAckAt = 0;
+let nextSocketAt = 0;
 setInterval(() => {
   const now = performance.now();
+  if (!sock && wantSocket && now >= nextSocketAt) {
+    const tried = sockTries;
+    openSocket();
+    if (sockTries > tried) nextSocketAt = now + 1000 * sockTries;   // back off before trying again
+  }
   if ((look.yaw !== 0 || look.pitch !== 0) && now - lastLookAt >= LOOK_MS) send(true);
   if (lastFid !== ackedFid && now - lastAckAt > ACK_MS) { lastAckAt = now; send(true); }
 }, 16);
