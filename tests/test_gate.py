@@ -50,33 +50,3 @@ def test_never_more_holders_than_permits():
 def test_a_gate_needs_a_permit():
     with pytest.raises(ValueError):
         DeadlineGate(0)
-
-
-def test_a_frame_that_needs_every_permit_waits_its_turn_and_holds_them_all():
-    gate, lock = DeadlineGate(2), threading.Lock()
-    inside, log = [0], []
-
-    def work(deadline, need):
-        with gate.hold(deadline, need):
-            with lock:
-                inside[0] += need
-                log.append((deadline, inside[0]))
-            time.sleep(0.002)
-            with lock:
-                inside[0] -= need
-
-    gate.acquire(0.0, need=2)                           # both permits busy while the three frames queue
-    threads = [threading.Thread(target=work, args=(d, n)) for d, n in ((2.0, 1), (1.0, 2), (3.0, 1))]
-    for t in threads:
-        t.start()
-    deadline = time.monotonic() + 5
-    while gate.waiting() < 3:
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-    gate.release(need=2)
-    for t in threads:
-        t.join(5)
-    assert log[0] == (1.0, 2)                           # the earliest deadline went first, alone on both permits
-    assert all(n <= 2 for _, n in log) and inside[0] == 0 and gate.waiting() == 0
-    assert gate.acquire(9.0, need=5) is None and gate.waiting() == 0   # asking for more than exist means all
-    gate.release(need=5)

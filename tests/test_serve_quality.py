@@ -3,7 +3,6 @@ import cv2
 import numpy as np
 import pytest
 
-from oyster.fastpaths import render_paths
 from oyster.serve import InputError, Runner, ServeConfig
 from oyster.serve.encode import parse_data_url
 from oyster.serve.quality import AUTO_SD_HOLD_S, QualityChoice
@@ -77,18 +76,3 @@ def test_headless_steps_follow_the_quality():
 def test_bad_config_quality_is_refused():
     with pytest.raises(ValueError, match="quality"):
         ServeConfig.from_env(page_quality="ultra")
-
-
-def test_an_hd_frame_renders_on_every_core_and_an_sd_frame_in_a_crowd_on_one():
-    r = runner(max_players=4)
-    for sid in "ab":
-        r.open(sid, seed=1)
-    r.set_quality("a", "hd")
-    r.set_quality("b", "sd")
-    next(r.frames("a")), next(r.frames("b"))
-    every = render_paths().max_threads          # 1 where the probe or OYSTER_FAST_PATHS=0 keeps the serial kernels
-    assert r._frame_threads(r._slot("a")) == every
-    assert r._frame_threads(r._slot("b")) == 1
-    r.close("b")
-    assert r._frame_threads(r._slot("a")) == every   # a lone player gets every core at any size
-    r.shutdown()

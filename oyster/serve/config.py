@@ -20,7 +20,7 @@ class ServeConfig:
     max_command_chars: int = MAX_COMMAND   # longer Direct-mode messages are refused, not truncated
     max_log_entries: int = 40        # chat log lines kept per visitor
     max_dt: float = 0.1              # seconds of world time one frame may advance after a stall
-    frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player or an HD frame, else 1
+    frame_threads: int = 0           # numba threads per frame; 0 = all cores for 1 player, 1 when several
     render_workers: int = 0          # frames rendered+encoded at once, most overdue first (gate.py); 0 = cores
     page_quality: str = "auto"       # a browser visitor's starting quality: auto | sd | hd (quality.py)
     hd_width: int = 1280             # the HD frame size

@@ -11,10 +11,7 @@ from contextlib import contextmanager
 
 
 class DeadlineGate:
-    """A semaphore of `permits` that hands freed permits to the waiter with the earliest deadline.
-
-    A frame may ask for several permits: an HD frame takes every core, so it renders with all of them at once
-    instead of sharing the machine with other frames at one core each (stream.py)."""
+    """A semaphore of `permits` that hands a freed permit to the waiter with the earliest deadline."""
 
     def __init__(self, permits: int):
         if permits < 1:
@@ -22,37 +19,32 @@ class DeadlineGate:
         self.permits = permits
         self._free = permits
         self._lock = threading.Lock()
-        self._waiting: list[tuple[float, int, int, threading.Event]] = []   # deadline, order, need, turn
+        self._waiting: list[tuple[float, int, threading.Event]] = []
         self._order = itertools.count()   # equal deadlines: first come, first served
 
-    def acquire(self, deadline: float, need: int = 1) -> None:
-        """Wait for `need` permits (at most all of them); waiters are served strictly by deadline."""
-        need = max(1, min(need, self.permits))
+    def acquire(self, deadline: float) -> None:
         with self._lock:
-            if self._free >= need and not self._waiting:
-                self._free -= need
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
                 return
             turn = threading.Event()
-            heapq.heappush(self._waiting, (deadline, next(self._order), need, turn))
-        turn.wait()     # release() handed the permits straight to this waiter
+            heapq.heappush(self._waiting, (deadline, next(self._order), turn))
+        turn.wait()     # release() handed its permit straight to this waiter
 
-    def release(self, need: int = 1) -> None:
+    def release(self) -> None:
         with self._lock:
-            self._free += max(1, min(need, self.permits))
-            # The earliest waiter goes first even when a later one would fit now: a frame that needs every core
-            # would otherwise starve behind a stream of one-core frames.
-            while self._waiting and self._free >= self._waiting[0][2]:
-                _, _, got, turn = heapq.heappop(self._waiting)
-                self._free -= got
-                turn.set()
+            if self._waiting:
+                heapq.heappop(self._waiting)[2].set()
+            else:
+                self._free += 1
 
     @contextmanager
-    def hold(self, deadline: float, need: int = 1):
-        self.acquire(deadline, need)
+    def hold(self, deadline: float):
+        self.acquire(deadline)
         try:
             yield
         finally:
-            self.release(need)
+            self.release()
 
     def waiting(self) -> int:
         with self._lock:

@@ -127,9 +127,8 @@ class Streaming:
             try:
                 # by deadline; a frame that answers a key counts from the key's arrival, ahead of plain ticks
                 deadline = next_due - period if key_at is None else min(key_at, next_due - period)
-                threads = self._frame_threads(slot)
-                with self._gate.hold(deadline, need=threads):
-                    packet = self._render(slot, adapter, time.monotonic(), raw=channel is not None, threads=threads)
+                with self._gate.hold(deadline):
+                    packet = self._render(slot, adapter, time.monotonic(), raw=channel is not None)
             except UnknownSession:
                 continue   # closed meanwhile: the top of the loop says goodbye
             except Exception as e:  # noqa: BLE001 - one visitor's broken world must not take the server down
@@ -143,9 +142,9 @@ class Streaming:
                 packet.hud, next_hud = self._hud(slot), now + 0.5
             yield packet.as_dict()
 
-    def _render(self, slot: Slot, adapter: Adapter, now: float, raw: bool = False, threads: int = 0) -> Packet:
+    def _render(self, slot: Slot, adapter: Adapter, now: float, raw: bool = False) -> Packet:
         t0 = time.monotonic()
-        numba.set_num_threads(threads or self._frame_threads(slot))
+        self._set_threads()
         dt = min(max(now - slot.last_step, 1e-3), self.cfg.max_dt)
         with slot.lock:
             session = slot.session
@@ -186,18 +185,13 @@ class Streaming:
         if (session.width, session.height) != want:
             session.resize(*want)
 
-    def _frame_threads(self, slot: Slot) -> int:
-        """numba threads for this visitor's next frame: every core for a lone player or an HD frame, one when
-        several SD frames share the CPU. The frame holds that many permits of the gate, so an HD frame has the
-        machine to itself for a few milliseconds instead of taking four times as long on one core."""
+    def _set_threads(self) -> None:
+        """numba threads for this frame: all cores for a lone player, one each when several share the CPU."""
         n = self.cfg.frame_threads
         if not n:
-            session = slot.session
-            hd = session is not None and session.width * session.height > self.cfg.width * self.cfg.height
             with self._lock:   # another visitor's open/close may be changing the slots right now
-                lone = self._active_count() <= 1
-            n = (os.cpu_count() or 1) if lone or hd else 1
-        return max(1, min(n, render_paths().max_threads))
+                n = (os.cpu_count() or 1) if self._active_count() <= 1 else 1
+        numba.set_num_threads(max(1, min(n, render_paths().max_threads)))
 
     def _hud(self, slot: Slot) -> dict:
         with slot.lock:
