@@ -6,6 +6,7 @@ rain falls in front of distant hills but never on the near side of a house you s
 """
 import math
 
+import numpy as np
 from numba import njit, prange
 
 from oyster.render import param_slots as S
@@ -44,25 +45,45 @@ def _precip_color(P):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_rain(img, depth, P, level, c0, c1):
-    W, H = depth.shape
-    n = int(RAIN_STREAKS * level * W * H / REF_AREA)
-    if n <= 0:
-        return
+def _rain_slope(P):
+    """Pixels sideways per pixel down: the wind across the view over the fall speed."""
+    return (P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]) / RAIN_FALL
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def rain_streaks(P, level, W, H):
+    """Every rain streak of this frame once, as rows of (x, y, pseudo depth, length, alpha): the column bands
+    then only draw, instead of each band working out every streak again."""
+    n = max(int(RAIN_STREAKS * level * W * H / REF_AREA), 0)
+    out = np.empty((n, 5), np.float64)
     focal, t = P[S.FOCAL], P[S.TIME]
-    wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
-    slope = wind_lat / RAIN_FALL                       # pixels sideways per pixel down
+    slope = _rain_slope(P)
     turn = -P[S.YAW] / (2.0 * math.pi) * W             # streaks slide as the camera turns (see _turns)
-    cr, cg, cb = _precip_color(P)
+    span = H + 60.0
     for i in range(n):
         z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 1) ** 1.5
         ppm = focal / z
-        span = H + 60.0
-        length = min(max(ppm * 0.35, 3.0), 32.0)
         y = (hash01(i, 2) * span + t * RAIN_FALL * ppm) % span - 30.0
-        x = (hash01(i, 3) * W + turn * _turns(focal, W, z) + slope * y) % W
-        a = 0.22 + 0.3 * (NEAR_Z / z) ** 0.5
-        for j in range(int(length)):
+        out[i, 0] = (hash01(i, 3) * W + turn * _turns(focal, W, z) + slope * y) % W
+        out[i, 1] = y
+        out[i, 2] = z
+        out[i, 3] = min(max(ppm * 0.35, 3.0), 32.0)
+        out[i, 4] = 0.22 + 0.3 * (NEAR_Z / z) ** 0.5
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_rain(img, depth, P, streaks, c0, c1):
+    W, H = depth.shape
+    slope = _rain_slope(P)
+    cr, cg, cb = _precip_color(P)
+    for i in range(streaks.shape[0]):
+        x, y, z, a = streaks[i, 0], streaks[i, 1], streaks[i, 2], streaks[i, 4]
+        steps = int(streaks[i, 3])
+        end = x + slope * steps
+        if max(x, end) < c0 - 1 or min(x, end) >= c1:
+            continue                                   # no pixel of this streak falls in the band
+        for j in range(steps):
             py = int(y + j)
             px = int(x + slope * j)
             if 0 <= py < H and c0 <= px < c1 and depth[px, py] > z:
@@ -70,30 +91,42 @@ def draw_rain(img, depth, P, level, c0, c1):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def draw_snow(img, depth, P, level, c0, c1):
-    W, H = depth.shape
-    n = int(SNOW_FLAKES * level * W * H / REF_AREA)
-    if n <= 0:
-        return
+def snow_flakes(P, level, W, H):
+    """Every snow flake of this frame once, as rows of (x, y, pseudo depth, size in pixels, alpha)."""
+    n = max(int(SNOW_FLAKES * level * W * H / REF_AREA), 0)
+    out = np.empty((n, 5), np.float64)
     focal, t = P[S.FOCAL], P[S.TIME]
     wind_lat = P[S.WIND_X] * P[S.RIGHT_X] + P[S.WIND_Y] * P[S.RIGHT_Y]
     turn = -P[S.YAW] / (2.0 * math.pi) * W
-    cr, cg, cb = _precip_color(P)
+    span = H + 20.0
     for i in range(n):
         z = NEAR_Z + (FAR_Z - NEAR_Z) * hash01(i, 4) ** 1.3
         ppm = focal / z
-        span = H + 20.0
         y = (hash01(i, 5) * span + t * SNOW_FALL * ppm) % span - 10.0
         sway = math.sin(t * 1.3 + hash01(i, 6) * 6.28) * 0.4 + wind_lat * (y / ppm) / SNOW_FALL
-        x = (hash01(i, 7) * W + turn * _turns(focal, W, z) + sway * ppm) % W
-        size = max(1, min(int(0.035 * ppm), 4))
-        a = 0.5 + 0.4 * (NEAR_Z / z) ** 0.5
+        out[i, 0] = (hash01(i, 7) * W + turn * _turns(focal, W, z) + sway * ppm) % W
+        out[i, 1] = y
+        out[i, 2] = z
+        out[i, 3] = max(1, min(int(0.035 * ppm), 4))
+        out[i, 4] = 0.5 + 0.4 * (NEAR_Z / z) ** 0.5
+    return out
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def draw_snow(img, depth, P, flakes, c0, c1):
+    W, H = depth.shape
+    cr, cg, cb = _precip_color(P)
+    for i in range(flakes.shape[0]):
+        x0, y0, z, a = int(flakes[i, 0]), int(flakes[i, 1]), flakes[i, 2], flakes[i, 4]
+        size = int(flakes[i, 3])
+        if x0 + size <= c0 or x0 >= c1:
+            continue                                   # no pixel of this flake falls in the band
         for sxo in range(size):
             for syo in range(size):
                 if size > 2 and (sxo == 0 or sxo == size - 1) and (syo == 0 or syo == size - 1):
                     continue                            # round the corners of bigger flakes
-                px = int(x) + sxo
-                py = int(y) + syo
+                px = x0 + sxo
+                py = y0 + syo
                 if 0 <= py < H and c0 <= px < c1 and depth[px, py] > z:
                     _blend(img, px, py, cr, cg, cb, a)
 
@@ -135,22 +168,23 @@ def draw_lightning(img, depth, P, c0, c1):
 
 
 @njit(cache=True, nogil=True, fastmath=True)
-def _weather_band(img, depth, P, rain, snow, c0, c1):
+def _weather_band(img, depth, P, streaks, flakes, c0, c1):
     """All screen-space weather in the screen columns [c0, c1), back-to-front-ish. Every drop, flake and bolt is
     walked in the same order in every band and only its pixels in the band are touched, so bands drawn side by
     side (in parallel) give exactly the whole-screen frame (each pixel sees the same blends in the same order)."""
-    if rain > 0.01:
-        draw_rain(img, depth, P, rain, c0, c1)
-    if snow > 0.01:
-        draw_snow(img, depth, P, snow, c0, c1)
+    draw_rain(img, depth, P, streaks, c0, c1)
+    draw_snow(img, depth, P, flakes, c0, c1)
     draw_lightning(img, depth, P, c0, c1)
 
 
 @njit(cache=True, nogil=True, fastmath=True, parallel=True)
-def _weather_parallel(img, depth, P, rain, snow, bands):
+def _weather_parallel(img, depth, P, streaks, flakes, bands):
     W = depth.shape[0]
     for b in prange(bands):
-        _weather_band(img, depth, P, rain, snow, b * W // bands, (b + 1) * W // bands)
+        _weather_band(img, depth, P, streaks, flakes, b * W // bands, (b + 1) * W // bands)
+
+
+_NONE = np.empty((0, 5), np.float64)   # no streaks or flakes (never written)
 
 
 def draw_weather(img, depth, P, bands: int = 1) -> None:
@@ -160,7 +194,10 @@ def draw_weather(img, depth, P, bands: int = 1) -> None:
     snow = float(P[S.SNOW])
     if rain <= 0.01 and snow <= 0.01 and P[S.LIGHTNING] <= 0.01:
         return
+    W, H = depth.shape
+    streaks = rain_streaks(P, rain, W, H) if rain > 0.01 else _NONE
+    flakes = snow_flakes(P, snow, W, H) if snow > 0.01 else _NONE
     if bands > 1:
-        _weather_parallel(img, depth, P, rain, snow, bands)
+        _weather_parallel(img, depth, P, streaks, flakes, bands)
     else:
-        _weather_band(img, depth, P, rain, snow, 0, depth.shape[0])
+        _weather_band(img, depth, P, streaks, flakes, 0, W)
