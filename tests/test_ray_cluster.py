@@ -82,6 +82,9 @@ def test_killing_the_node_under_a_session_brings_it_back_elsewhere_with_its_edit
     host = _host_of(runner, sid)
     node_id = next(h["node"] for h in runner.stats()["hosts"] if h["host"] == host)
     node = next(n for n in nodes if n.node_id.startswith(node_id))
+    # the snapshots survive the loss: the directory lives on the page server's node, not on a host node
+    directory_node = ray.get(runner.directory.node.remote())
+    assert directory_node == ray.get_runtime_context().get_node_id() != node.node_id
     c.remove_node(node, allow_graceful=False)
     t0 = time.monotonic()
     seen = []

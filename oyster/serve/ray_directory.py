@@ -84,6 +84,11 @@ class Directory:
         self.line.append(sid)
         return {"status": "waiting", "position": len(self.line), "host": None}
 
+    def node(self) -> str:
+        """The Ray node this directory runs on (it must outlive the hosts' nodes: see RayRunner)."""
+        import ray
+        return ray.get_runtime_context().get_node_id()
+
     def status(self, sid: str) -> dict:
         """{"status": active|waiting|closed|unknown, "position", "host", "args", "reason"} for one session."""
         if sid in self.placement:

@@ -86,13 +86,18 @@ class RayRunner:
         self.opt = options or RayOptions.from_env()
         self.started_local = connect()
         self._ray = ray
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
         from oyster.serve.ray_directory import Directory
         from oyster.serve.ray_host import SessionHost
         seats = self.opt.host_seats or math.ceil(self.cfg.max_players / self.opt.hosts)
         lifetime = None if self.started_local else "detached"
+        # The directory holds every session's snapshot, so it lives on this page server's node (the head in the
+        # README's layout), never on a host node that may die with its sessions; left to Ray it could land anywhere.
+        here = NodeAffinitySchedulingStrategy(ray.get_runtime_context().get_node_id(), soft=False)
         self.directory = ray.remote(Directory).options(
             name=DIRECTORY, namespace=NAMESPACE, get_if_exists=True, lifetime=lifetime, num_cpus=0,
-            max_restarts=0).remote(self.cfg.max_players, self.cfg.max_waiting, seats)
+            max_restarts=0, scheduling_strategy=here).remote(self.cfg.max_players, self.cfg.max_waiting, seats)
         host_cfg = {k: getattr(self.cfg, k) for k in self.cfg.__dataclass_fields__}
         host_cfg |= {"max_players": 2 * seats + 4, "max_waiting": 0}   # headroom for sessions moved in on failover
         self._host_cls = ray.remote(SessionHost)
