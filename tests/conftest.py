@@ -2,7 +2,10 @@
 
 Needs /usr/bin/chromium (apt-get install chromium); never `playwright install`. Without it those tests skip,
 except where OYSTER_REQUIRE_BROWSER=1 (CI sets it): there a missing browser is an error, not a silent skip.
+Likewise the Ray tests skip where Ray (the optional extra, requirements-ray.txt) is not installed, except where
+OYSTER_REQUIRE_RAY=1 (CI sets it too).
 """
+import importlib.util
 import os
 
 import pytest
@@ -13,6 +16,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("OYSTER_REQUIRE_RAY") == "1" and importlib.util.find_spec("ray") is None:
+        raise pytest.UsageError("Ray is missing but OYSTER_REQUIRE_RAY=1: pip install -r requirements-ray.txt")
     if os.path.exists(CHROMIUM):
         return
     if os.environ.get("OYSTER_REQUIRE_BROWSER") == "1":
